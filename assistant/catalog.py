@@ -1,0 +1,170 @@
+"""The catalog: professors and their papers as records, in SQLite under the store.
+
+Chroma holds the vectors; this holds the truth about what was ingested (every listing of every paper), and
+small state such as the shortlist. Writes happen in one transaction, so a failed ingest changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from assistant.errors import AmbiguousError, NotFoundError
+from assistant.ids import normalize_text
+from assistant.types import Paper, Professor
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS professors (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS papers (
+    professor_id TEXT NOT NULL REFERENCES professors(id) ON DELETE CASCADE,
+    paper_id TEXT NOT NULL, position INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (professor_id, paper_id)
+);
+CREATE TABLE IF NOT EXISTS shortlist (
+    professor_id TEXT PRIMARY KEY, status TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+"""
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """A read-only query, for small state kept beside the catalog (the shortlist)."""
+        return self._conn.execute(sql, args).fetchall()
+
+    # ------------------------------------------------------------ meta
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self._conn).execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def version(self) -> int:
+        """Bumped on every write, so in-process caches (BM25) know when to rebuild."""
+        return int(self.get_meta("version") or 0)
+
+    # ------------------------------------------------------------ professors
+
+    def save_professors(self, professors: Iterable[Professor]) -> None:
+        """Replace these professors and all their papers, atomically."""
+        with self.transaction() as conn:
+            for prof in professors:
+                record = prof.model_dump(mode="json", exclude={"papers"})
+                conn.execute(
+                    "INSERT OR REPLACE INTO professors (id, name, kind, data) VALUES (?, ?, ?, ?)",
+                    (prof.id, prof.name, prof.kind, json.dumps(record)),
+                )
+                conn.execute("DELETE FROM papers WHERE professor_id = ?", (prof.id,))
+                conn.executemany(
+                    "INSERT INTO papers (professor_id, paper_id, position, data) VALUES (?, ?, ?, ?)",
+                    [(prof.id, p.id, i, p.model_dump_json()) for i, p in enumerate(prof.papers)],
+                )
+            self.set_meta("version", str(self.version + 1), conn)
+
+    def professor_ids(self, kind: str | None = None) -> list[str]:
+        sql, args = "SELECT id FROM professors", tuple[str, ...]()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        return [r[0] for r in self._conn.execute(sql + " ORDER BY name", args)]
+
+    def get(self, professor_id: str, *, with_papers: bool = True) -> Professor | None:
+        row = self._conn.execute("SELECT data FROM professors WHERE id = ?", (professor_id,)).fetchone()
+        if not row:
+            return None
+        prof = Professor.model_validate_json(row[0])
+        if with_papers:
+            prof.papers = self.papers_of(professor_id)
+        return prof
+
+    def papers_of(self, professor_id: str) -> list[Paper]:
+        rows = self._conn.execute("SELECT data FROM papers WHERE professor_id = ? ORDER BY position", (professor_id,))
+        return [Paper.model_validate_json(r[0]) for r in rows]
+
+    def professors(self, kind: str | None = "professor", *, with_papers: bool = False) -> list[Professor]:
+        sql, args = "SELECT id, data FROM professors", tuple[str, ...]()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        result = []
+        for pid, data in self._conn.execute(sql + " ORDER BY name", args).fetchall():
+            prof = Professor.model_validate_json(data)
+            if with_papers:
+                prof.papers = self.papers_of(pid)
+            result.append(prof)
+        return result
+
+    def paper_counts(self) -> dict[str, int]:
+        rows = self._conn.execute("SELECT professor_id, COUNT(*) FROM papers GROUP BY professor_id")
+        return {pid: n for pid, n in rows}
+
+    def all_papers(self) -> list[tuple[str, Paper]]:
+        rows = self._conn.execute("SELECT professor_id, data FROM papers ORDER BY professor_id, position")
+        return [(pid, Paper.model_validate_json(data)) for pid, data in rows]
+
+    def resolve(self, name_or_id: str, *, kind: str | None = None) -> Professor:
+        """A professor named by id or by name (case- and accent-insensitive); refuses to guess."""
+        exact = self.get(name_or_id.strip())
+        if exact and (kind is None or exact.kind == kind):
+            return exact
+        wanted = normalize_text(name_or_id)
+        rows = self._conn.execute("SELECT id, name, kind FROM professors").fetchall()
+        rows = [r for r in rows if kind is None or r[2] == kind]
+        same = [r for r in rows if normalize_text(r[1]) == wanted]
+        if len(same) == 1:
+            found = self.get(same[0][0])
+            assert found is not None
+            return found
+        if len(same) > 1:
+            raise AmbiguousError(f"{name_or_id!r} names several records", [f"{r[1]} (id {r[0]})" for r in same])
+        # Partial names ("Mirzasoleiman") are fine when they pick out exactly one person.
+        partial = [r for r in rows if wanted and wanted in normalize_text(r[1])]
+        if len(partial) == 1:
+            found = self.get(partial[0][0])
+            assert found is not None
+            return found
+        if len(partial) > 1:
+            raise AmbiguousError(
+                f"{name_or_id!r} matches several professors; name one by id", [f"{r[1]} (id {r[0]})" for r in partial]
+            )
+        scored = sorted(rows, key=lambda r: -fuzz.WRatio(wanted, normalize_text(r[1])))
+        close = [f"{r[1]} (id {r[0]})" for r in scored[:5] if fuzz.WRatio(wanted, normalize_text(r[1])) >= 60]
+        raise NotFoundError(f"no professor named {name_or_id!r} in the store (see `outreach professors`)", close)
+
+    def find_name(self, name: str) -> Professor | None:
+        """The professor with exactly this name (normalised), if any; used when ingesting."""
+        wanted = normalize_text(name)
+        for pid, pname in self._conn.execute("SELECT id, name FROM professors").fetchall():
+            if normalize_text(pname) == wanted:
+                return self.get(pid)
+        return None

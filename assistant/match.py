@@ -1,0 +1,200 @@
+"""Professor fit: a 0-100 score a person can check, with the papers and CV items that produced it.
+
+The formula (also in the README):
+  pair(i, j)  = (1 - kw) * sem01(cos(item_i, paper_j)) + kw * kw01(tfidf_cos(item_i, paper_j))
+  fit over a set of items = mean of the `top_k` best papers' max_i pair(i, j)
+  topic       = fit over the research items (interests, publications, projects/experience)
+  method      = fit over the skills/methods items (0 weight when the CV lists none)
+  recency     = similarity-weighted mean of 0.5 ** ((ref_year - year) / half_life) over the 5 best papers
+  score       = 100 * ((1 - mw) * topic + mw * method) * (1 - rw + rw * recency)
+ref_year is the newest year in the store, so the same store and CV always give the same scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from assistant.errors import InputError
+from assistant.index import PaperIndex
+from assistant.keywords import TfIdf
+from assistant.settings import Settings
+from assistant.types import CVItem, Evidence, MatchComponents, MatchResult, Paper, StudentProfile
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    top_k: int = 3  # aggregation: mean of the best k papers (1 = max)
+    keyword_weight: float = 0.3
+    method_weight: float = 0.25
+    recency_weight: float = 0.15
+    half_life_years: float = 4.0
+    # MiniLM cosines between related research texts mostly fall in 0.1-0.7; map that span onto 0-1.
+    sem_floor: float = 0.1
+    sem_ceiling: float = 0.7
+    kw_ceiling: float = 0.4
+
+
+def _scale(x: NDArray[np.float32], lo: float, hi: float) -> NDArray[np.float32]:
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+
+
+@dataclass
+class ItemSet:
+    """CV items with their vectors and keyword scores against every paper in the snapshot."""
+
+    items: list[CVItem]
+    semantic: NDArray[np.float32]  # (items, all papers)
+    keyword: NDArray[np.float32]  # (items, all papers)
+
+
+def build_item_set(items: Sequence[CVItem], index: PaperIndex) -> ItemSet:
+    snap = index.snapshot()
+    texts = [i.text for i in items]
+    if not texts:
+        empty = np.zeros((0, len(snap.keys)), dtype=np.float32)
+        return ItemSet([], empty, empty)
+    vecs = index.embedder.embed(texts)
+    semantic = (vecs @ snap.matrix.T).astype(np.float32) if len(snap.keys) else np.zeros((len(texts), 0), np.float32)
+    keyword = np.stack([snap.tfidf.cosine(t) for t in texts]) if len(snap.keys) else semantic.copy()
+    return ItemSet(list(items), semantic, keyword)
+
+
+def pair_scores(items: ItemSet, rows: NDArray[np.int_], cfg: MatchConfig) -> NDArray[np.float32]:
+    sem = _scale(items.semantic[:, rows], cfg.sem_floor, cfg.sem_ceiling)
+    kw = _scale(items.keyword[:, rows], 0.0, cfg.kw_ceiling)
+    return ((1 - cfg.keyword_weight) * sem + cfg.keyword_weight * kw).astype(np.float32)
+
+
+def aggregate(best_per_paper: NDArray[np.float32], top_k: int) -> float:
+    if not len(best_per_paper):
+        return 0.0
+    k = min(top_k, len(best_per_paper))
+    return float(np.sort(best_per_paper)[::-1][:k].mean())
+
+
+def recency(papers: Sequence[Paper], best: NDArray[np.float32], ref_year: int, cfg: MatchConfig) -> float:
+    order = np.argsort(-best, kind="stable")[:5]
+    weights, values = [], []
+    for j in order:
+        year = papers[j].year
+        values.append(0.5 ** (max(0, ref_year - year) / cfg.half_life_years) if year else 0.5)
+        weights.append(max(float(best[j]), 1e-6))
+    return float(np.average(values, weights=weights)) if values else 0.0
+
+
+def confidence(papers: Sequence[Paper]) -> tuple[Literal["high", "medium", "low"], str | None]:
+    n = len(papers)
+    with_abstract = sum(1 for p in papers if p.abstract)
+    share = with_abstract / n if n else 0.0
+    note = f"{with_abstract} of {n} papers have abstracts"
+    if n < 3:
+        return "low", f"only {n} paper(s) indexed"
+    if share >= 0.6:
+        return "high", None
+    return ("medium", note) if share >= 0.3 else ("low", note)
+
+
+def score_professor(
+    professor_id: str,
+    name: str,
+    index: PaperIndex,
+    research: ItemSet,
+    methods: ItemSet,
+    ref_year: int,
+    cfg: MatchConfig,
+) -> MatchResult:
+    snap = index.snapshot()
+    rows = np.array(snap.rows_of.get(professor_id, []), dtype=int)
+    papers = [snap.papers[r] for r in rows]
+    if not len(rows):
+        return MatchResult(
+            professor_id=professor_id,
+            name=name,
+            score=0.0,
+            components=MatchComponents(topic=0, method=0, recency=0),
+            confidence="low",
+            confidence_note="no papers indexed",
+        )
+    pairs = pair_scores(research, rows, cfg)
+    best = pairs.max(axis=0)
+    topic = aggregate(best, cfg.top_k)
+    method_w = cfg.method_weight if methods.items else 0.0
+    method = aggregate(pair_scores(methods, rows, cfg).max(axis=0), cfg.top_k) if methods.items else 0.0
+    rec = recency(papers, best, ref_year, cfg)
+    score = 100 * ((1 - method_w) * topic + method_w * method) * (1 - cfg.recency_weight + cfg.recency_weight * rec)
+    level, note = confidence(papers)
+    return MatchResult(
+        professor_id=professor_id,
+        name=name,
+        score=round(score, 3),
+        components=MatchComponents(topic=round(topic, 3), method=round(method, 3), recency=round(rec, 3)),
+        confidence=level,
+        confidence_note=note,
+        evidence=_evidence(research, rows, pairs, papers, snap.tfidf),
+    )
+
+
+def _evidence(
+    items: ItemSet, rows: NDArray[np.int_], pairs: NDArray[np.float32], papers: Sequence[Paper], tfidf: TfIdf
+) -> list[Evidence]:
+    best_item = pairs.argmax(axis=0)
+    best = pairs.max(axis=0)
+    out = []
+    for j in np.argsort(-best, kind="stable")[:3]:
+        i = int(best_item[j])
+        item, paper = items.items[i], papers[j]
+        out.append(
+            Evidence(
+                paper_id=paper.id,
+                title=paper.label(),
+                cv_item=item.text,
+                similarity=round(float(best[j]), 3),
+                semantic=round(float(items.semantic[i, rows[j]]), 3),
+                keyword=round(float(items.keyword[i, rows[j]]), 3),
+                shared_terms=tfidf.shared_terms(item.text, int(rows[j])),
+            )
+        )
+    return out
+
+
+def reference_year(index: PaperIndex) -> int:
+    years = [p.year for p in index.snapshot().papers if p.year]
+    return max(years) if years else 2000
+
+
+def rank_professors(
+    student: StudentProfile,
+    settings: Settings,
+    *,
+    professor_ids: Sequence[str] | None = None,
+    top: int | None = None,
+    cfg: MatchConfig | None = None,
+    index: PaperIndex | None = None,
+) -> list[MatchResult]:
+    """Score every (or the named) professor against the student's research items; best first."""
+    cfg = cfg or MatchConfig()
+    index = index or PaperIndex(settings)
+    research_items = student.research_items()
+    if not research_items:
+        raise InputError(
+            "the CV has no research interests, publications or projects to match on; "
+            "add a 'Research interests' section, or use `outreach match --text \"your interests\"`",
+            path=student.source_path,
+        )
+    research = build_item_set(research_items, index)
+    methods = build_item_set(student.skills, index)
+    ref_year = reference_year(index)
+    profs = index.catalog.professors()
+    if professor_ids is not None:
+        wanted = set(professor_ids)
+        profs = [p for p in profs if p.id in wanted]
+    results = [score_professor(p.id, p.name, index, research, methods, ref_year, cfg) for p in profs]
+    results.sort(key=lambda r: (-r.score, r.name))
+    return results[:top] if top else results

@@ -1,0 +1,137 @@
+"""Human-readable output: rich tables on stdout, progress bars on stderr (only when it is a terminal)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.catalog import Catalog
+from assistant.index import Progress
+from assistant.types import IngestReport, MatchResult, Paper, Professor, SearchHit, StudentProfile
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Progress | None]:
+    """A progress bar with ETA on stderr when it is a terminal; otherwise nothing (logs stay clean)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def paper_json(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "year": paper.year,
+        "venue": paper.venue,
+        "abstract": paper.abstract,
+        "sources": [s.model_dump(exclude_none=True) for s in paper.sources],
+    }
+
+
+def ingest_report(report: IngestReport) -> None:
+    err.print(
+        f"read {report.papers_read} paper listings from {len(report.files)} input(s): "
+        f"{report.papers_new} new papers, {report.papers_merged} merged into papers already known, "
+        f"{report.papers_embedded} embedded"
+    )
+    if report.skipped:
+        err.print(f"[yellow]skipped {len(report.skipped)} record(s):[/]")
+        for line in report.skipped[:20]:
+            err.print(f"  {line}", markup=False)
+        if len(report.skipped) > 20:
+            err.print(f"  … and {len(report.skipped) - 20} more")
+    out.print("professors updated: " + ", ".join(report.professors), markup=False)
+
+
+def professors_table(rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        err.print("the store has no professors yet: try `outreach ingest examples/profile_*.txt` or `outreach demo`")
+        return
+    table = Table("id", "name", "affiliation", "papers")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["affiliation"] or "", str(r["paper_count"]))
+    out.print(table)
+
+
+def papers_table(prof: Professor, rows: Sequence[dict[str, Any]]) -> None:
+    table = Table("id", "title", "year", "venue", "listings", title=f"{prof.name}: {len(rows)} papers")
+    for paper, r in zip(prof.papers, rows, strict=True):
+        table.add_row(r["id"], paper.label(), str(r["year"] or ""), r["venue"] or "", str(len(r["sources"])))
+    out.print(table)
+
+
+def search_hits(hits: Sequence[SearchHit], catalog: Catalog) -> None:
+    if not hits:
+        err.print("no matching papers")
+        return
+    names = {p.id: p.name for p in catalog.professors(kind=None)}
+    table = Table("score", "professor", "paper", "year", "paper id")
+    for h in hits:
+        label = h.paper.label() if h.paper else (h.title or "")
+        year = str(h.paper.year or "") if h.paper else ""
+        table.add_row(f"{h.score:.2f}", names.get(h.professor_id, h.professor_id), label, year, h.paper_id)
+    out.print(table)
+
+
+def cv_profile(profile: StudentProfile) -> None:
+    out.print(f"[bold]{profile.name or '(no name found)'}[/]  {profile.email or '(no email found)'}")
+    sections = [
+        ("Education", profile.education),
+        ("Research interests", profile.interests),
+        ("Skills and methods", profile.skills),
+        ("Publications", profile.publications),
+        ("Projects and experience", profile.experience),
+        ("Awards", profile.awards),
+    ]
+    for title, items in sections:
+        out.print(f"\n[bold]{title}[/] ({len(items)})")
+        for item in items:
+            out.print(f"  - {item.text}", markup=False)
+    if not profile.research_items():
+        err.print("[yellow]no research interests, publications or projects found: matching needs at least one[/]")
+
+
+def match_table(results: Sequence[MatchResult]) -> None:
+    if not results:
+        err.print("no professors to rank: ingest some first (`outreach ingest …` or `outreach demo`)")
+        return
+    table = Table("#", "professor", "score", "topic", "method", "recency", "confidence", "best evidence")
+    for n, r in enumerate(results, start=1):
+        evidence = "\n".join(
+            f"{e.title[:70] if e.title else e.paper_id} ⇐ {e.cv_item[:50]} ({e.similarity:.2f})" for e in r.evidence
+        )
+        conf = r.confidence + (f" ({r.confidence_note})" if r.confidence_note else "")
+        c = r.components
+        table.add_row(
+            str(n), r.name, f"{r.score:.1f}", f"{c.topic:.2f}", f"{c.method:.2f}", f"{c.recency:.2f}", conf, evidence
+        )
+    out.print(table)
+
+
+def shortlist_table(entries: Sequence[Any]) -> None:
+    if not entries:
+        err.print("the shortlist is empty: `outreach shortlist add NAME` or `outreach match --add-to-shortlist`")
+        return
+    table = Table("professor", "id", "status", "note", "updated")
+    for e in entries:
+        table.add_row(e.name, e.professor_id, e.status, e.note, e.updated_at)
+    out.print(table)

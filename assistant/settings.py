@@ -1,0 +1,97 @@
+"""The one settings object. Nothing else in the package reads environment variables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where local data lives: the Chroma database, the catalog, the shortlist.
+    store_dir: Path = Field(default=Path("store"), alias="OUTREACH_STORE")
+    debug: bool = Field(default=False, alias="OUTREACH_DEBUG")
+
+    # Embeddings: the bundled offline MiniLM, or an OpenAI-compatible embeddings endpoint.
+    embedding_backend: Literal["minilm", "openai"] = Field(default="minilm", alias="OUTREACH_EMBEDDING_BACKEND")
+    embedding_model: str = Field(default="text-embedding-3-small", alias="OUTREACH_EMBEDDING_MODEL")
+    embedding_batch_size: int = Field(default=16, alias="OUTREACH_EMBEDDING_BATCH_SIZE", ge=1, le=256)
+
+    # Chroma: embedded (PersistentClient under store_dir) unless a server host is given.
+    chroma_host: str | None = Field(default=None, alias="OUTREACH_CHROMA_HOST")
+    chroma_port: int = Field(default=8000, alias="OUTREACH_CHROMA_PORT")
+
+    # The LLM: any OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, LM Studio...).
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    llm_model: str = Field(default="gpt-4o-mini", alias="OUTREACH_LLM_MODEL")
+    llm_temperature: float = Field(default=0.3, alias="OUTREACH_LLM_TEMPERATURE")
+    llm_timeout_s: float = Field(default=60.0, alias="OUTREACH_LLM_TIMEOUT")
+    llm_max_attempts: int = Field(default=4, alias="OUTREACH_LLM_MAX_ATTEMPTS", ge=1, le=10)
+    llm_max_backoff_s: float = Field(default=30.0, alias="OUTREACH_LLM_MAX_BACKOFF")
+
+    # OpenAlex: a key or a mailto puts requests in the polite pool.
+    openalex_api_key: SecretStr | None = Field(default=None, alias="OPENALEX_API_KEY")
+    openalex_mailto: str | None = Field(default=None, alias="OPENALEX_MAILTO")
+    openalex_base_url: str = Field(default="https://api.openalex.org", alias="OPENALEX_BASE_URL")
+    openalex_max_works: int = Field(default=500, alias="OPENALEX_MAX_WORKS", ge=1)
+    openalex_max_attempts: int = Field(default=4, alias="OPENALEX_MAX_ATTEMPTS", ge=1, le=10)
+    openalex_max_backoff_s: float = Field(default=30.0, alias="OPENALEX_MAX_BACKOFF")
+    openalex_timeout_s: float = Field(default=30.0, alias="OPENALEX_TIMEOUT")
+
+    # Drafting and guardrails.
+    draft_citations: int = Field(default=3, alias="OUTREACH_DRAFT_CITATIONS", ge=1, le=8)
+    draft_min_words: int = Field(default=80, alias="OUTREACH_DRAFT_MIN_WORDS")
+    draft_max_words: int = Field(default=400, alias="OUTREACH_DRAFT_MAX_WORDS")
+    repair_rounds: int = Field(default=2, alias="OUTREACH_REPAIR_ROUNDS", ge=0, le=5)
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.store_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.store_dir / "catalog.sqlite"
+
+    def fingerprint(self) -> str:
+        """A short hash of the settings that shape a draft's content (never of secrets)."""
+        relevant = {
+            "embedding_backend": self.embedding_backend,
+            "embedding_model": self.embedding_model if self.embedding_backend == "openai" else "minilm",
+            "llm_model": self.llm_model,
+            "llm_base_url": self.openai_base_url,
+            "llm_temperature": self.llm_temperature,
+            "draft_citations": self.draft_citations,
+            "draft_min_words": self.draft_min_words,
+            "draft_max_words": self.draft_max_words,
+            "repair_rounds": self.repair_rounds,
+        }
+        return hashlib.md5(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Settings:
+    return Settings()
+
+
+def get_settings(store: Path | None = None) -> Settings:
+    """Settings from the environment and `.env`; `store` (the CLI's --store) overrides the store dir."""
+    base = _cached()
+    if store is None:
+        return base
+    return base.model_copy(update={"store_dir": Path(store)})
+
+
+def reset_settings_cache() -> None:
+    _cached.cache_clear()

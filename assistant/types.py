@@ -1,0 +1,259 @@
+"""Domain types, all in one place: what the pipeline reads, stores, scores, drafts and checks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# ---------------------------------------------------------------- corpus
+
+
+class PaperSource(BaseModel):
+    """One listing of a paper: the same paper often appears under several venues or dates."""
+
+    origin: str  # where we read it: a file name, "openalex", ...
+    venue: str | None = None
+    date: str | None = None  # ISO date (YYYY-MM-DD), or YYYY-MM / YYYY when that is all we know
+    kind: str | None = None  # preprint, article, book-chapter...
+    open_access: bool | None = None
+    url: str | None = None
+    doi: str | None = None
+
+
+class Paper(BaseModel):
+    id: str  # stable: derived from normalised content (see ids.paper_id)
+    title: str | None = None  # None when the source gives no title: never invent one
+    abstract: str | None = None
+    year: int | None = None
+    date: str | None = None
+    venue: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    author_count: int | None = None
+    senior_author: bool = False
+    doi: str | None = None
+    url: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
+    sources: list[PaperSource] = Field(default_factory=list)
+
+    def label(self, words: int = 8) -> str:
+        """How to name this paper to a person: its title, or venue/date and the abstract's first words."""
+        if self.title:
+            return self.title
+        where = ", ".join(x for x in (self.venue, self.date or (str(self.year) if self.year else None)) if x)
+        opening = " ".join((self.abstract or "").split()[:words])
+        return f"Untitled ({where}): \u201c{opening}\u2026\u201d" if where else f"Untitled: \u201c{opening}\u2026\u201d"
+
+    def embedding_text(self) -> str:
+        parts = [p for p in (self.title, self.abstract) if p]
+        return ". ".join(parts)
+
+
+class Coauthor(BaseModel):
+    name: str
+    shared: int | None = None
+    affiliation: str | None = None
+
+
+class Professor(BaseModel):
+    id: str  # stable slug of the name (see ids.professor_id)
+    name: str
+    kind: Literal["professor", "collection"] = "professor"  # a collection holds a listing with no owner
+    position: str | None = None
+    affiliation: str | None = None
+    department: str | None = None
+    email: str | None = None
+    active_from: int | None = None
+    active_to: int | None = None
+    about: str | None = None
+    topics: list[str] = Field(default_factory=list)
+    coauthors: list[Coauthor] = Field(default_factory=list)
+    labs: list[str] = Field(default_factory=list)
+    education: list[str] = Field(default_factory=list)
+    awards: list[str] = Field(default_factory=list)
+    external_ids: dict[str, str] = Field(default_factory=dict)  # openalex, orcid, semantic_scholar...
+    papers: list[Paper] = Field(default_factory=list)
+
+
+class IngestReport(BaseModel):
+    """What one ingest did; printed to the user."""
+
+    files: list[str] = Field(default_factory=list)
+    professors: list[str] = Field(default_factory=list)  # ids touched
+    papers_read: int = 0
+    papers_new: int = 0
+    papers_merged: int = 0  # listings folded into a paper we already had
+    papers_embedded: int = 0
+    skipped: list[str] = Field(default_factory=list)  # "file:line: reason" for each record not ingested
+
+
+class SearchHit(BaseModel):
+    paper_id: str
+    professor_id: str
+    title: str | None
+    score: float
+    paper: Paper | None = None
+
+
+# ---------------------------------------------------------------- student
+
+
+CVSection = Literal[
+    "contact", "education", "interests", "skills", "publications", "experience", "projects", "awards", "other"
+]
+
+
+class CVItem(BaseModel):
+    section: CVSection
+    text: str  # the item as we understood it
+    source_text: str  # the exact CV text it came from (claims are checked against this)
+    line: int | None = None
+
+
+class StudentProfile(BaseModel):
+    name: str | None = None
+    email: str | None = None
+    education: list[CVItem] = Field(default_factory=list)
+    interests: list[CVItem] = Field(default_factory=list)
+    skills: list[CVItem] = Field(default_factory=list)
+    publications: list[CVItem] = Field(default_factory=list)
+    experience: list[CVItem] = Field(default_factory=list)  # projects and positions
+    awards: list[CVItem] = Field(default_factory=list)
+    raw_text: str = ""  # the whole extracted CV text: kept in memory only, never logged
+    source_path: str | None = None
+
+    def research_items(self) -> list[CVItem]:
+        """The items that describe what the student works on: used for topic fit."""
+        return [*self.interests, *self.publications, *self.experience]
+
+    def all_items(self) -> list[CVItem]:
+        return [*self.education, *self.interests, *self.skills, *self.publications, *self.experience, *self.awards]
+
+
+# ---------------------------------------------------------------- matching
+
+
+class Evidence(BaseModel):
+    paper_id: str
+    title: str | None  # the paper's label (title or untitled description)
+    cv_item: str
+    similarity: float  # the pair score that enters topic fit (see README: match score)
+    semantic: float | None = None  # cosine of the two embeddings
+    keyword: float | None = None  # TF-IDF cosine of the two texts
+    shared_terms: list[str] = Field(default_factory=list)
+
+
+class MatchComponents(BaseModel):
+    topic: float  # 0..1
+    method: float  # 0..1
+    recency: float  # 0..1
+
+
+class MatchResult(BaseModel):
+    professor_id: str
+    name: str
+    score: float  # 0..100
+    components: MatchComponents
+    confidence: Literal["high", "medium", "low"]
+    confidence_note: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- drafting
+
+
+class CitationUse(BaseModel):
+    paper_id: str
+    where: str  # the sentence (or phrase) of the email that refers to it
+
+
+class StudentClaim(BaseModel):
+    claim: str  # what the email says about the student
+    cv_item: str  # the CV text that backs it
+
+
+class EmailDraft(BaseModel):
+    """The structured draft (what the LLM must return, and what the offline drafter builds)."""
+
+    subject: str
+    body: str
+    cited_paper_ids: list[str] = Field(default_factory=list)
+    citations: list[CitationUse] = Field(default_factory=list)
+    student_claims: list[StudentClaim] = Field(default_factory=list)
+
+
+class Violation(BaseModel):
+    check: str  # citations, titles, numbers, attribution, student_claims, copying, injection, form
+    severity: Literal["hard", "soft"]
+    message: str
+    span: str | None = None  # the offending text in the email
+
+
+class CheckResult(BaseModel):
+    check: str
+    passed: bool
+    severity: Literal["hard", "soft"]
+    violations: list[Violation] = Field(default_factory=list)
+    note: str | None = None  # e.g. why a check could not run
+
+
+class GuardrailReport(BaseModel):
+    checks: list[CheckResult] = Field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [v for c in self.checks for v in c.violations]
+
+    @property
+    def hard_violations(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "hard"]
+
+    @property
+    def passed(self) -> bool:
+        """True only when no hard check failed (soft warnings do not block)."""
+        return not self.hard_violations
+
+
+class Provenance(BaseModel):
+    """How an output was made (paper-qa's config_md5 idea)."""
+
+    mode: Literal["llm", "offline"]
+    model: str | None = None
+    templates: list[str] = Field(default_factory=list)
+    settings_hash: str
+    grounded_on: list[str] = Field(default_factory=list)  # paper ids retrieved
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    repair_rounds: int = 0
+
+
+class DraftResult(BaseModel):
+    professor_id: str
+    professor_name: str
+    draft: EmailDraft
+    sources: list[Paper]  # the retrieved papers the draft was grounded on
+    report: GuardrailReport
+    provenance: Provenance
+
+    @property
+    def status(self) -> Literal["clean", "needs review"]:
+        return "clean" if self.report.passed else "needs review"
+
+
+# ---------------------------------------------------------------- asking
+
+
+class AskCitation(BaseModel):
+    marker: int
+    paper_id: str
+    title: str | None
+    professor_id: str | None = None
+
+
+class AskAnswer(BaseModel):
+    question: str
+    answer: str
+    supported: bool
+    citations: list[AskCitation] = Field(default_factory=list)
+    guardrails: GuardrailReport = Field(default_factory=GuardrailReport)
+    provenance: Provenance | None = None

@@ -1,0 +1,281 @@
+"""Batch benchmark: 50 gold-standard professors drafted against a local stub LLM, at concurrency 1, 2, 4, 8.
+
+The stub (benchmarks/stub_llm_server.py, a separate process on 127.0.0.1) answers every chat completion after
+300 ms with a valid EmailDraft, so wall time measures our own overhead around a model's latency: retrieval,
+guardrails, file writes, journal fsyncs, the cross-draft check and the summary. Repair rounds are off
+(OUTREACH_REPAIR_ROUNDS=0: one LLM call per draft) so every concurrency level does the same work; the guardrails
+still run on every draft, and their cost (mean ms per draft, measured around check_draft) is printed: it is
+CPU work under the GIL and is what bounds the speed-up. Each level runs `--repeats` times into a fresh folder;
+medians are printed. Target: speed-up >= 0.8 x concurrency for N <= 8. Then the offline drafter on the same
+professors: drafts/s.
+
+Papers per professor are capped (`--max-papers`, most recent first) so building the store stays near a minute
+on 2 cores; `--store DIR` keeps the built store for the next run.
+
+    python benchmarks/batch.py [--professors 50] [--repeats 3] [--levels 1,2,4,8] [--delay 0.3] [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.batch import BatchOptions, BatchSummary, Target, run_batch  # noqa: E402
+from assistant.cv import read_cv  # noqa: E402
+from assistant.index import PaperIndex  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared/data/goldstandard/corpus/professors.jsonl"
+DEFAULT_CV = ROOT / "examples/cvs/maya_chen.md"
+
+
+# ---------------------------------------------------------------- the store
+
+
+def subset(data: Path, professors: int, max_papers: int, dest: Path) -> list[str]:
+    """The first `professors` records, each with at most `max_papers` of its most recent papers."""
+    names, lines = [], []
+    for line in data.read_text(encoding="utf-8").splitlines()[:professors]:
+        record = json.loads(line)
+        if max_papers:
+            record["papers"] = sorted(record["papers"], key=lambda p: -(p.get("year") or 0))[:max_papers]
+        names.append(record["name"])
+        lines.append(json.dumps(record))
+    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return names
+
+
+def build_store(settings: Settings, args: argparse.Namespace) -> tuple[list[str], float]:
+    from assistant.ingest import ingest_files
+
+    wanted = settings.store_dir / "benchmark-subset.jsonl"
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    fresh = settings.store_dir / "benchmark-subset.new"
+    names = subset(args.data, args.professors, args.max_papers, fresh)
+    if wanted.exists() and wanted.read_bytes() == fresh.read_bytes():
+        fresh.unlink()
+        return names, 0.0
+    start = time.perf_counter()
+    ingest_files([fresh], settings, fmt="jsonl")
+    fresh.replace(wanted)
+    return names, time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- the stub LLM
+
+
+@contextmanager
+def stub_server(delay: float) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks/stub_llm_server.py"), "--delay", str(delay), "--max-seconds", "1800"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the stub server did not start: {line!r}")
+        yield int(line.split()[1]), proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@contextmanager
+def patched_guardrails(replacement: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    """Swap assistant.draft.check_draft for `replacement(original)` for the duration."""
+    import assistant.draft
+
+    original = assistant.draft.check_draft
+    assistant.draft.check_draft = replacement(original)
+    try:
+        yield
+    finally:
+        assistant.draft.check_draft = original
+
+
+class GuardrailTimer:
+    """Time spent inside check_draft (measure it at concurrency 1, where it is pure CPU time)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.calls = 0
+
+    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.total += time.perf_counter() - start
+                self.calls += 1
+
+        return timed
+
+    @property
+    def mean_ms(self) -> float:
+        return 1000 * self.total / self.calls if self.calls else 0.0
+
+
+def no_guardrails(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Diagnostic only: an always-passing report, to show what the batch machinery itself scales to."""
+    from assistant.types import GuardrailReport
+
+    return lambda *args, **kwargs: GuardrailReport()
+
+
+def one_run(settings: Settings, index: PaperIndex, targets: list[Target], out: Path, **options: Any) -> BatchSummary:
+    student = read_cv(DEFAULT_CV)
+    return run_batch(student, targets, settings, BatchOptions(out_dir=out, **options), index=index)
+
+
+def timed_runs(
+    settings: Settings, index: PaperIndex, targets: list[Target], work: Path, label: str, repeats: int, **options: Any
+) -> tuple[list[float], BatchSummary]:
+    times, last = [], None
+    for r in range(repeats):
+        start = time.perf_counter()
+        last = one_run(settings, index, targets, work / f"{label}-{r}", **options)
+        times.append(time.perf_counter() - start)
+        bad = [row for row in last.rows if row.status == "failed"]
+        if bad:
+            raise RuntimeError(f"{label}: {len(bad)} item(s) failed, e.g. {bad[0].error}")
+    assert last is not None
+    return times, last
+
+
+def sweep(
+    settings: Settings,
+    index: PaperIndex,
+    targets: list[Target],
+    work: Path,
+    levels: list[int],
+    repeats: int,
+    tag: str,
+    guard: GuardrailTimer | None = None,
+) -> list[dict[str, Any]]:
+    """Wall-time medians per concurrency level; `guard` times the guardrails during the concurrency-1 runs."""
+    medians: dict[int, float] = {}
+    for c in levels:
+        timing = patched_guardrails(guard.wrap) if guard and c == 1 else nullcontext()
+        with timing:
+            times, summary = timed_runs(settings, index, targets, work, f"{tag}-c{c}", repeats, concurrency=c)
+        medians[c] = statistics.median(times)
+        print(f"{tag} c={c}: median {medians[c]:.2f} s of {[round(t, 2) for t in times]} {statuses(summary)}")
+    rows = []
+    for c in levels:
+        speedup = medians[1] / medians[c] if 1 in medians else None
+        rows.append(
+            {
+                "concurrency": c,
+                "wall_s": round(medians[c], 2),
+                "speedup": round(speedup, 2) if speedup else None,
+                "target": round(0.8 * c, 1),
+                "meets_target": speedup is not None and speedup >= 0.8 * c,
+            }
+        )
+    return rows
+
+
+def print_sweep(title: str, rows: list[dict[str, Any]]) -> None:
+    print(title)
+    print(f"{'concurrency':>11} {'wall s':>8} {'speed-up':>9} {'target':>7}")
+    for row in rows:
+        mark = "ok" if row["meets_target"] else "BELOW"
+        print(f"{row['concurrency']:>11} {row['wall_s']:>8.2f} {row['speedup'] or 0:>9.2f} {row['target']:>7} {mark}")
+
+
+def statuses(summary: BatchSummary) -> dict[str, int]:
+    return {s: summary.count(s) for s in ("clean", "needs review", "failed", "skipped") if summary.count(s)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--professors", type=int, default=50)
+    parser.add_argument("--max-papers", type=int, default=40, help="per professor, most recent first; 0 = all")
+    parser.add_argument("--levels", default="1,2,4,8")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--delay", type=float, default=0.3, help="the stub's latency per call, seconds")
+    parser.add_argument("--store", type=Path, help="build (or reuse) the store here instead of a temp dir")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/out/batch.json")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="also sweep with the guardrails replaced by a no-op (diagnostic)"
+    )
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or Path(tmp) / "store"
+        base = Settings(OUTREACH_STORE=str(store))
+        names, ingest_s = build_store(base, args)
+        targets = [Target(name=n) for n in names]
+        built = f"built in {ingest_s:.0f} s" if ingest_s else "reused"
+        print(f"store: {len(names)} professors ({built})")
+        work = Path(tmp) / "runs"
+        result: dict[str, Any] = {"professors": len(names), "delay_s": args.delay, "repeats": args.repeats}
+
+        with stub_server(args.delay) as (port, _):
+            settings = Settings(
+                OUTREACH_STORE=str(store),
+                OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1",
+                OPENAI_API_KEY="stub",
+                OUTREACH_REPAIR_ROUNDS=0,
+                OUTREACH_LLM_MODEL="gpt-4o-mini",
+            )
+            index = PaperIndex(settings)
+            one_run(settings, index, targets[:2], work / "warm-up", concurrency=2)  # imports, model load
+            guard = GuardrailTimer()
+            result["llm"] = sweep(settings, index, targets, work, levels, args.repeats, "llm", guard)
+            result["guardrails_ms_per_draft"] = round(guard.mean_ms, 1)
+            result["llm_floor_s"] = round(len(names) * args.delay, 1)
+            if args.diagnose:
+                with patched_guardrails(no_guardrails):
+                    result["llm_without_guardrails"] = sweep(
+                        settings, index, targets, work, levels, args.repeats, "noguard"
+                    )
+
+        offline = Settings(OUTREACH_STORE=str(store))
+        offline_rows = []
+        for c in (1, 4):
+            times, _ = timed_runs(
+                offline, PaperIndex(offline), targets, work, f"off{c}", args.repeats, concurrency=c, offline=True
+            )
+            wall = statistics.median(times)
+            rate = round(len(names) / wall, 1)
+            offline_rows.append({"concurrency": c, "wall_s": round(wall, 2), "drafts_per_s": rate})
+        result["offline"] = offline_rows
+        result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+
+    print()
+    floor = f"{result['llm_floor_s']} s of stub latency at concurrency 1"
+    print_sweep(f"LLM mode, {len(names)} professors, {floor}, medians of {args.repeats}:", result["llm"])
+    print(f"guardrails: {result['guardrails_ms_per_draft']} ms per draft at concurrency 1 (CPU under the GIL)")
+    if "llm_without_guardrails" in result:
+        print_sweep("diagnostic, check_draft replaced by a no-op:", result["llm_without_guardrails"])
+    for row in result["offline"]:
+        print(f"offline, concurrency {row['concurrency']}: {row['wall_s']:.2f} s, {row['drafts_per_s']} drafts/s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Ingest benchmark: the 3,112-paper gold-standard corpus into a fresh store, then 200 searches.
+
+Prints papers/s (embedding-bound), store size on disk, and search latency p50/p95 including query embedding.
+Targets on the 2-core reference machine: ingest >= 15 papers/s, search p50 <= 30 ms.
+
+    python benchmarks/ingest.py [--data ../shared/data/goldstandard/corpus/professors.jsonl] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.index import PaperIndex
+from assistant.ingest import ingest_files
+from assistant.settings import Settings
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/goldstandard/corpus/professors.jsonl"
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(OUTREACH_STORE=str(Path(tmp) / "store"))  # type: ignore[call-arg]
+        index = PaperIndex(settings)
+        index.embedder.embed(["warm up"])  # model load is start-up, not ingest throughput
+        start = time.perf_counter()
+        report = ingest_files([args.data], settings, index=index)
+        ingest_s = time.perf_counter() - start
+        papers = sum(index.catalog.paper_counts().values())
+
+        rng = random.Random(0)
+        pool = [p for _, p in index.catalog.all_papers()]
+        queries = [" ".join((p.title or p.abstract or "").split()[:8]) for p in rng.sample(pool, args.queries)]
+        index.search("warm up the snapshot and BM25", k=10)
+        latencies = []
+        for q in queries:
+            t = time.perf_counter()
+            index.search(q, k=10)
+            latencies.append((time.perf_counter() - t) * 1000)
+        latencies.sort()
+        result = {
+            "papers": papers,
+            "papers_embedded": report.papers_embedded,
+            "ingest_seconds": round(ingest_s, 1),
+            "papers_per_second": round(papers / ingest_s, 1),
+            "store_mb": round(dir_size(settings.store_dir) / 1e6, 1),
+            "search_p50_ms": round(statistics.median(latencies), 1),
+            "search_p95_ms": round(latencies[int(0.95 * len(latencies)) - 1], 1),
+            "queries": len(latencies),
+        }
+    print(f"ingested {result['papers']} papers in {result['ingest_seconds']} s: {result['papers_per_second']} papers/s "
+          f"(target >= 15)")
+    print(f"store size: {result['store_mb']} MB")
+    print(f"search latency over {result['queries']} queries: p50 {result['search_p50_ms']} ms (target <= 30), "
+          f"p95 {result['search_p95_ms']} ms")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The offline embedding model must reproduce sentence-transformers' all-MiniLM-L6-v2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import embeddings
+from assistant.embeddings import MINILM_DIM, MiniLMEmbedder, get_embedder
+from assistant.errors import OutreachError
+from assistant.settings import Settings
+
+
+def test_matches_sentence_transformers_reference(fixtures_dir: Path, settings: Settings) -> None:
+    reference = json.loads((fixtures_dir / "minilm_reference.json").read_text())
+    texts = [item["text"] for item in reference["items"]]
+    expected = np.array([item["embedding"] for item in reference["items"]], dtype=np.float32)
+    got = get_embedder(settings).embed(texts)
+    assert got.shape == (len(texts), MINILM_DIM)
+    cosines = (got * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
+    assert cosines.min() >= 0.995, cosines
+
+
+def test_vectors_are_normalised_and_order_preserved(settings: Settings) -> None:
+    embedder = get_embedder(settings)
+    texts = ["a much longer sentence about submodular data selection for training", "short", ""]
+    batch = embedder.embed(texts)
+    fresh = MiniLMEmbedder()  # no memo shared with `embedder`
+    one_by_one = np.stack([fresh.embed([t])[0] for t in texts])
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(batch, one_by_one, atol=1e-5)  # length-sorted batching must not reorder rows
+
+
+def test_long_text_is_truncated_not_rejected(settings: Settings) -> None:
+    vec = get_embedder(settings).embed(["word " * 2000])
+    assert vec.shape == (1, MINILM_DIM)
+
+
+def test_tampered_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings, "MINILM_SHA256", "0" * 64)
+    with pytest.raises(OutreachError, match="sha256"):
+        MiniLMEmbedder()

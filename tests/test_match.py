@@ -1,0 +1,96 @@
+"""Match scores a person can check, and the shortlist they feed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import run
+from assistant.cv import profile_from_interests, read_cv
+from assistant.errors import InputError
+from assistant.match import rank_professors
+from assistant.settings import Settings
+from assistant.types import StudentProfile
+from tests.conftest import EXAMPLES
+
+CVS = EXAMPLES / "cvs"
+
+
+@pytest.mark.parametrize(
+    ("cv", "best"),
+    [("maya_chen.md", "baharan-mirzasoleiman"), ("arjun_patel.docx", "meisam-razaviyayn")],
+)
+def test_students_rank_the_professor_who_fits_first(sample_store: Path, settings: Settings, cv: str, best: str) -> None:
+    results = rank_professors(read_cv(CVS / cv), settings)
+    assert results[0].professor_id == best
+    assert results[0].score > results[1].score
+
+
+def test_score_is_explained_and_deterministic(sample_store: Path, settings: Settings) -> None:
+    maya = read_cv(CVS / "maya_chen.md")
+    first, again = rank_professors(maya, settings), rank_professors(maya, settings)
+    assert [r.model_dump() for r in first] == [r.model_dump() for r in again]
+    top = first[0]
+    assert 0 <= top.score <= 100
+    assert 0 <= top.components.topic <= 1 and 0 <= top.components.method <= 1 and 0 <= top.components.recency <= 1
+    assert 2 <= len(top.evidence) <= 3
+    research_texts = {i.text for i in maya.research_items()}
+    for ev in top.evidence:
+        assert ev.cv_item in research_texts  # each paper is paired with the CV item it matched
+        assert 0 <= ev.similarity <= 1 and ev.semantic is not None
+    assert top.evidence[0].similarity >= top.evidence[-1].similarity
+
+
+def test_free_text_interests(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["match", "--text", "mixed linear regression and the EM algorithm", "--json", "--top", "1"])
+    assert code == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["professor_id"] == "meisam-razaviyayn"
+    assert set(row) >= {"professor_id", "name", "score", "components", "confidence", "evidence"}
+    assert set(row["evidence"][0]) >= {"paper_id", "title", "cv_item", "similarity"}
+
+
+def test_empty_profile_is_a_clear_error(sample_store: Path, settings: Settings) -> None:
+    with pytest.raises(InputError, match="no research interests"):
+        rank_professors(StudentProfile(name="Nobody"), settings)
+
+
+def test_few_abstracts_lower_the_confidence(sample_store: Path, settings: Settings, tmp_path: Path) -> None:
+    from assistant.ingest import ingest_files
+
+    titles_only = tmp_path / "titles.jsonl"
+    papers = [{"title": f"Robust speech recognition study number {i}"} for i in range(4)]
+    titles_only.write_text(json.dumps({"name": "Tia Titles", "papers": papers}) + "\n")
+    ingest_files([titles_only], settings)
+    results = rank_professors(profile_from_interests("robust speech recognition"), settings)
+    tia = next(r for r in results if r.name == "Tia Titles")
+    assert tia.confidence == "low" and "0 of 4 papers have abstracts" in (tia.confidence_note or "")
+
+
+def test_shortlist_round_trip(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["match", "--cv", str(CVS / "maya_chen.md"), "--top", "1", "--add-to-shortlist"]) == 0
+    assert run(["shortlist", "add", "razaviyayn"]) == 0
+    assert run(["shortlist", "note", "mirzasoleiman", "met her at a workshop"]) == 0
+    assert run(["shortlist", "status", "razaviyayn", "sent"]) == 0
+    capsys.readouterr()
+    assert run(["shortlist", "list", "--json"]) == 0
+    rows = {r["professor_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["baharan-mirzasoleiman"]["note"] == "met her at a workshop"
+    assert rows["baharan-mirzasoleiman"]["status"] == "to-draft"
+    assert rows["meisam-razaviyayn"]["status"] == "sent"
+    assert run(["shortlist", "remove", "razaviyayn"]) == 0
+    capsys.readouterr()
+    assert run(["shortlist", "list", "--json"]) == 0
+    assert [r["professor_id"] for r in json.loads(capsys.readouterr().out)] == ["baharan-mirzasoleiman"]
+
+
+def test_shortlist_refuses_unknown_professors_and_statuses(
+    sample_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["shortlist", "add", "razaviyayn", "Professor Nobody"]) == 1
+    assert "no professor named 'Professor Nobody'" in capsys.readouterr().err
+    assert run(["shortlist", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # nothing half-added
+    assert run(["shortlist", "status", "razaviyayn", "ghosted"]) == 2

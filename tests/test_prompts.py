@@ -1,0 +1,58 @@
+"""Every prompt template renders with its variables, and a missing variable fails loudly."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from assistant.templating import render, template_names
+from assistant.types import CVItem
+
+SOURCE = {"id": "p1", "title": None, "where": "arXiv, 2026", "abstract": "We study X.", "cv_item": "data selection"}
+VARIABLES = {
+    "system.j2": {"professor_surname": "Curie", "min_words": 80, "max_words": 400},
+    "draft.j2": {
+        "professor_name": "Marie Curie",
+        "affiliation": "Sorbonne",
+        "goal": "join the group",
+        "sources": [SOURCE],
+        "cv_items": [CVItem(section="interests", text="data selection", source_text="data selection")],
+    },
+    "repair.j2": {"violations": [], "subject": "s", "body": "b"},
+    "offline_email.j2": {
+        "professor_surname": "Curie",
+        "student_name": "Ada",
+        "student_email": "",
+        "background": "",
+        "interests": "",
+        "sources": [],
+        "skills": "",
+        "publication": "",
+    },
+    "offline_subject.j2": {"topic": "data selection"},
+}
+
+
+def test_every_template_has_a_render_case() -> None:
+    prompt_templates = {n for n in template_names() if not n.endswith(".html.j2")}
+    missing = prompt_templates - set(VARIABLES) - {"ask.j2", "ask_offline.j2"}
+    assert not missing, f"add render cases for {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(VARIABLES))
+def test_templates_render(name: str) -> None:
+    assert render(name, **VARIABLES[name])
+
+
+@pytest.mark.parametrize("name", sorted(VARIABLES))
+def test_missing_variable_fails_fast(name: str) -> None:
+    variables = dict(VARIABLES[name])
+    variables.pop(next(iter(variables)))
+    with pytest.raises(jinja2.UndefinedError):
+        render(name, **variables)
+
+
+def test_untitled_source_is_never_given_a_title() -> None:
+    text = render("draft.j2", **VARIABLES["draft.j2"])
+    assert "untitled (arXiv, 2026)" in text
+    assert "<sources>" in text and "<cv>" in text
