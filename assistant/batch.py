@@ -215,6 +215,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()  # worker threads append their own items' states
 
     def records(self) -> list[dict[str, Any]]:
         if not self.path.exists():
@@ -236,18 +237,23 @@ class Journal:
     def latest(self) -> dict[str, dict[str, Any]]:
         return {r["key"]: r for r in self.records()}
 
-    def append(self, key: str, state: str, **fields: Any) -> None:
-        record = {"v": 1, "ts": _now(), "key": key, "state": state, **fields}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self.path.open("a+b") as fh:
+    def append(self, key: str, state: str, *, sync: bool = True, **fields: Any) -> None:
+        """One state change. `sync=False` skips the fsync, for states whose loss only means redoing the item."""
+        self.append_many([{"key": key, "state": state, **fields}], sync=sync)
+
+    def append_many(self, records: Sequence[dict[str, Any]], *, sync: bool = True) -> None:
+        stamp = _now()
+        data = "".join(json.dumps({"v": 1, "ts": stamp, **r}, ensure_ascii=False) + "\n" for r in records)
+        with self._lock, self.path.open("a+b") as fh:
             fh.seek(0, os.SEEK_END)
             if fh.tell():  # a line cut short by a kill must not swallow this one
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) != b"\n":
                     fh.write(b"\n")
-            fh.write(line.encode("utf-8"))
+            fh.write(data.encode("utf-8"))
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
 
 
 @contextmanager
@@ -341,8 +347,8 @@ class FrozenCatalog(Catalog):
 class _MemoTfIdf(TfIdf):
     """TF-IDF whose per-text cosines are remembered: every draft of a batch scores the same CV items."""
 
-    def __init__(self, documents: Sequence[str]) -> None:
-        super().__init__(documents)
+    def __init__(self, built: TfIdf) -> None:  # no super().__init__: shares `built`'s read-only postings
+        self.__dict__.update(built.__dict__)
         self._memo: dict[str, np.ndarray] = {}
 
     def cosine(self, text: str) -> np.ndarray:
@@ -376,7 +382,7 @@ class FrozenIndex(PaperIndex):
 
     def __init__(self, index: PaperIndex) -> None:
         snapshot = index.snapshot()
-        tfidf = _MemoTfIdf([p.embedding_text() for p in snapshot.papers])
+        tfidf = _MemoTfIdf(snapshot.tfidf)  # the index keeps it: a second batch in this process builds nothing
         super().__init__(index.settings, FrozenCatalog(index.catalog))
         self._frozen: _Snapshot = replace(snapshot, _tfidf=tfidf)
         self._embedder = _LockedEmbedder(index.embedder)
@@ -564,20 +570,23 @@ class Runner:
         files = write_draft(self.options.out_dir, plan.item, result, plan.digest, sender)
         return Written(result, files)
 
-    async def run_one(self, plan: Plan, sem: asyncio.Semaphore, llm: LLM | None) -> tuple[str, str]:
+    def work(self, plan: Plan, llm: LLM | None) -> str:
+        """One item, start to finish, in a worker thread: the journal's file I/O (fsync included) stays off the
+        event loop, which would otherwise serialise it across every concurrent item."""
         item = plan.item
-        async with sem:
-            self.journal.append(item.key, "running", name=item.name, input_hash=plan.digest)
-            try:
-                written = await asyncio.to_thread(self.draft_one, plan, llm)
-            except BatchCancelled:  # stopping: the journal keeps "running", so the next run redoes it
-                raise
-            except Exception as exc:
-                log.debug("batch: %s failed", item.key, exc_info=True)
-                error = str(exc) if isinstance(exc, OutreachError) else f"{type(exc).__name__}: {exc}"
-                self.journal.append(item.key, "failed", name=item.name, input_hash=plan.digest, error=error)
-                return item.key, "failed"
+        # Not fsynced: if it is lost, the item's last state is "pending", and it is redone all the same.
+        self.journal.append(item.key, "running", sync=False, name=item.name, input_hash=plan.digest)
+        try:
+            written = self.draft_one(plan, llm)
+        except BatchCancelled:  # stopping: the journal keeps "running", so the next run redoes it
+            raise
+        except Exception as exc:
+            log.debug("batch: %s failed", item.key, exc_info=True)
+            error = str(exc) if isinstance(exc, OutreachError) else f"{type(exc).__name__}: {exc}"
+            self.journal.append(item.key, "failed", name=item.name, input_hash=plan.digest, error=error)
+            return "failed"
         result = written.result
+        # Only after the files are renamed into place: a "done" line always has its files.
         self.journal.append(
             item.key,
             "done",
@@ -587,7 +596,11 @@ class Runner:
             files=written.files,
             tokens={"prompt": result.provenance.prompt_tokens, "completion": result.provenance.completion_tokens},
         )
-        return item.key, "done"
+        return "done"
+
+    async def run_one(self, plan: Plan, sem: asyncio.Semaphore, llm: LLM | None) -> tuple[str, str]:
+        async with sem:
+            return plan.item.key, await asyncio.to_thread(self.work, plan, llm)
 
     async def run_all(self, plans: Sequence[Plan]) -> None:
         loop = asyncio.get_running_loop()
@@ -715,14 +728,19 @@ def run_batch(
 
 
 def _journal_plans(journal: Journal, plans: Sequence[Plan]) -> None:
+    """Every item's starting state, in one write and one fsync."""
+    records: list[dict[str, Any]] = []
     for plan in plans:
         item = plan.item
+        base: dict[str, Any] = {"key": item.key, "name": item.name, "input_hash": plan.digest}
         if plan.action == "fail":
-            journal.append(item.key, "failed", name=item.name, input_hash=plan.digest, error=item.error)
+            records.append(base | {"state": "failed", "error": item.error})
         elif plan.action == "draft":
             if plan.note not in ("", "new"):
                 log.info("batch: redrafting %s (%s)", item.key, plan.note)
-            journal.append(item.key, "pending", name=item.name, input_hash=plan.digest)
+            records.append(base | {"state": "pending"})
+    if records:
+        journal.append_many(records)
 
 
 # ---------------------------------------------------------------- after the drafts: cross-check and summary

@@ -451,3 +451,68 @@ def test_frozen_index_is_read_only_and_needs_no_sqlite(store: Path, settings: Se
     assert seen == [5, len(index.snapshot().papers)]
     with pytest.raises(AttributeError, match="read-only"):
         frozen.catalog.save_professors([])
+
+
+# ---------------------------------------------------------------- a real kill -9
+
+_KILLABLE = """
+import sys, time
+from pathlib import Path
+import assistant.draft
+from assistant.batch import BatchOptions, Target, run_batch
+from assistant.settings import Settings
+from tests.test_batch import NAMES, make_student
+
+real = assistant.draft.draft_email
+
+def slow(*args, **kwargs):
+    time.sleep(0.25)  # a window for the kill to land while a draft is in flight
+    return real(*args, **kwargs)
+
+assistant.draft.draft_email = slow
+out = Path(sys.argv[1])
+run_batch(make_student(), [Target(name=n) for n in NAMES], Settings(), BatchOptions(out_dir=out, concurrency=1,
+          offline=True))
+"""
+
+
+def test_kill_9_mid_batch_loses_no_finished_draft(store: Path, settings: Settings, tmp_path: Path) -> None:
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    env = os.environ | {"OUTREACH_STORE": str(store), "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLABLE, str(out)], env=env, cwd=tmp_path)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if journal.exists() and '"state": "done"' in journal.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None, "the batch finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    # Every item the journal calls done has all three files, byte for byte what the journal recorded.
+    done = {r["key"]: r for r in Journal(journal).records() if r["state"] == "done"}
+    assert 1 <= len(done) < len(NAMES)
+    for key, record in done.items():
+        for fmt, digest in record["files"].items():
+            assert hashlib.sha256((out / f"{key}.{fmt}").read_bytes()).hexdigest() == digest
+    for path in out.glob("*.json"):  # nothing half-written under a final name
+        json.loads(path.read_text(encoding="utf-8"))
+
+    summary = run_batch(make_student(), targets(), settings, options(out, offline=True))
+    assert {r.professor_id for r in summary.rows if r.reused} == set(done)
+    assert summary.drafted_this_run == len(NAMES) - len(done)
+    assert done_counts(out) == Counter({r.professor_id: 1 for r in summary.rows})
+    assert not list(out.glob(".*.tmp"))
