@@ -43,3 +43,46 @@ def test_tampered_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(embeddings, "MINILM_SHA256", "0" * 64)
     with pytest.raises(OutreachError, match="sha256"):
         MiniLMEmbedder()
+
+
+# ---------------------------------------------------------------- the optional OpenAI-compatible backend
+
+
+def test_openai_embeddings_backend_batches_normalises_and_retries_429(
+    llm_settings: Settings, no_sleep: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+    import respx
+
+    from assistant.embeddings import get_embedder
+    from assistant.settings import reset_settings_cache
+
+    monkeypatch.setenv("OUTREACH_EMBEDDING_BACKEND", "openai")
+    reset_settings_cache()
+    settings = Settings()
+    seen: list[list[str]] = []
+    replies = iter([httpx.Response(429, headers={"retry-after": "2"}, json={"error": {"message": "slow down"}})])
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        early = next(replies, None)
+        if early is not None:
+            return early
+        inputs = json.loads(request.content)["input"]
+        seen.append(inputs)
+        data = [
+            {"object": "embedding", "index": i, "embedding": [3.0, 4.0, float(len(t))]} for i, t in enumerate(inputs)
+        ]
+        return httpx.Response(
+            200, json={"object": "list", "data": data, "model": "m", "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+        )
+
+    texts = [f"text {i}" for i in range(70)]
+    with respx.mock:
+        respx.post("https://api.openai.com/v1/embeddings").mock(side_effect=endpoint)
+        embedder = get_embedder(settings)
+        vectors = embedder.embed(texts)
+    assert embedder.model_id == "openai:text-embedding-3-small" and embedder.dimension == 3
+    assert [len(batch) for batch in seen] == [64, 6]  # batched, in order, after one retried 429
+    assert no_sleep == [2.0]
+    assert vectors.shape == (70, 3)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
