@@ -45,7 +45,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -58,7 +58,6 @@ from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text, read_text_file
 from assistant.ids import slugify
 from assistant.index import PaperIndex, _Snapshot
-from assistant.keywords import TfIdf
 from assistant.llm import LLM, Usage
 from assistant.pricing import estimate_cost
 from assistant.ratelimit import RateLimiter, Reservation, estimate_tokens
@@ -344,23 +343,6 @@ class FrozenCatalog(Catalog):
         return [(p.id, paper) for p in sorted(self._all, key=lambda p: p.id) for paper in p.papers]
 
 
-class _MemoTfIdf(TfIdf):
-    """TF-IDF whose per-text cosines are remembered: every draft of a batch scores the same CV items."""
-
-    def __init__(self, built: TfIdf) -> None:  # no super().__init__: shares `built`'s read-only postings
-        self.__dict__.update(built.__dict__)
-        self._memo: dict[str, np.ndarray] = {}
-
-    def cosine(self, text: str) -> np.ndarray:
-        found = self._memo.get(text)
-        if found is None:
-            found = super().cosine(text)
-            found.setflags(write=False)
-            if len(self._memo) < 4096:
-                self._memo[text] = found
-        return found
-
-
 class _LockedEmbedder:
     """Serialises calls into the shared embedding model (the MiniLM session and its memo are not ours to trust
     across threads); the ONNX run itself releases the GIL, so this costs little."""
@@ -382,9 +364,9 @@ class FrozenIndex(PaperIndex):
 
     def __init__(self, index: PaperIndex) -> None:
         snapshot = index.snapshot()
-        tfidf = _MemoTfIdf(snapshot.tfidf)  # the index keeps it: a second batch in this process builds nothing
+        snapshot.tfidf  # noqa: B018 - built lazily: build it here, not in racing worker threads
         super().__init__(index.settings, FrozenCatalog(index.catalog))
-        self._frozen: _Snapshot = replace(snapshot, _tfidf=tfidf)
+        self._frozen: _Snapshot = snapshot
         self._embedder = _LockedEmbedder(index.embedder)
 
     def snapshot(self) -> _Snapshot:

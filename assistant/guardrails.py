@@ -415,12 +415,6 @@ def _shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-@lru_cache(maxsize=4096)
-def _ngrams(text: str, n: int) -> frozenset[tuple[str, ...]]:
-    """Word n-grams of a source text; cached because a batch checks many drafts against the same abstracts."""
-    return frozenset(_shingles(text, n))
-
-
 class _NgramOwners:
     """Which papers' abstracts contain each word n-gram.
 
@@ -443,11 +437,8 @@ class _NgramOwners:
 
 @lru_cache(maxsize=4)
 def _ngram_owners(papers: tuple[tuple[str, str], ...], n: int) -> _NgramOwners:
+    """Cached by the (id, abstract) pairs themselves, so a changed store can never be served a stale index."""
     return _NgramOwners(papers, n)
-
-
-def _abstract_ngrams(papers: Iterable[Paper], n: int) -> _NgramOwners:
-    return _ngram_owners(tuple(sorted({(p.id, p.abstract) for p in papers if p.abstract})), n)
 
 
 @dataclass(frozen=True)
@@ -738,6 +729,10 @@ class _Evidence:
         self.other_titles = [(name, p, _norm(p.title)) for name, p in ctx.other_papers if p.title]
         self.other = _Texts.of(x for _, p in ctx.other_papers for x in (p.title, p.abstract))
         self.other_names = {name for name, _ in ctx.other_papers}
+        # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes.
+        self.all_abstracts = tuple(
+            sorted({(p.id, p.abstract) for p in [*prof.papers, *(p for _, p in ctx.other_papers)] if p.abstract})
+        )
         self.name_tokens = set(_norm(prof.name).split())
         self.has_cv = ctx.student is not None
         raw_cv = _cv_text(ctx.student) if ctx.student else ""
@@ -1277,10 +1272,9 @@ class _Checker:
         return out
 
     def _copied_from_others(self) -> list[Violation]:
-        own_papers = self.ctx.professor.papers
         others = _Foreign(
-            _abstract_ngrams([*own_papers, *(p for _, p in self.ctx.other_papers)], ATTRIBUTION_RUN_WORDS),
-            frozenset(p.id for p in own_papers),
+            _ngram_owners(self.ev.all_abstracts, ATTRIBUTION_RUN_WORDS),
+            frozenset(self.ev.papers),
             self.ev.prof.norm,
         )
         out = []
@@ -1481,8 +1475,7 @@ class _Checker:
         return self._copied_abstracts() + self._batch_similarity()
 
     def _copied_abstracts(self) -> list[Violation]:
-        papers = [*self.ctx.professor.papers, *(p for _, p in self.ctx.other_papers)]
-        reference = _abstract_ngrams(papers, COPY_SOFT_WORDS)
+        reference = _ngram_owners(self.ev.all_abstracts, COPY_SOFT_WORDS)
         words = _words_with_offsets(self.draft.body)
         out = []
         for a, b in _verbatim_runs([w for w, _, _ in words], reference, COPY_SOFT_WORDS):

@@ -115,6 +115,8 @@ class TfIdf:
         self.postings = {
             t: (np.array(d, dtype=np.int32), np.array(v, dtype=np.float32)) for t, (d, v) in lists.items()
         }
+        # Matching and every draft of a batch score the same CV items again and again; bounded, read-only results.
+        self._memo: dict[str, np.ndarray] = {}
 
     def query_vector(self, text: str) -> dict[str, float]:
         terms = Counter(tokenize(text))
@@ -123,10 +125,17 @@ class TfIdf:
         return {t: w / norm for t, w in weights.items()}
 
     def cosine(self, text: str) -> np.ndarray:
+        """Read-only: the array may be shared with other callers."""
+        found = self._memo.get(text)
+        if found is not None:
+            return found
         out = np.zeros(self.n_docs, dtype=np.float32)
         for term, qw in self.query_vector(text).items():
             docs, weights = self.postings[term]
             out[docs] += qw * weights
+        out.setflags(write=False)
+        if len(self._memo) < 4096:
+            self._memo[text] = out
         return out
 
     def shared_terms(self, text: str, doc: int, limit: int = 5) -> list[str]:

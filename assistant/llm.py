@@ -111,11 +111,6 @@ def explain(exc: BaseException, settings: Settings, attempts: int) -> OutreachEr
     return RemoteServiceError(f"the LLM call failed: {type(exc).__name__}: {exc}", status=status, attempts=attempts)
 
 
-def _usage_of(message: Any) -> Usage:
-    meta = getattr(message, "usage_metadata", None) or {}
-    return Usage(int(meta.get("input_tokens", 0) or 0), int(meta.get("output_tokens", 0) or 0))
-
-
 class LLM:
     """Structured output and streaming over one chat model, with transient-fault retries."""
 
