@@ -24,7 +24,8 @@ The last line of an item wins. Draft files are written atomically (temp file, fs
 half-written file: an item whose last state is pending/running is simply drafted again. A truncated last line
 (the kill came mid-write) is ignored.
 
-A draft is reused only when its input hash is unchanged: sha256 over the CV's text, settings.fingerprint()
+A draft is reused only when its input hash is unchanged: sha256 over the CV's text (and the model that refined
+its items, if one did: cv_refine.py), settings.fingerprint()
 (model, temperature, citation count, word limits, repair rounds, embedding model), the professor's paper ids and
 the drafting mode (llm/offline). Change any of them and that draft is redone; the others are kept.
 """
@@ -279,6 +280,8 @@ def exclusive(out_dir: Path) -> Iterator[None]:
 
 def cv_hash(student: StudentProfile) -> str:
     text = student.raw_text or student.model_dump_json(exclude={"source_path"})
+    if student.extracted_by != "offline":  # items re-filed by an LLM are different drafting inputs
+        text += "\0" + student.extracted_by
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -192,26 +192,53 @@ def cv() -> None:
 
 @cv.command("show")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--offline", is_flag=True, help="Only the offline parser, even when an LLM is configured.")
 @json_option
-def cv_show(path: Path, as_json: bool) -> None:
-    """Print what was understood from a CV, so you can check it."""
+def cv_show(path: Path, offline: bool, as_json: bool) -> None:
+    """Print what was understood from a CV, so you can check it.
+
+    With an LLM configured (and OUTREACH_CV_EXTRACTION not `offline`) the LLM re-files the offline parser's
+    items; anything it proposes that is not in the CV is dropped, and listed here."""
     from assistant import render
     from assistant.cv import read_cv
+    from assistant.cv_refine import refine_or_explain
 
-    profile = read_cv(path)
+    profile, refinement, warning = refine_or_explain(read_cv(path), _settings(None), offline=offline)
+    if warning:
+        info(f"warning: {warning}")
     if as_json:
-        emit_json(profile.model_dump(exclude={"raw_text"}))
+        data = profile.model_dump(exclude={"raw_text"})
+        if refinement:
+            data["dropped_by_check"] = [vars(d) for d in refinement.dropped]
+            data["sections_kept_offline"] = refinement.sections_kept_offline
+        emit_json(data)
     else:
-        render.cv_profile(profile)
+        render.cv_profile(profile, refinement)
 
 
-def _student(cv_path: Path | None, text: str | None) -> StudentProfile:
-    from assistant.cv import profile_from_interests, read_cv
+def _read_student(cv_path: Path, settings: Settings, *, offline: bool = False) -> StudentProfile:
+    """A CV read offline, refined by the LLM when configured (cv_refine.py); one stderr line says which."""
+    from assistant.cv import read_cv
+    from assistant.cv_refine import refine_or_explain
+
+    profile, refinement, warning = refine_or_explain(read_cv(cv_path), settings, offline=offline)
+    if warning:
+        info(f"warning: {warning}")
+    elif refinement:
+        info(
+            f"CV items refined by {settings.llm_model}: {refinement.kept} kept, {len(refinement.dropped)} dropped "
+            "as not found in the CV (`outreach cv show` lists them; --offline skips this)"
+        )
+    return profile
+
+
+def _student(cv_path: Path | None, text: str | None, settings: Settings, offline: bool) -> StudentProfile:
+    from assistant.cv import profile_from_interests
 
     if cv_path and text:
         raise click.UsageError("give --cv or --text, not both")
     if cv_path:
-        return read_cv(cv_path)
+        return _read_student(cv_path, settings, offline=offline)
     if text:
         return profile_from_interests(text)
     raise click.UsageError('give --cv CV or --text "your research interests"')
@@ -223,6 +250,7 @@ def _student(cv_path: Path | None, text: str | None) -> StudentProfile:
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--professor", "professor_names", multiple=True, help="Only these professors (repeatable).")
 @click.option("--add-to-shortlist", is_flag=True, help="Add the ranked professors to the shortlist.")
+@click.option("--offline", is_flag=True, help="Read the CV with the offline parser only (fully deterministic).")
 @store_option
 @json_option
 def match(
@@ -231,6 +259,7 @@ def match(
     top: int,
     professor_names: tuple[str, ...],
     add_to_shortlist: bool,
+    offline: bool,
     store: Path | None,
     as_json: bool,
 ) -> None:
@@ -239,8 +268,9 @@ def match(
     from assistant.index import PaperIndex
     from assistant.match import rank_professors
 
-    student = _student(cv_path, text)
-    index = PaperIndex(_settings(store))
+    settings = _settings(store)
+    student = _student(cv_path, text, settings, offline)
+    index = PaperIndex(settings)
     ids = [index.catalog.resolve(p, kind="professor").id for p in professor_names] or None
     results = rank_professors(student, index.settings, professor_ids=ids, top=top, index=index)
     if add_to_shortlist:
@@ -329,13 +359,13 @@ def shortlist_status(professor: str, status: str, store: Path | None) -> None:
 @store_option
 def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bool, store: Path | None) -> None:
     """Draft a grounded outreach email, with its citations and guardrail report. Exits 1 if it needs review."""
-    from assistant.cv import read_cv
     from assistant.draft import draft_email
     from assistant.export import render_draft
     from assistant.index import PaperIndex
 
-    student = read_cv(cv_path)
-    index = PaperIndex(_settings(store))
+    settings = _settings(store)
+    student = _read_student(cv_path, settings, offline=offline)
+    index = PaperIndex(settings)
     prof = index.catalog.resolve(professor, kind="professor")
     result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
     text = render_draft(result, fmt, to=prof.email, sender=student.email)
@@ -419,13 +449,13 @@ def batch(
     """
     from assistant import render
     from assistant.batch import BatchOptions, print_summary, read_targets, run_batch, shortlist_targets, summary_json
-    from assistant.cv import read_cv
     from assistant.index import PaperIndex
 
     if use_shortlist == (professors_file is not None):
         raise click.UsageError("give either --shortlist or --professors FILE")
-    student = read_cv(cv_path)
-    index = PaperIndex(_settings(store))
+    settings = _settings(store)
+    student = _read_student(cv_path, settings, offline=offline)
+    index = PaperIndex(settings)
     targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
     options = BatchOptions(
         out_dir=out,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from assistant.errors import LLMConfigError, OutreachError, RemoteServiceError
 from assistant.retry import call_with_retries, is_transient
@@ -152,11 +152,19 @@ class LLM:
             runnable = self._structured[schema] = self.model.with_structured_output(schema)
 
         def invoke() -> Any:
+            # Neither message quotes the reply: it may echo a CV, and errors are printed.
             try:
                 return runnable.invoke(messages)
             except OutputParserException as exc:
                 raise RemoteServiceError(
-                    f"the model's reply did not match the expected {schema.__name__} shape: {exc}"
+                    f"the model's reply did not match the expected {schema.__name__} shape (not valid JSON)"
+                ) from exc
+            except ValidationError as exc:
+                errors = exc.errors()
+                fields = sorted({".".join(str(p) for p in e["loc"]) for e in errors if e["loc"]})
+                why = f"wrong or missing: {', '.join(fields[:5])}" if fields else "not valid JSON"
+                raise RemoteServiceError(
+                    f"the model's reply did not match the expected {schema.__name__} shape ({why})"
                 ) from exc
 
         with get_usage_metadata_callback() as usage_cb:

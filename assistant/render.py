@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.catalog import Catalog
 from assistant.index import Progress
 from assistant.types import IngestReport, MatchResult, Paper, Professor, SearchHit, StudentProfile
+
+if TYPE_CHECKING:
+    from assistant.cv_refine import Refinement
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -92,8 +96,9 @@ def search_hits(hits: Sequence[SearchHit], catalog: Catalog) -> None:
     out.print(table)
 
 
-def cv_profile(profile: StudentProfile) -> None:
-    out.print(f"[bold]{profile.name or '(no name found)'}[/]  {profile.email or '(no email found)'}")
+def cv_profile(profile: StudentProfile, refinement: Refinement | None = None) -> None:
+    out.print(f"[bold]{escape(profile.name or '(no name found)')}[/]  {escape(profile.email or '(no email found)')}")
+    out.print(f"read by: {profile.extracted_by}", markup=False)
     sections = [
         ("Education", profile.education),
         ("Research interests", profile.interests),
@@ -106,6 +111,12 @@ def cv_profile(profile: StudentProfile) -> None:
         out.print(f"\n[bold]{title}[/] ({len(items)})")
         for item in items:
             out.print(f"  - {item.text}", markup=False)
+    if refinement and refinement.sections_kept_offline:
+        out.print(f"\n(the LLM left {', '.join(refinement.sections_kept_offline)} empty: the offline items are shown)")
+    if refinement and refinement.dropped:
+        out.print(f"\n[bold]Dropped: proposed by the LLM but not found in the CV[/] ({len(refinement.dropped)})")
+        for d in refinement.dropped:
+            out.print(f"  - [{d.section}] {d.text} ({d.reason})", markup=False)
     if not profile.research_items():
         err.print("[yellow]no research interests, publications or projects found: matching needs at least one[/]")
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     llm_max_attempts: int = Field(default=4, alias="OUTREACH_LLM_MAX_ATTEMPTS", ge=1, le=10)
     llm_max_backoff_s: float = Field(default=30.0, alias="OUTREACH_LLM_MAX_BACKOFF")
 
+    # CV reading: "auto" lets a configured LLM refine the offline extraction (items it cannot quote from the CV
+    # are dropped); "offline" never sends the CV to the LLM for this; "llm" makes a failed refinement an error.
+    cv_extraction: Literal["auto", "offline", "llm"] = Field(default="auto", alias="OUTREACH_CV_EXTRACTION")
+
     # OpenAlex: a key or a mailto puts requests in the polite pool.
     openalex_api_key: SecretStr | None = Field(default=None, alias="OPENALEX_API_KEY")
     openalex_mailto: str | None = Field(default=None, alias="OPENALEX_MAILTO")

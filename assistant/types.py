@@ -121,6 +121,7 @@ class StudentProfile(BaseModel):
     awards: list[CVItem] = Field(default_factory=list)
     raw_text: str = ""  # the whole extracted CV text: kept in memory only, never logged
     source_path: str | None = None
+    extracted_by: str = "offline"  # "offline", or "offline + <model>" when an LLM refined the items
 
     def research_items(self) -> list[CVItem]:
         """The items that describe what the student works on: used for topic fit."""
@@ -128,6 +129,24 @@ class StudentProfile(BaseModel):
 
     def all_items(self) -> list[CVItem]:
         return [*self.education, *self.interests, *self.skills, *self.publications, *self.experience, *self.awards]
+
+
+# What an LLM returns when it refines a CV's extraction. Every item must quote the CV: assistant/cv_refine.py
+# drops any item whose quote is not in the CV text, or whose text is not in its quote.
+ExtractedSection = Literal["education", "interests", "skills", "publications", "experience", "awards"]
+
+
+class ExtractedItem(BaseModel):
+    section: ExtractedSection
+    text: str = Field(description="The item, short, in the CV's own words (a sub-span of `quote`).")
+    quote: str = Field(description="The exact CV text the item comes from, copied character for character.")
+
+
+class CVExtraction(BaseModel):
+    # No defaults: OpenAI's strict structured output wants every field required (null stands for absent).
+    name: str | None = Field(description="The student's name exactly as written in the CV, or null.")
+    email: str | None = Field(description="The student's email exactly as written in the CV, or null.")
+    items: list[ExtractedItem]
 
 
 # ---------------------------------------------------------------- matching

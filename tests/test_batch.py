@@ -189,6 +189,7 @@ def llm_env(store: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("OUTREACH_LLM_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("OUTREACH_REPAIR_ROUNDS", "0")
+    monkeypatch.setenv("OUTREACH_CV_EXTRACTION", "offline")  # the stub scripts drafts only
     reset_settings_cache()
     return Settings()
 
@@ -303,7 +304,11 @@ def test_interrupted_run_resumes_with_each_professor_drafted_once(
 
     with pytest.raises(Interrupted):
         run_batch(student, targets(), settings, options(out, offline=True, concurrency=1), on_item=stop_after_two)
-    assert done_counts(out) == Counter({k: 1 for k in finished})
+    # The item already in its worker thread when the run stopped may finish and be journalled too: that loses
+    # nothing. Anything journalled as done is done once.
+    done_before = done_counts(out)
+    assert set(finished) <= set(done_before) and len(done_before) <= len(finished) + 1
+    assert all(n == 1 for n in done_before.values())
     assert not (out / "summary.csv").exists()  # the run never got that far
 
     # A kill -9 could also have cut the journal's last line short and left a temp file: both are harmless.
@@ -312,9 +317,9 @@ def test_interrupted_run_resumes_with_each_professor_drafted_once(
     (out / ".grace-hopper.md.x.tmp").write_text("half")
 
     summary = run_batch(student, targets(), settings, options(out, offline=True))
-    assert summary.drafted_this_run == 3
+    assert summary.drafted_this_run == 5 - len(done_before)
     assert done_counts(out) == Counter({k: 1 for k in [r.professor_id for r in summary.rows]})
-    assert sum(1 for r in summary.rows if r.reused) == 2
+    assert {r.professor_id for r in summary.rows if r.reused} == set(done_before)
     assert len(list(out.glob("*.md"))) == 5 and not list(out.glob(".*.tmp"))
     # Each professor was drafted once overall, except possibly the one in flight when the run stopped.
     counts = Counter(drafted)

@@ -30,18 +30,23 @@ VARIABLES = {
         "publication": "",
     },
     "offline_subject.j2": {"topic": "data selection"},
+    "cv_extract.j2": {
+        "cv_text": "Research interests: data selection",
+        "offline_items": [CVItem(section="interests", text="data selection", source_text="data selection")],
+    },
 }
+STATIC = {"cv_extract_system.j2"}  # no variables: rendered as is
 
 
 def test_every_template_has_a_render_case() -> None:
     prompt_templates = {n for n in template_names() if not n.endswith(".html.j2")}
-    missing = prompt_templates - set(VARIABLES) - {"ask.j2", "ask_offline.j2"}
+    missing = prompt_templates - set(VARIABLES) - STATIC - {"ask.j2", "ask_offline.j2"}
     assert not missing, f"add render cases for {missing}"
 
 
-@pytest.mark.parametrize("name", sorted(VARIABLES))
+@pytest.mark.parametrize("name", sorted(VARIABLES) + sorted(STATIC))
 def test_templates_render(name: str) -> None:
-    assert render(name, **VARIABLES[name])
+    assert render(name, **VARIABLES.get(name, {}))
 
 
 @pytest.mark.parametrize("name", sorted(VARIABLES))
