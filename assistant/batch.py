@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
+D = TypeVar("D")
 
 JOURNAL = "journal.jsonl"
 LOCK = ".batch.lock"
@@ -371,9 +372,17 @@ class FrozenIndex(PaperIndex):
         super().__init__(index.settings, FrozenCatalog(index.catalog))
         self._frozen: _Snapshot = snapshot
         self._embedder = _LockedEmbedder(index.embedder)
+        self._derived: dict[str, Any] = {}
+        self._derived_lock = threading.Lock()
 
     def snapshot(self) -> _Snapshot:
         return self._frozen
+
+    def derived(self, key: str, build: Callable[[], D]) -> D:
+        with self._derived_lock:  # the first worker builds it; the others wait for it rather than build it too
+            if key not in self._derived:
+                self._derived[key] = build()
+            return cast(D, self._derived[key])
 
 
 # ---------------------------------------------------------------- the LLM, rate-limited from worker threads
@@ -385,16 +394,30 @@ class BatchCancelled(OutreachError):
 
 @dataclass
 class CallGate:
-    """Lets worker threads take a slot from the event loop's rate limiter before each LLM call."""
+    """Lets worker threads take an in-flight slot (at most --concurrency LLM requests at once) and a slot from
+    the event loop's rate limiter before each LLM call."""
 
     limiter: RateLimiter
     loop: asyncio.AbstractEventLoop
     stop: threading.Event
     completion_tokens: int  # the reply's share of a pre-call token estimate
+    in_flight: threading.Semaphore
 
-    def enter(self, messages: Sequence[tuple[str, str]]) -> Reservation:
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        while not self.in_flight.acquire(timeout=0.05):
+            self._check_stop()
+        try:
+            yield
+        finally:
+            self.in_flight.release()
+
+    def _check_stop(self) -> None:
         if self.stop.is_set():
             raise BatchCancelled("the batch was stopped before this draft's LLM call")
+
+    def enter(self, messages: Sequence[tuple[str, str]]) -> Reservation:
+        self._check_stop()
         estimate = estimate_tokens(messages, self.completion_tokens)
         if not self.limiter.active:
             return Reservation(None, estimate)
@@ -415,12 +438,13 @@ class LimitedLLM(LLM):
         return self.inner.model
 
     def structured(self, messages: list[tuple[str, str]], schema: type[T], *, what: str = "LLM") -> tuple[T, Usage]:
-        reservation = self.gate.enter(messages)
-        try:
-            parsed, usage = self.inner.structured(messages, schema, what=what)
-        except BaseException:
-            reservation.settle(None)  # keep the estimate: a failed call may still have cost tokens
-            raise
+        with self.gate.slot():
+            reservation = self.gate.enter(messages)
+            try:
+                parsed, usage = self.inner.structured(messages, schema, what=what)
+            except BaseException:
+                reservation.settle(None)  # keep the estimate: a failed call may still have cost tokens
+                raise
         actual = usage.prompt_tokens + usage.completion_tokens
         reservation.settle(actual or None)  # an endpoint that reports no usage keeps the estimate
         return parsed, usage
@@ -588,16 +612,25 @@ class Runner:
             return plan.item.key, await asyncio.to_thread(self.work, plan, llm)
 
     async def run_all(self, plans: Sequence[Plan]) -> None:
+        """--concurrency bounds what loads the endpoint: LLM requests in flight (CallGate). With an LLM, twice as
+        many items are in progress, so retrieval, guardrails and file writes (CPU and fsyncs) of some overlap
+        the model calls of others instead of holding a request slot idle. Offline it bounds the items."""
+        concurrency = self.options.concurrency
         loop = asyncio.get_running_loop()
-        loop.set_default_executor(
-            ThreadPoolExecutor(max_workers=self.options.concurrency, thread_name_prefix="outreach-batch")
-        )
         llm: LLM | None = None
         if self.llm is not None:
             self.limiter = RateLimiter(self.options.rpm, self.options.tpm)
-            gate = CallGate(self.limiter, loop, self.stop, completion_tokens=2 * self.settings.draft_max_words)
+            gate = CallGate(
+                self.limiter,
+                loop,
+                self.stop,
+                completion_tokens=2 * self.settings.draft_max_words,
+                in_flight=threading.Semaphore(concurrency),
+            )
             llm = LimitedLLM(self.llm, gate)
-        sem = asyncio.Semaphore(self.options.concurrency)
+        items_at_once = 2 * concurrency if llm is not None else concurrency
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=items_at_once, thread_name_prefix="outreach-batch"))
+        sem = asyncio.Semaphore(items_at_once)
         tasks = [asyncio.create_task(self.run_one(p, sem, llm), name=p.item.key) for p in plans]
         done = 0
         if self.progress:
@@ -676,13 +709,16 @@ def run_batch(
     out = options.out_dir
     with exclusive(out):
         index = index or PaperIndex(settings)
+        frozen = FrozenIndex(index)  # built here, in the calling thread, before any worker starts
         items = resolve_items(targets, index.catalog)
         offline = options.offline if options.offline is not None else not settings.llm_configured
         mode: Literal["llm", "offline"] = "offline" if offline else "llm"
         journal = Journal(out / JOURNAL)
         plans = plan_items(items, journal, options, cv_hash(student), settings, mode)
-        frozen = FrozenIndex(index)  # built here, in the calling thread, before any worker starts
-        scores = match_scores(student, settings, frozen, [i.key for i in items if i.professor])
+        # Only the summary needs the match scores: compute them while the first drafts wait on the model.
+        scoring = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outreach-match")
+        scores_future = scoring.submit(match_scores, student, settings, frozen, [i.key for i in items if i.professor])
+        scoring.shutdown(wait=False)
         _journal_plans(journal, plans)
         base_llm = None if offline else (llm or LLM(settings))
         if base_llm is not None:
@@ -693,6 +729,7 @@ def run_batch(
             asyncio.run(runner.run_all(todo))
         sidecars = load_sidecars(out, plans, journal)
         cross_check(out, sidecars)
+        scores = scores_future.result()
         rows = [_row(p, journal, sidecars, scores, out) for p in plans]
         summary = BatchSummary(
             out_dir=str(out),
@@ -746,6 +783,9 @@ def load_sidecars(out_dir: Path, plans: Sequence[Plan], journal: Journal) -> dic
     return found
 
 
+MAX_TWINS_LISTED = 5  # per draft: enough to act on; a batch of look-alikes would otherwise list every other draft
+
+
 def cross_check(out_dir: Path, sidecars: dict[str, dict[str, Any]]) -> None:
     """Flag drafts of this batch whose wording is too close to another's: a soft `copying` violation in both
     sidecars (recomputed from scratch on every run, so a redrafted or removed twin clears the flag)."""
@@ -757,26 +797,32 @@ def cross_check(out_dir: Path, sidecars: dict[str, dict[str, Any]]) -> None:
         for a, b, similarity in similar_pairs(bodies):
             twins[a].append((b, similarity))
             twins[b].append((a, similarity))
+    changed: dict[Path, str] = {}
     for key, data in sidecars.items():
         guardrails = data.setdefault("guardrails", {"passed": True, "violations": []})
         before = list(guardrails.get("violations", []))
         kept = [v for v in before if not v.get("batch")]
+        closest = sorted(twins[key], key=lambda t: -t[1])
+        more = f" (and {len(closest) - MAX_TWINS_LISTED} more in this batch)" if len(closest) > MAX_TWINS_LISTED else ""
         flagged = [
             {
                 "check": "copying",
                 "severity": "soft",
                 "message": f"the wording is {similarity:.0%} similar to the draft for {other} in this batch; "
-                "make each email specific to its professor",
+                "make each email specific to its professor" + (more if n == MAX_TWINS_LISTED - 1 else ""),
                 "span": None,
                 "batch": True,
                 "similar_to": other,
                 "similarity": round(similarity, 3),
             }
-            for other, similarity in sorted(twins[key], key=lambda t: -t[1])
+            for n, (other, similarity) in enumerate(closest[:MAX_TWINS_LISTED])
         ]
         guardrails["violations"] = kept + flagged
         if guardrails["violations"] != before:
-            atomic_write_text(draft_paths(out_dir, key)["json"], json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            changed[draft_paths(out_dir, key)["json"]] = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # Each write waits on an fsync; in parallel they cost about one (a batch of look-alikes rewrites them all).
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="outreach-cross-check") as pool:
+        list(pool.map(atomic_write_text, changed, changed.values()))
 
 
 def verdict(guardrails: dict[str, Any]) -> str:

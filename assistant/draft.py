@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.guardrails import GuardrailContext, check_draft
+from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
@@ -352,18 +352,15 @@ def guardrail_context(
     settings: Settings,
     other_drafts: Sequence[str] = (),
 ) -> GuardrailContext:
-    others = [
-        (p.name, paper)
-        for p in index.catalog.professors(kind="professor", with_papers=True)
-        if p.id != professor.id
-        for paper in p.papers
-        if paper.title
-    ]
+    def corpus() -> StoreCorpus:
+        profs = index.catalog.professors(kind="professor", with_papers=True)
+        return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
+
     return GuardrailContext(
         professor=professor,
         sources=list(sources),
         student=student,
-        other_papers=others,
+        corpus=index.derived("guardrail_corpus", corpus),
         other_drafts=list(other_drafts),
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,

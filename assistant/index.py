@@ -10,7 +10,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from assistant.ids import slugify
 from assistant.keywords import BM25, TfIdf, reciprocal_rank_fusion
 from assistant.settings import Settings
 from assistant.types import Paper, Professor, SearchHit
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -93,6 +95,11 @@ class PaperIndex:
         self._snapshot: _Snapshot | None = None
 
     # ------------------------------------------------------------ plumbing
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """Something computed from the store's contents (e.g. the guardrails' corpus). A live index builds it
+        afresh, as the store may have changed; a frozen one (batch.FrozenIndex) builds it once."""
+        return build()
 
     @property
     def embedder(self) -> Embedder:

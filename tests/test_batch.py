@@ -7,6 +7,8 @@ import csv
 import json
 import re
 import shutil
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -238,6 +240,35 @@ def test_offline_batch_of_five_with_an_unknown_professor(store: Path, settings: 
     assert "To: Ada Lovelace <ada-lovelace@example.edu>" in (out / "ada-lovelace.eml").read_text()
 
 
+class SlowEndpoint(FakeEndpoint):
+    """Answers after a short wait and records how many requests were in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+        self.now = self.most = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(0.1)
+            return super().__call__(request)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def test_concurrency_bounds_the_llm_requests_in_flight(llm_env: Settings, tmp_path: Path) -> None:
+    endpoint = SlowEndpoint()
+    with respx.mock:
+        respx.post(CHAT_URL).mock(side_effect=endpoint)
+        summary = run_batch(make_student(), targets(), llm_env, options(tmp_path / "out", concurrency=2))
+    assert summary.count("failed") == 0 and len(endpoint.asked) == 5
+    assert endpoint.most == 2  # reached, never exceeded (more items than that are in progress)
+
+
 def test_llm_401_for_one_professor_leaves_the_others(llm_env: Settings, tmp_path: Path) -> None:
     out = tmp_path / "out"
     endpoint = FakeEndpoint(refuse=("Turing",))
@@ -352,6 +383,19 @@ def test_changed_inputs_invalidate_only_the_affected_drafts(store: Path, setting
 
 
 # ---------------------------------------------------------------- cross-draft check, shortlist, CLI
+
+
+def test_a_batch_of_look_alikes_lists_the_five_closest_twins(tmp_path: Path) -> None:
+    from assistant.batch import MAX_TWINS_LISTED, cross_check
+
+    body = "Dear Professor X, I would like to join your group to work on data selection and coresets. " * 3
+    tails = [" ".join(f"w{j}" for j in range(i)) for i in range(8)]  # p(i) differs from p(i+1) by a word
+    sidecars = {f"p{i}": {"body": body + tails[i], "guardrails": {"violations": []}} for i in range(8)}
+    cross_check(tmp_path, sidecars)
+    copying = sidecars["p0"]["guardrails"]["violations"]
+    assert len(copying) == MAX_TWINS_LISTED == 5 and copying[-1]["message"].endswith("(and 2 more in this batch)")
+    assert [v["similar_to"] for v in copying] == ["p1", "p2", "p3", "p4", "p5"]  # the closest first
+    assert json.loads((tmp_path / "p7.json").read_text())["guardrails"]["violations"][0]["similar_to"] == "p6"
 
 
 def test_near_identical_drafts_are_flagged_as_copying(llm_env: Settings, tmp_path: Path) -> None:
