@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -185,12 +186,16 @@ def _file_key(text: str) -> str:
     return slug if _SAFE_KEY.match(slug) else "item-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def resolve_items(targets: Sequence[Target], catalog: Catalog) -> list[Item]:
-    """Resolve every target; failures become failed items, duplicates (same professor twice) are dropped."""
+def resolve_items(targets: Sequence[Target], catalog: Catalog, papers: Catalog | None = None) -> list[Item]:
+    """Resolve every target; failures become failed items, duplicates (same professor twice) are dropped.
+
+    `papers`, when given (the batch's frozen catalog), supplies each professor's record and papers, so names
+    are resolved in `catalog` without reading every paper from SQLite a second time."""
     items: dict[str, Item] = {}
     for target in targets:
         try:
-            prof = catalog.resolve(target.name, kind="professor")
+            prof = catalog.resolve(target.name, kind="professor", with_papers=papers is None)
+            prof = (papers.get(prof.id) or prof) if papers else prof
         except OutreachError as exc:
             key = _file_key(target.name)
             where = f"{target.where}: " if target.where and target.where != "shortlist" else ""
@@ -710,7 +715,7 @@ def run_batch(
     with exclusive(out):
         index = index or PaperIndex(settings)
         frozen = FrozenIndex(index)  # built here, in the calling thread, before any worker starts
-        items = resolve_items(targets, index.catalog)
+        items = resolve_items(targets, index.catalog, frozen.catalog)
         offline = options.offline if options.offline is not None else not settings.llm_configured
         mode: Literal["llm", "offline"] = "offline" if offline else "llm"
         journal = Journal(out / JOURNAL)
@@ -820,9 +825,9 @@ def cross_check(out_dir: Path, sidecars: dict[str, dict[str, Any]]) -> None:
         guardrails["violations"] = kept + flagged
         if guardrails["violations"] != before:
             changed[draft_paths(out_dir, key)["json"]] = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    # Each write waits on an fsync; in parallel they cost about one (a batch of look-alikes rewrites them all).
+    # Flags are recomputed on every run, so these rewrites need no fsync; a batch of look-alikes rewrites them all.
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="outreach-cross-check") as pool:
-        list(pool.map(atomic_write_text, changed, changed.values()))
+        list(pool.map(partial(atomic_write_text, durable=False), changed, changed.values()))
 
 
 def verdict(guardrails: dict[str, Any]) -> str:
@@ -885,7 +890,8 @@ def summary_json(summary: BatchSummary) -> dict[str, Any]:
 
 
 def write_summary(out_dir: Path, summary: BatchSummary) -> None:
-    atomic_write_text(out_dir / "summary.json", json.dumps(summary_json(summary), indent=2, ensure_ascii=False) + "\n")
+    summary_text = json.dumps(summary_json(summary), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(out_dir / "summary.json", summary_text, durable=False)  # rewritten by every run
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -893,7 +899,7 @@ def write_summary(out_dir: Path, summary: BatchSummary) -> None:
         record = row.model_dump(include=set(SUMMARY_FIELDS))
         record["similar_to"] = ";".join(row.similar_to)
         writer.writerow(record)
-    atomic_write_text(out_dir / "summary.csv", buffer.getvalue())
+    atomic_write_text(out_dir / "summary.csv", buffer.getvalue(), durable=False)
 
 
 def mark_drafted(catalog: Catalog, rows: Sequence[BatchRow]) -> list[str]:

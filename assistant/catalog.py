@@ -132,9 +132,9 @@ class Catalog:
         rows = self._conn.execute("SELECT professor_id, data FROM papers ORDER BY professor_id, position")
         return [(pid, Paper.model_validate_json(data)) for pid, data in rows]
 
-    def resolve(self, name_or_id: str, *, kind: str | None = None) -> Professor:
+    def resolve(self, name_or_id: str, *, kind: str | None = None, with_papers: bool = True) -> Professor:
         """A professor named by id or by name (case- and accent-insensitive); refuses to guess."""
-        exact = self.get(name_or_id.strip())
+        exact = self.get(name_or_id.strip(), with_papers=with_papers)
         if exact and (kind is None or exact.kind == kind):
             return exact
         wanted = normalize_text(name_or_id)
@@ -142,7 +142,7 @@ class Catalog:
         rows = [r for r in rows if kind is None or r[2] == kind]
         same = [r for r in rows if normalize_text(r[1]) == wanted]
         if len(same) == 1:
-            found = self.get(same[0][0])
+            found = self.get(same[0][0], with_papers=with_papers)
             assert found is not None
             return found
         if len(same) > 1:
@@ -150,7 +150,7 @@ class Catalog:
         # Partial names ("Mirzasoleiman") are fine when they pick out exactly one person.
         partial = [r for r in rows if wanted and wanted in normalize_text(r[1])]
         if len(partial) == 1:
-            found = self.get(partial[0][0])
+            found = self.get(partial[0][0], with_papers=with_papers)
             assert found is not None
             return found
         if len(partial) > 1:

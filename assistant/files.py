@@ -7,14 +7,19 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
+    """Readers see the old file or the new one, never half of one. `durable=False` skips the fsync, for files
+    that are recomputed on every run (a batch's summaries and cross-draft flags): after a crash they may be the
+    old version, which the next run rewrites."""
+    if not path.parent.is_dir():  # a failed mkdir costs an exception per write, and a batch writes hundreds
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """Professor fit: a 0-100 score a person can check, with the papers and CV items that produced it.
 
 The formula (also in the README):
-  pair(i, j)  = (1 - kw) * sem01(cos(item_i, paper_j)) + kw * kw01(tfidf_cos(item_i, paper_j))
+  item'_i     = normalise(item_i + fb * mean of the fb_m papers in the store nearest to item_i)
+  pair(i, j)  = (1 - kw) * sem01(cos(item'_i, paper_j)) + kw * kw01(tfidf_cos(item_i, paper_j))
   fit over a set of items = mean of the `top_k` best papers' max_i pair(i, j)
   topic       = fit over the research items (interests, publications, projects/experience)
   method      = fit over the skills/methods items (0 weight when the CV lists none)
@@ -39,6 +40,10 @@ class MatchConfig:
     sem_floor: float = 0.1
     sem_ceiling: float = 0.7
     kw_ceiling: float = 0.4
+    # Pseudo-relevance feedback (Rocchio): a short CV item is nudged toward the papers nearest to it, so it also
+    # matches papers that say the same thing in other words. Weight 0 turns it off.
+    feedback_weight: float = 0.2
+    feedback_papers: int = 20
 
 
 def _scale(x: NDArray[np.float32], lo: float, hi: float) -> NDArray[np.float32]:
@@ -54,16 +59,33 @@ class ItemSet:
     keyword: NDArray[np.float32]  # (items, all papers)
 
 
-def build_item_set(items: Sequence[CVItem], index: PaperIndex) -> ItemSet:
+def build_item_set(
+    items: Sequence[CVItem], index: PaperIndex, *, feedback_weight: float = 0.0, feedback_papers: int = 20
+) -> ItemSet:
+    """Items against every paper in the store; with `feedback_weight`, the items' vectors are expanded first
+    (see MatchConfig). Keyword scores always use the item's own words."""
     snap = index.snapshot()
     texts = [i.text for i in items]
     if not texts:
         empty = np.zeros((0, len(snap.keys)), dtype=np.float32)
         return ItemSet([], empty, empty)
     vecs = index.embedder.embed(texts)
+    if feedback_weight > 0 and len(snap.keys):
+        vecs = expand_queries(vecs, snap.matrix, feedback_weight, feedback_papers)
     semantic = (vecs @ snap.matrix.T).astype(np.float32) if len(snap.keys) else np.zeros((len(texts), 0), np.float32)
     keyword = np.stack([snap.tfidf.cosine(t) for t in texts]) if len(snap.keys) else semantic.copy()
     return ItemSet(list(items), semantic, keyword)
+
+
+def expand_queries(
+    vecs: NDArray[np.float32], matrix: NDArray[np.float32], weight: float, m: int
+) -> NDArray[np.float32]:
+    """Rocchio feedback: each (unit) vector plus `weight` times the mean of its `m` nearest rows, renormalised."""
+    m = min(m, len(matrix))
+    sims = vecs @ matrix.T
+    nearest = np.argpartition(-sims, m - 1, axis=1)[:, :m]
+    expanded = vecs + weight * matrix[nearest].mean(axis=1)
+    return (expanded / np.linalg.norm(expanded, axis=1, keepdims=True)).astype(np.float32)
 
 
 def pair_scores(items: ItemSet, rows: NDArray[np.int_], cfg: MatchConfig) -> NDArray[np.float32]:
@@ -188,8 +210,9 @@ def rank_professors(
             "add a 'Research interests' section, or use `outreach match --text \"your interests\"`",
             path=student.source_path,
         )
-    research = build_item_set(research_items, index)
-    methods = build_item_set(student.skills, index)
+    fb, fb_m = cfg.feedback_weight, cfg.feedback_papers
+    research = build_item_set(research_items, index, feedback_weight=fb, feedback_papers=fb_m)
+    methods = build_item_set(student.skills, index, feedback_weight=fb, feedback_papers=fb_m)
     ref_year = reference_year(index)
     profs = index.catalog.professors()
     if professor_ids is not None:

@@ -96,5 +96,5 @@ def render_review(summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) ->
 
 def write_review(out_dir: Path, summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) -> Path:
     path = out_dir / "index.html"
-    atomic_write_text(path, render_review(summary, sidecars))
+    atomic_write_text(path, render_review(summary, sidecars), durable=False)  # rewritten by every run
     return path

@@ -151,6 +151,9 @@ def timed_runs(
 ) -> tuple[list[float], BatchSummary]:
     times, last = [], None
     for r in range(repeats):
+        # Flush the previous runs' writeback first: otherwise this run's fsyncs also pay for their dirty pages,
+        # and later levels are measured against a busier disk than earlier ones.
+        os.sync()
         start = time.perf_counter()
         last = one_run(settings, index, targets, work / f"{label}-{r}", **options)
         times.append(time.perf_counter() - start)

@@ -32,7 +32,8 @@ from assistant.types import CVItem, Paper, Professor, StudentProfile
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/goldstandard"
 VARIANTS = {
-    "default (top-3 mean, keyword 0.3)": MatchConfig(),
+    "default (top-3 mean, keyword 0.3, feedback 0.2 x 20)": MatchConfig(),
+    "default without feedback (the previous default)": MatchConfig(feedback_weight=0.0),
     "max, keyword 0.3": MatchConfig(top_k=1),
     "top-5 mean, keyword 0.3": MatchConfig(top_k=5),
     "mean of all papers, keyword 0.3": MatchConfig(top_k=10_000),
@@ -121,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     refs = load_ratings(args.data)
-    configs = VARIANTS if args.variants else {"default (top-3 mean, keyword 0.3)": MatchConfig()}
+    configs = VARIANTS if args.variants else dict(list(VARIANTS.items())[:1])
     losses: dict[str, list[float]] = {name: [] for name in configs}
     start = time.perf_counter()
     for x in range(1, args.sets + 1):

@@ -94,3 +94,34 @@ def test_shortlist_refuses_unknown_professors_and_statuses(
     assert run(["shortlist", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # nothing half-added
     assert run(["shortlist", "status", "razaviyayn", "ghosted"]) == 2
+
+
+def test_feedback_nudges_each_item_toward_its_nearest_papers() -> None:
+    import numpy as np
+
+    from assistant.match import expand_queries
+
+    papers = np.eye(4, dtype=np.float32)  # four orthogonal "papers"
+    query = np.array([[0.8, 0.6, 0.0, 0.0]], dtype=np.float32)
+    out = expand_queries(query, papers, weight=0.5, m=2)  # nearest two: papers 0 and 1
+    expected = query[0] + 0.5 * np.array([0.5, 0.5, 0, 0])
+    assert np.allclose(out[0], expected / np.linalg.norm(expected), atol=1e-6)
+    assert np.isclose(np.linalg.norm(out[0]), 1.0) and out[0, 2] == out[0, 3] == 0  # never toward the far ones
+    # Fewer papers than m: all of them. (0.8, 0.6) + 0.5 * (1, 0), normalised:
+    assert np.allclose(expand_queries(query, papers[:1], weight=0.5, m=20)[0], [0.9079594, 0.4190582, 0, 0])
+
+
+def test_without_feedback_the_evidence_shows_the_plain_cosine(sample_store: Path, settings: Settings) -> None:
+    from assistant.index import PaperIndex
+    from assistant.match import MatchConfig
+
+    student = profile_from_interests("coresets for data-efficient training of neural networks")
+    index = PaperIndex(settings)
+    plain = rank_professors(student, settings, cfg=MatchConfig(feedback_weight=0.0), index=index)
+    with_feedback = rank_professors(student, settings, index=index)
+    evidence = plain[0].evidence[0]
+    row = [p.id for p in index.snapshot().papers].index(evidence.paper_id)
+    cosine = float(index.embedder.embed([evidence.cv_item])[0] @ index.snapshot().matrix[row])
+    assert evidence.semantic == pytest.approx(cosine, abs=1e-3)
+    assert with_feedback[0].professor_id == plain[0].professor_id == "baharan-mirzasoleiman"
+    assert with_feedback[0].evidence[0].semantic != evidence.semantic  # the default expands the item first
