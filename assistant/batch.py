@@ -48,7 +48,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -825,9 +824,10 @@ def cross_check(out_dir: Path, sidecars: dict[str, dict[str, Any]]) -> None:
         guardrails["violations"] = kept + flagged
         if guardrails["violations"] != before:
             changed[draft_paths(out_dir, key)["json"]] = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    # Flags are recomputed on every run, so these rewrites need no fsync; a batch of look-alikes rewrites them all.
+    # Sidecars are draft files (their guardrail reports must survive a crash), so each rewrite is fsynced; the
+    # fsyncs run in parallel because a batch of look-alikes rewrites every sidecar.
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="outreach-cross-check") as pool:
-        list(pool.map(partial(atomic_write_text, durable=False), changed, changed.values()))
+        list(pool.map(atomic_write_text, changed, changed.values()))
 
 
 def verdict(guardrails: dict[str, Any]) -> str:

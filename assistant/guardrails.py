@@ -120,7 +120,7 @@ class StoreCorpus:
         # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
         # after it was not found in the professor's own texts.
         self.texts = _Texts.of(x for _, _, p in entries for x in (p.title, p.abstract))
-        self.names = {owner: name for owner, name, _ in entries}
+        self.owners = {(owner, name) for owner, name, _ in entries}
         self.abstracts = frozenset((p.id, p.abstract) for _, _, p in entries if p.abstract)
         self.abstract_key = tuple(sorted(self.abstracts))
 
@@ -763,7 +763,7 @@ class _Evidence:
         self.corpus = ctx.corpus or StoreCorpus.of_others(ctx.other_papers)
         self.prof_id = prof.id
         self.other = self.corpus.texts
-        self.other_names = {name for owner, name in self.corpus.names.items() if owner != prof.id}
+        self.other_names = {name for owner, name in self.corpus.owners if owner != prof.id}
         # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes, the
         # corpus's own key whenever it already holds this professor's abstracts (always, in a batch).
         own = {(p.id, p.abstract) for p in prof.papers if p.abstract}

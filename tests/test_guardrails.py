@@ -487,6 +487,8 @@ def test_naming_another_professor_of_the_batch_in_the_body_is_hard() -> None:
     draft, ctx = _case("raza_codestop_sofia")
     bad = _edit(draft, "Would you have time", "Professor Whitfield, would you have time")
     assert [v.span for v in _hard(check_draft(bad, ctx), "form")] == ["Whitfield"]
+    also = _edit(draft, "Would you have time", "Professor Arora, would you have time")  # every other, not one
+    assert [v.span for v in _hard(check_draft(also, ctx), "form")] == ["Arora"]
 
 
 def test_check_text_spans_are_substrings_of_the_text() -> None:
