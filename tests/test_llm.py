@@ -29,6 +29,10 @@ def test_structured_output_parses_and_counts_tokens(llm_settings: Settings) -> N
     assert draft == DRAFT
     assert (usage.prompt_tokens, usage.completion_tokens) == (120, 80)
     assert queue.requests[0]["model"] == llm_settings.llm_model
+    # The strict JSON schema is built once by us, and is exactly what the SDK would send for the model class.
+    from openai.lib._parsing._completions import type_to_response_format_param
+
+    assert queue.requests[0]["response_format"] == type_to_response_format_param(EmailDraft)
 
 
 def test_429_honours_retry_after_then_succeeds(llm_settings: Settings, sleeps: list[float]) -> None:
