@@ -49,7 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -73,7 +73,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
-D = TypeVar("D")
 
 JOURNAL = "journal.jsonl"
 LOCK = ".batch.lock"
@@ -376,17 +375,9 @@ class FrozenIndex(PaperIndex):
         super().__init__(index.settings, FrozenCatalog(index.catalog))
         self._frozen: _Snapshot = snapshot
         self._embedder = _LockedEmbedder(index.embedder)
-        self._derived: dict[str, Any] = {}
-        self._derived_lock = threading.Lock()
 
     def snapshot(self) -> _Snapshot:
         return self._frozen
-
-    def derived(self, key: str, build: Callable[[], D]) -> D:
-        with self._derived_lock:  # the first worker builds it; the others wait for it rather than build it too
-            if key not in self._derived:
-                self._derived[key] = build()
-            return cast(D, self._derived[key])
 
 
 # ---------------------------------------------------------------- the LLM, rate-limited from worker threads
@@ -807,20 +798,21 @@ def cross_check(out_dir: Path, sidecars: dict[str, dict[str, Any]]) -> None:
         before = list(guardrails.get("violations", []))
         kept = [v for v in before if not v.get("batch")]
         closest = sorted(twins[key], key=lambda t: -t[1])
-        more = f" (and {len(closest) - MAX_TWINS_LISTED} more in this batch)" if len(closest) > MAX_TWINS_LISTED else ""
-        flagged = [
+        flagged: list[dict[str, Any]] = [
             {
                 "check": "copying",
                 "severity": "soft",
                 "message": f"the wording is {similarity:.0%} similar to the draft for {other} in this batch; "
-                "make each email specific to its professor" + (more if n == MAX_TWINS_LISTED - 1 else ""),
+                "make each email specific to its professor",
                 "span": None,
                 "batch": True,
                 "similar_to": other,
                 "similarity": round(similarity, 3),
             }
-            for n, (other, similarity) in enumerate(closest[:MAX_TWINS_LISTED])
+            for other, similarity in closest[:MAX_TWINS_LISTED]
         ]
+        if len(closest) > MAX_TWINS_LISTED:
+            flagged[-1]["message"] += f" (and {len(closest) - MAX_TWINS_LISTED} more in this batch)"
         guardrails["violations"] = kept + flagged
         if guardrails["violations"] != before:
             changed[draft_paths(out_dir, key)["json"]] = json.dumps(data, indent=2, ensure_ascii=False) + "\n"

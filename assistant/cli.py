@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from assistant.cv_refine import Refinement
     from assistant.settings import Settings
     from assistant.types import StudentProfile
 
@@ -200,12 +201,8 @@ def cv_show(path: Path, offline: bool, as_json: bool) -> None:
     With an LLM configured (and OUTREACH_CV_EXTRACTION not `offline`) the LLM re-files the offline parser's
     items; anything it proposes that is not in the CV is dropped, and listed here."""
     from assistant import render
-    from assistant.cv import read_cv
-    from assistant.cv_refine import refine_or_explain
 
-    profile, refinement, warning = refine_or_explain(read_cv(path), _settings(None), offline=offline)
-    if warning:
-        info(f"warning: {warning}")
+    profile, refinement = _read_student(path, _settings(None), offline=offline, announce=False)
     if as_json:
         data = profile.model_dump(exclude={"raw_text"})
         if refinement:
@@ -216,20 +213,22 @@ def cv_show(path: Path, offline: bool, as_json: bool) -> None:
         render.cv_profile(profile, refinement)
 
 
-def _read_student(cv_path: Path, settings: Settings, *, offline: bool = False) -> StudentProfile:
-    """A CV read offline, refined by the LLM when configured (cv_refine.py); one stderr line says which."""
+def _read_student(
+    cv_path: Path, settings: Settings, *, offline: bool = False, announce: bool = True
+) -> tuple[StudentProfile, Refinement | None]:
+    """A CV read offline, refined by the LLM when configured (cv_refine.py); a stderr line says what happened."""
     from assistant.cv import read_cv
     from assistant.cv_refine import refine_or_explain
 
     profile, refinement, warning = refine_or_explain(read_cv(cv_path), settings, offline=offline)
     if warning:
         info(f"warning: {warning}")
-    elif refinement:
+    elif refinement and announce:
         info(
             f"CV items refined by {settings.llm_model}: {refinement.kept} kept, {len(refinement.dropped)} dropped "
             "as not found in the CV (`outreach cv show` lists them; --offline skips this)"
         )
-    return profile
+    return profile, refinement
 
 
 def _student(cv_path: Path | None, text: str | None, settings: Settings, offline: bool) -> StudentProfile:
@@ -238,7 +237,7 @@ def _student(cv_path: Path | None, text: str | None, settings: Settings, offline
     if cv_path and text:
         raise click.UsageError("give --cv or --text, not both")
     if cv_path:
-        return _read_student(cv_path, settings, offline=offline)
+        return _read_student(cv_path, settings, offline=offline)[0]
     if text:
         return profile_from_interests(text)
     raise click.UsageError('give --cv CV or --text "your research interests"')
@@ -364,7 +363,7 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
     from assistant.index import PaperIndex
 
     settings = _settings(store)
-    student = _read_student(cv_path, settings, offline=offline)
+    student = _read_student(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
     prof = index.catalog.resolve(professor, kind="professor")
     result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
@@ -454,7 +453,7 @@ def batch(
     if use_shortlist == (professors_file is not None):
         raise click.UsageError("give either --shortlist or --professors FILE")
     settings = _settings(store)
-    student = _read_student(cv_path, settings, offline=offline)
+    student = _read_student(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
     targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
     options = BatchOptions(

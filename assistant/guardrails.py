@@ -115,7 +115,7 @@ class StoreCorpus:
 
     def __init__(self, papers: Iterable[tuple[str | None, str, Paper]]) -> None:  # (owner id, owner name, paper)
         entries = list(papers)
-        self.owner = {p.id: (owner, name) for owner, name, p in entries}
+        self.by_paper = {p.id: (owner, name) for owner, name, p in entries}
         self.titles = [(owner, name, p, _norm(p.title)) for owner, name, p in entries if p.title and _norm(p.title)]
         # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
         # after it was not found in the professor's own texts.
@@ -821,8 +821,8 @@ class _Evidence:
 
     def other_owner(self, paper_id: str) -> str | None:
         """The name of the other professor who wrote this paper, if one did."""
-        owner, name = self.corpus.owner.get(paper_id, (self.prof_id, ""))
-        return name if owner != self.prof_id and paper_id not in self.papers else None
+        owner, name = self.corpus.by_paper.get(paper_id, (self.prof_id, ""))
+        return name if owner != self.prof_id else None
 
     def closest_title(self, phrase: str) -> tuple[str, float] | None:
         n = _norm(phrase)

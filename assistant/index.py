@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -93,13 +94,20 @@ class PaperIndex:
         self._collection: Any = None
         self._embedder: Embedder | None = None
         self._snapshot: _Snapshot | None = None
+        self._derived: dict[str, tuple[int, Any]] = {}
+        self._derived_lock = threading.Lock()
 
     # ------------------------------------------------------------ plumbing
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
-        """Something computed from the store's contents (e.g. the guardrails' corpus). A live index builds it
-        afresh, as the store may have changed; a frozen one (batch.FrozenIndex) builds it once."""
-        return build()
+        """Something computed from the store's contents (e.g. the guardrails' corpus), kept until the catalog
+        changes; thread-safe, so a batch's workers build it once between them."""
+        version = self.catalog.version
+        with self._derived_lock:
+            hit = self._derived.get(key)
+            if hit is None or hit[0] != version:
+                hit = self._derived[key] = (version, build())
+            return cast(T, hit[1])
 
     @property
     def embedder(self) -> Embedder:
