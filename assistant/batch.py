@@ -456,6 +456,9 @@ class BatchOptions(BaseModel):
     offline: bool | None = None  # None: offline when no LLM is configured (as `outreach draft`)
     retry_failed: bool = False
     sender: str | None = None  # From: of the .eml (default: the CV's email)
+    # Tokens this run already spent having the LLM read the CV (cv_refine.py): counted in the run's totals.
+    cv_prompt_tokens: int = Field(default=0, ge=0)
+    cv_completion_tokens: int = Field(default=0, ge=0)
 
 
 @dataclass
@@ -524,6 +527,8 @@ class BatchSummary(BaseModel):
     elapsed_s: float
     rate_limit_wait_s: float = 0.0
     drafted_this_run: int = 0
+    cv_tokens: int = 0  # this run's LLM reading of the CV, not part of any one draft
+    cv_cost_usd: float | None = 0.0
     rows: list[BatchRow]
 
     def count(self, status: str) -> int:
@@ -734,6 +739,12 @@ def run_batch(
             elapsed_s=round(time.monotonic() - started, 3),
             rate_limit_wait_s=round(runner.limiter.waited_s, 3) if runner.limiter else 0.0,
             drafted_this_run=sum(1 for p in plans if p.action == "draft"),
+            cv_tokens=options.cv_prompt_tokens + options.cv_completion_tokens,
+            cv_cost_usd=estimate_cost(
+                settings.llm_model if options.cv_prompt_tokens else None,
+                options.cv_prompt_tokens,
+                options.cv_completion_tokens,
+            ).usd,
             rows=rows,
         )
         write_summary(out, summary)
@@ -870,11 +881,11 @@ def _row(
 
 
 def summary_json(summary: BatchSummary) -> dict[str, Any]:
-    costs = [r.cost_usd for r in summary.rows if r.status in ("clean", "needs review")]
+    costs = [r.cost_usd for r in summary.rows if r.status in ("clean", "needs review")] + [summary.cv_cost_usd]
     data = summary.model_dump()
     data["totals"] = {status: summary.count(status) for status in ("clean", "needs review", "failed", "skipped")} | {
-        "tokens": sum(r.tokens for r in summary.rows),
-        "tokens_this_run": sum(r.tokens for r in summary.rows if not r.reused),
+        "tokens": sum(r.tokens for r in summary.rows) + summary.cv_tokens,
+        "tokens_this_run": sum(r.tokens for r in summary.rows if not r.reused) + summary.cv_tokens,
         "cost_usd": None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 6),
     }
     data["exit_code"] = summary.exit_code
@@ -922,3 +933,6 @@ def print_summary(summary: BatchSummary, console: Console) -> None:
             console.print(f"{r.professor_id}: {r.status}: {r.error}", markup=False, soft_wrap=True)
         elif r.similar_to:
             console.print(f"{r.professor_id}: wording close to {', '.join(r.similar_to)}", markup=False)
+    if summary.cv_tokens:
+        cost = "" if summary.cv_cost_usd is None else f", ${summary.cv_cost_usd:.4f}"
+        console.print(f"reading the CV with {summary.model}: {summary.cv_tokens} tokens{cost} (in the totals)")

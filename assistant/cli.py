@@ -453,9 +453,10 @@ def batch(
     if use_shortlist == (professors_file is not None):
         raise click.UsageError("give either --shortlist or --professors FILE")
     settings = _settings(store)
-    student = _read_student(cv_path, settings, offline=offline)[0]
+    student, refinement = _read_student(cv_path, settings, offline=offline)
     index = PaperIndex(settings)
     targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
+    cv_usage = refinement.usage if refinement else None
     options = BatchOptions(
         out_dir=out,
         concurrency=concurrency,
@@ -463,6 +464,8 @@ def batch(
         tpm=tpm,
         offline=True if offline else None,
         retry_failed=retry_failed,
+        cv_prompt_tokens=cv_usage.prompt_tokens if cv_usage else 0,
+        cv_completion_tokens=cv_usage.completion_tokens if cv_usage else 0,
     )
     with render.progress("Drafting") as progress:
         summary = run_batch(student, targets, index.settings, options, index=index, progress=progress)

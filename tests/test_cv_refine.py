@@ -233,3 +233,25 @@ def test_a_refined_reading_invalidates_batch_drafts_made_from_the_offline_one() 
     profile = read_cv(MAYA)
     refined = apply_extraction(profile, CVExtraction(name=None, email=None, items=[]), model="m").profile
     assert cv_hash(profile) == cv_hash(read_cv(MAYA)) != cv_hash(refined)
+
+
+def test_a_batch_counts_the_cv_reading_in_its_tokens_and_cost(
+    sample_store: Path, refine_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shortlist = tmp_path / "professors.txt"
+    shortlist.write_text("mirzasoleiman\n")
+    draft = {"subject": "s", "body": "Dear Professor Mirzasoleiman, hello.", "cited_paper_ids": []}
+    out_dir = tmp_path / "out"
+    args = ["batch", "--cv", str(UNUSUAL), "--professors", str(shortlist), "--out", str(out_dir)]
+    code, out, err, queue = cli([*args, "--json"], capsys, structured(REFINED), *[structured(draft)] * 3)
+    assert code == 1 and out, err  # the toy draft needs review; its tokens still count
+    summary = json.loads(out)
+    drafts = len(queue.requests) - 1  # the first request read the CV
+    assert drafts >= 1 and summary["cv_tokens"] == 200  # the mock reports 120 + 80 per call
+    assert summary["totals"]["tokens_this_run"] == 200 * (drafts + 1)
+    assert summary["cv_cost_usd"] > 0 and summary["totals"]["cost_usd"] > summary["rows"][0]["cost_usd"]
+
+    _, out, _, queue = cli(args, capsys, structured(REFINED))  # resumed: only the CV is read again
+    assert len(queue.requests) == 1 and "reading the CV with gpt-4o-mini: 200 tokens, $" in out
+    _, out, _, queue = cli([*args, "--offline", "--json"], capsys)
+    assert queue.requests == [] and json.loads(out)["cv_tokens"] == 0
