@@ -480,6 +480,7 @@ def batch(
 @click.option("--collection", help="Ask about a listing ingested as a collection instead.")
 @click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True, help="Papers to retrieve.")
 @click.option("--offline", is_flag=True, help="Answer extractively even when an LLM is configured.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the guardrails flag the answer (for scripts).")
 @store_option
 @json_option
 def ask(
@@ -488,10 +489,14 @@ def ask(
     collection: str | None,
     k: int,
     offline: bool,
+    strict: bool,
     store: Path | None,
     as_json: bool,
 ) -> None:
-    """Answer a question from the indexed papers, with [n] citations checked against the abstracts."""
+    """Answer a question from the indexed papers, with [n] citations checked against the abstracts.
+
+    Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
+    any hard guardrail check failed. "The indexed papers don't cover X" is an answer, not a failure."""
     from assistant.ask import ask_question, references_text
 
     on_text = None if as_json else (lambda text: click.echo(text, nl=False))
@@ -509,6 +514,8 @@ def ask(
     else:
         click.echo("")
         click.echo(references_text(result))
+    if strict and not result.answer.guardrails.passed:
+        sys.exit(1)
 
 
 @cli.command()

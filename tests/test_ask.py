@@ -425,6 +425,7 @@ def test_ask_json_shape(sample_store: Path, capsys: pytest.CaptureFixture[str]) 
     assert data["citations"][0] == {"marker": 1, "paper_id": XMAS, "title": None}
     assert all(set(c) == {"marker", "paper_id", "title"} for c in data["citations"])
     assert data["guardrails"] == {"passed": True, "violations": []}
+    assert run(["ask", DATA_SELECTION, "--professor", "Mirzasoleiman", "--strict"]) == 0  # a clean answer passes
 
 
 def test_ask_cli_streams_in_llm_mode(
@@ -433,10 +434,13 @@ def test_ask_cli_streams_in_llm_mode(
     with respx.mock:
         respx.post(CHAT_URL).mock(return_value=sse(["XMAS removes redundancy ", "in LVLM training data [1][", "7]."]))
         assert run(["ask", DATA_SELECTION, "--professor", "Mirzasoleiman"]) == 0
-    out = capsys.readouterr().out
+        out = capsys.readouterr().out
+        # The same flagged answer fails a script that asks for --strict.
+        assert run(["ask", DATA_SELECTION, "--professor", "Mirzasoleiman", "--strict"]) == 1
     assert out.startswith("XMAS removes redundancy in LVLM training data [1].\nReferences:\n")
     assert "[1] Untitled: \u201cData-efficient learning aims to eliminate redundancy in large\u2026\u201d" in out
     assert "[7]" not in out.split("Guardrails")[0] and "[hard] [7] points to no retrieved paper" in out
+    assert "[hard] [7] points to no retrieved paper" in capsys.readouterr().out
 
 
 def test_ask_unknown_professor_is_a_clean_error(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
