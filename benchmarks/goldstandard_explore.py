@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 from goldstandard import DEFAULT_DATA, load_ratings, loss, participants
+from tokenizers import Tokenizer
 
 from assistant import keywords
-from assistant.embeddings import MiniLMEmbedder
+from assistant.embeddings import MINILM_MAX_TOKENS, TOKENIZER_PATH, MiniLMEmbedder
 from assistant.ids import normalize_text
 from assistant.keywords import TfIdf
 from assistant.match import MatchConfig
@@ -126,7 +127,7 @@ def token_states(emb: MiniLMEmbedder, texts: list[str], max_tokens: int) -> list
         for row, i in enumerate(idx):
             n = int(mask[row].sum())
             out[i] = (list(ids[row, :n]), hidden[row, :n])
-    emb.tokenizer.enable_truncation(max_length=256)
+    emb.tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
     return out
 
 
@@ -138,9 +139,9 @@ def pooled(states: list[tuple[list[int], np.ndarray]], weight: Callable[[int], f
     return unit(np.stack(rows))
 
 
-def windows(emb: MiniLMEmbedder, text: str, title: str | None, limit: int = 254) -> list[str]:
+def windows(tokenizer: Tokenizer, text: str, title: str | None, limit: int = MINILM_MAX_TOKENS - 2) -> list[str]:
     """A long text cut into equal windows the model reads whole (optionally each led by the title)."""
-    enc = emb.tokenizer.encode(text, add_special_tokens=False)
+    enc = tokenizer.encode(text, add_special_tokens=False)
     n = len(enc.ids)
     if n <= limit:
         return [text]
@@ -158,7 +159,7 @@ def build_vectors(sets: list[GoldSet]) -> dict[str, Vectors]:
     texts = sorted({t for st in sets for t in st.ptexts + st.stexts})
     titles = {t: ti for st in sets for t, ti in zip(st.ptexts + st.stexts, st.ptitles + st.stitles, strict=True)}
     variants: dict[str, Vectors] = {}
-    states = token_states(emb, texts, 256)
+    states = token_states(emb, texts, MINILM_MAX_TOKENS)
     variants["full"] = dict(zip(texts, pooled(states, lambda _: 1.0), strict=True))
     counts: Counter[int] = Counter()
     df: Counter[int] = Counter()
@@ -174,15 +175,13 @@ def build_vectors(sets: list[GoldSet]) -> dict[str, Vectors]:
         variants[f"truncate {limit}"] = dict(
             zip(texts, pooled(token_states(emb, texts, limit), lambda _: 1.0), strict=True)
         )
-    emb.tokenizer.no_truncation()
+    untruncated = Tokenizer.from_file(str(TOKENIZER_PATH))
+    untruncated.no_truncation()
     for name, use_title in (("windows", False), ("windows + title", True)):
-        chunks = {t: windows(emb, t, titles[t] if use_title else None) for t in texts}
-        emb.tokenizer.enable_truncation(max_length=256)
+        chunks = {t: windows(untruncated, t, titles[t] if use_title else None) for t in texts}
         flat = sorted({c for cs in chunks.values() for c in cs})
         vecs = dict(zip(flat, emb.embed(flat), strict=True))
         variants[name] = {t: unit(np.mean([vecs[c] for c in cs], axis=0)) for t, cs in chunks.items()}
-        emb.tokenizer.no_truncation()
-    emb.tokenizer.enable_truncation(max_length=256)
     return variants
 
 
