@@ -78,11 +78,16 @@ def build_item_set(
 
 
 def expand_queries(
-    vecs: NDArray[np.float32], matrix: NDArray[np.float32], weight: float, m: int
+    vecs: NDArray[np.float32],
+    matrix: NDArray[np.float32],
+    weight: float,
+    m: int,
+    sims: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
-    """Rocchio feedback: each (unit) vector plus `weight` times the mean of its `m` nearest rows, renormalised."""
+    """Rocchio feedback: each (unit) vector plus `weight` times the mean of its `m` nearest rows, renormalised.
+    Nearest by cosine, or by `sims` (rows x matrix rows) when another first-pass score picks the neighbours."""
     m = min(m, len(matrix))
-    sims = vecs @ matrix.T
+    sims = vecs @ matrix.T if sims is None else sims
     nearest = np.argpartition(-sims, m - 1, axis=1)[:, :m]
     expanded = vecs + weight * matrix[nearest].mean(axis=1)
     return (expanded / np.linalg.norm(expanded, axis=1, keepdims=True)).astype(np.float32)

@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from assistant import keywords
 from assistant.embeddings import MINILM_MAX_TOKENS, TOKENIZER_PATH, MiniLMEmbedder
 from assistant.ids import normalize_text
 from assistant.keywords import TfIdf
-from assistant.match import MatchConfig
+from assistant.match import ItemSet, MatchConfig, expand_queries, pair_scores
 
 CFG = MatchConfig()
 Vectors = dict[str, np.ndarray]
@@ -188,18 +188,9 @@ def build_vectors(sets: list[GoldSet]) -> dict[str, Vectors]:
 # ---------------------------------------------------------------- the formula
 
 
-def scale(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
-
-
-def hybrid(sem: np.ndarray, kw: np.ndarray) -> np.ndarray:
-    w = CFG.keyword_weight
-    return (1 - w) * scale(sem, CFG.sem_floor, CFG.sem_ceiling) + w * scale(kw, 0.0, CFG.kw_ceiling)
-
-
-def rocchio(q: np.ndarray, docs: np.ndarray, first: np.ndarray, weight: float, m: int) -> np.ndarray:
-    nearest = np.argpartition(-first, m - 1, axis=1)[:, :m]
-    return unit(q + weight * docs[nearest].mean(axis=1))
+def hybrid(sem: np.ndarray, kw: np.ndarray, cfg: MatchConfig = CFG) -> np.ndarray:
+    """match.pair_scores over every paper: the formula `outreach match` uses."""
+    return pair_scores(ItemSet([], sem, kw), np.arange(sem.shape[1]), cfg)
 
 
 @dataclass
@@ -211,7 +202,7 @@ class Inputs:
     def feedback(self, P: np.ndarray | None = None, first: np.ndarray | None = None) -> np.ndarray:
         P = self.P if P is None else P
         first = self.Q @ self.P.T if first is None else first
-        return rocchio(self.Q, self.P, first, CFG.feedback_weight, CFG.feedback_papers) @ P.T
+        return expand_queries(self.Q, self.P, CFG.feedback_weight, CFG.feedback_papers, sims=first) @ P.T
 
 
 def evaluate(sets: list[GoldSet], vectors: Vectors, refs: dict, fn: Callable[[Inputs], np.ndarray]) -> list[float]:
@@ -231,7 +222,7 @@ def evaluate(sets: list[GoldSet], vectors: Vectors, refs: dict, fn: Callable[[In
 def keyword_rocchio(beta: float, m: int) -> Callable[[Inputs], np.ndarray]:
     def fn(x: Inputs) -> np.ndarray:
         st = x.st
-        q = rocchio(st.query_terms, st.doc_terms, x.Q @ x.P.T, beta, m)
+        q = expand_queries(st.query_terms, st.doc_terms, beta, m, sims=x.Q @ x.P.T)
         return hybrid(x.feedback(), q @ st.doc_terms.T)
 
     return fn
@@ -265,16 +256,14 @@ def cluster_smoothed(gamma: float) -> Callable[[Inputs], np.ndarray]:
 
 
 def bigram_hybrid(x: Inputs, ceiling: float) -> np.ndarray:
-    w = CFG.keyword_weight
-    sem = scale(x.feedback(), CFG.sem_floor, CFG.sem_ceiling)
-    return (1 - w) * sem + w * scale(x.st.keyword_bigrams, 0.0, ceiling)
+    return hybrid(x.feedback(), x.st.keyword_bigrams, replace(CFG, kw_ceiling=ceiling))
 
 
 def symmetric_feedback(x: Inputs) -> np.ndarray:
     """Papers expanded like the CV items (same 0.2 x 20), each with its nearest other papers."""
     sims = x.P @ x.P.T
     np.fill_diagonal(sims, -np.inf)
-    P = rocchio(x.P, x.P, sims, CFG.feedback_weight, CFG.feedback_papers)
+    P = expand_queries(x.P, x.P, CFG.feedback_weight, CFG.feedback_papers, sims=sims)
     return hybrid(x.feedback(P), x.st.keyword)
 
 
