@@ -1,0 +1,213 @@
+"""Prove a refactoring changed no behaviour: run the same offline commands on the sample data with this checkout
+and with an earlier revision, and compare their outputs byte for byte.
+
+    python benchmarks/same_outputs.py --against REV [--keep DIR] [--only NAME ...]
+    python benchmarks/same_outputs.py --record DIR          # just write this checkout's outputs to DIR
+
+The commands (each in a fresh temporary store, no LLM configured, fixed terminal width): `demo`, `draft --offline
+--format json` for two CVs, `ask --offline --json` (one professor, across professors, off topic) and `batch
+--offline` (stdout and every file it writes). Volatile values (timestamps, elapsed seconds, absolute temp paths)
+are masked before comparing; everything else must be identical. Exit 0 when identical, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Run a checkout's CLI without installing it: the package maps prompts/ and examples/ into assistant.prompts and
+# assistant.examples (pyproject's package-dir), which an editable install of *another* checkout would otherwise
+# answer for. Registering them by hand keeps each run on its own tree.
+BOOTSTRAP = """
+import importlib.util, sys
+root = sys.argv.pop(1)
+sys.path.insert(0, root)
+import assistant
+for sub, folder in (("prompts", "prompts"), ("examples", "examples")):
+    spec = importlib.util.spec_from_file_location(
+        f"assistant.{sub}", f"{root}/{folder}/__init__.py", submodule_search_locations=[f"{root}/{folder}"])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"assistant.{sub}"] = module
+    spec.loader.exec_module(module)
+    setattr(assistant, sub, module)
+from assistant.cli import main
+sys.argv[0] = "outreach"
+main()
+"""
+
+PROFESSORS_TXT = "# two professors and one unknown name\nmirzasoleiman\nMeisam Razaviyayn\nNo Such Person\n"
+
+# (name, argv, batch output folder or None)
+COMMANDS: list[tuple[str, list[str], str | None]] = [
+    ("demo", ["demo"], None),
+    (
+        "draft_maya",
+        ["draft", "--cv", "{ex}/cvs/maya_chen.md", "--professor", "mirzasoleiman", "--offline", "--format", "json"],
+        None,
+    ),
+    (
+        "draft_sofia",
+        ["draft", "--cv", "{ex}/cvs/sofia_rossi.pdf", "--professor", "razaviyayn", "--offline", "--format", "json"],
+        None,
+    ),
+    (
+        "ask_one",
+        ["ask", "What has she published on data selection?", "--professor", "mirzasoleiman", "--offline", "--json"],
+        None,
+    ),
+    ("ask_all", ["ask", "Who works on data mixing?", "--offline", "--json"], None),
+    (
+        "ask_offtopic",
+        ["ask", "What is the capital of France?", "--professor", "razaviyayn", "--offline", "--json"],
+        None,
+    ),
+    (
+        "batch",
+        [
+            "batch",
+            "--cv",
+            "{ex}/cvs/maya_chen.md",
+            "--professors",
+            "profs.txt",
+            "--out",
+            "drafts",
+            "--offline",
+            "--concurrency",
+            "1",
+        ],
+        "drafts",
+    ),
+]
+
+VOLATILE = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<TIMESTAMP>"),
+    (re.compile(r'("elapsed_s"\s*:\s*)[0-9.]+'), r"\1<SECONDS>"),
+    (re.compile(r"\b\d+\.\d+ ?s\b(?=[\s<),;]|$)"), "<SECONDS>"),
+]
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OUTREACH_", "OPENALEX_"))}
+    env.update({"COLUMNS": "160", "LINES": "50", "TERM": "dumb", "NO_COLOR": "1", "HOME": str(home)})
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def mask(text: str, workdir: Path) -> str:
+    text = text.replace(str(workdir), "<WORK>")
+    for pattern, repl in VOLATILE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def run_all(checkout: Path, out: Path, only: list[str] | None) -> None:
+    """Run every command with `checkout`'s code; write masked stdout/stderr/files under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    ex = checkout / "examples"
+    for name, argv, folder in COMMANDS:
+        if only and name not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"same-{name}-") as tmp:
+            work = Path(tmp)
+            (work / "profs.txt").write_text(PROFESSORS_TXT, encoding="utf-8")
+            env = clean_env(work)
+            if name != "demo":  # every other command reads the demo's store
+                subprocess.run(
+                    [sys.executable, "-c", BOOTSTRAP, str(checkout), "demo"],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    check=True,
+                )
+            args = [a.format(ex=ex) for a in argv]
+            done = subprocess.run(
+                [sys.executable, "-c", BOOTSTRAP, str(checkout), *args], cwd=work, env=env, capture_output=True
+            )
+            record = out / name
+            record.mkdir(exist_ok=True)
+            (record / "stdout").write_text(mask(done.stdout.decode("utf-8", "replace"), work), encoding="utf-8")
+            (record / "stderr").write_text(mask(done.stderr.decode("utf-8", "replace"), work), encoding="utf-8")
+            (record / "exit").write_text(f"{done.returncode}\n", encoding="utf-8")
+            if folder:
+                for path in sorted((work / folder).rglob("*")):
+                    if path.is_file() and path.name not in {".lock"}:
+                        rel = path.relative_to(work / folder)
+                        target = record / "files" / rel
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_text(
+                            mask(path.read_text(encoding="utf-8", errors="replace"), work), encoding="utf-8"
+                        )
+        print(f"  ran {name}: exit {done.returncode}", file=sys.stderr)
+
+
+def compare(a: Path, b: Path) -> list[str]:
+    """Differences between two recorded runs, as unified diffs (stdout and files) or notes (stderr)."""
+    problems: list[str] = []
+    names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    names_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    for missing in sorted(names_a ^ names_b):
+        problems.append(f"only in {'reference' if missing in names_a else 'this checkout'}: {missing}")
+    for rel in sorted(names_a & names_b):
+        old = (a / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+        new = (b / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+        if old != new:
+            diff = "".join(difflib.unified_diff(old, new, f"reference/{rel}", f"this/{rel}", n=1))
+            problems.append(diff[:4000])
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--against", metavar="REV", help="git revision to compare this checkout with")
+    group.add_argument("--record", metavar="DIR", type=Path, help="only write this checkout's outputs to DIR")
+    parser.add_argument("--keep", metavar="DIR", type=Path, help="keep both runs' outputs under DIR")
+    parser.add_argument("--only", nargs="*", help="run only these commands: " + ", ".join(c[0] for c in COMMANDS))
+    args = parser.parse_args()
+
+    if args.record:
+        run_all(ROOT, args.record, args.only)
+        return 0
+
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="same-outputs-"))
+    ref_tree = Path(tempfile.mkdtemp(prefix="same-ref-"))
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(ref_tree), args.against],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        print(f"reference {args.against}:", file=sys.stderr)
+        run_all(ref_tree, base / "reference", args.only)
+        print("this checkout:", file=sys.stderr)
+        run_all(ROOT, base / "this", args.only)
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref_tree)], capture_output=True)
+        shutil.rmtree(ref_tree, ignore_errors=True)
+    problems = compare(base / "reference", base / "this")
+    summary = {
+        "against": args.against,
+        "commands": [c[0] for c in COMMANDS if not args.only or c[0] in args.only],
+        "identical": not problems,
+        "differences": len(problems),
+    }
+    for p in problems:
+        print(p)
+    print(json.dumps(summary))
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
