@@ -61,10 +61,11 @@ from assistant.errors import InputError
 from assistant.guardrails import GuardrailContext, check_draft
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
-from assistant.keywords import STOPWORDS, tokenize
 from assistant.llm import LLM, Usage
 from assistant.settings import Settings
 from assistant.templating import render
+from assistant.text import SEARCH_STOPWORDS as STOPWORDS
+from assistant.text import join_english, sentences, tokenize
 from assistant.types import (
     AskAnswer,
     AskCitation,
@@ -293,7 +294,6 @@ class MarkerFilter:
 
 
 _NOT_COVERED = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not)\s+cover\b|\bnot covered\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LEADING_MARKERS = re.compile(r"^(?:\[[\d,; ]+\]\s*)+")
 
 
@@ -301,7 +301,7 @@ def answer_sentences(text: str) -> list[str]:
     """Lines, then sentences; markers written after the full stop ("… sets. [2]") stay with their sentence."""
     out: list[str] = []
     for line in text.splitlines():
-        for piece in _SENTENCE_END.split(line.strip()):
+        for piece in sentences(line):
             lead = _LEADING_MARKERS.match(piece)
             if lead and out:
                 out[-1] += " " + lead.group().strip()
@@ -420,14 +420,11 @@ class Quote:
     score: float
 
 
-_ABSTRACT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[“\"])")
-
-
 def paper_sentences(paper: Paper) -> list[str]:
     """The title and the abstract's sentences (an "Abstract:" lead dropped; fragments under 4 words skipped)."""
     abstract = re.sub(r"^\s*abstract\s*[:.]\s*", "", paper.abstract or "", flags=re.IGNORECASE)
-    sentences = [s.strip() for s in _ABSTRACT_SPLIT.split(abstract) if len(s.split()) >= 4]
-    return [paper.title, *sentences] if paper.title else sentences
+    found = [s for s in sentences(abstract) if len(s.split()) >= 4]
+    return [paper.title, *found] if paper.title else found
 
 
 class SentenceScorer:
@@ -499,12 +496,8 @@ def _grouped_lines(quotes: Sequence[Quote], group: bool) -> list[str]:
     return lines
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def closest_text(closest: Sequence[Source]) -> str:
-    refs = _join([f"[{s.marker}]" for s in closest[:CLOSEST]])
+    refs = join_english([f"[{s.marker}]" for s in closest[:CLOSEST]])
     return f"The closest indexed papers are {refs}." if closest else ""
 
 
@@ -525,7 +518,7 @@ def offline_answer(question: str, sources: Sequence[Source], scorer: SentenceSco
     topic = question_topic(question)
     about = f" on {topic}" if topic else ""
     if kind == "who":
-        head = f"{_join(owners)} {'has' if len(owners) == 1 else 'have'} indexed papers{about}:"
+        head = f"{join_english(owners)} {'has' if len(owners) == 1 else 'have'} indexed papers{about}:"
     elif len(owners) == 1:
         head = f"From {owners[0]}'s indexed papers{about}:"
     else:
@@ -596,14 +589,14 @@ def order_answer(question: str, previous: Sequence[Source]) -> tuple[str, bool]:
     undated = [s for s in previous if not date_key(s.paper)]
     which = "most recent" if newest else "oldest"
     if not dated:
-        refs = _join([f"[{s.marker}]" for s in undated])
+        refs = join_english([f"[{s.marker}]" for s in undated])
         return f"None of those papers ({refs}) has a date in the index, so I can't tell which is {which}.", False
     lines = [f"The {which} of those is [{dated[0].marker}] ({month_year(dated[0].paper)})."]
     if len(dated) > 1:
         rest = ", ".join(f"[{s.marker}] ({month_year(s.paper)})" for s in dated[1:])
         lines.append(f"Then {rest}.")
     if undated:
-        refs = _join([f"[{s.marker}]" for s in undated])
+        refs = join_english([f"[{s.marker}]" for s in undated])
         lines.append(f"{refs} {'has' if len(undated) == 1 else 'have'} no date in the index.")
     return " ".join(lines), True
 
