@@ -36,12 +36,12 @@ papers (same markers) go to the model; offline, "most recent / oldest" sorts the
 and "which of those …" re-asks within them.
 
 Checks (both modes; `check_answer`): a `[n]` that points to no retrieved paper is stripped and reported (hard).
-Every sentence goes through the guardrails' `check_draft` with the papers it cites as the only evidence (all
-retrieved papers for a sentence with no marker): numbers, years and named things must appear in those papers,
-quoted titles must be real, no instructions or unknown links. Only the checks that make sense for an answer are
-kept (titles, numbers, attribution, injection; citations is ours). A cited sentence that shares no content word
-with the paper it cites is flagged (soft). Words the student used in the question may be repeated in sentences
-that cite nothing or say the papers don't cover it ("The indexed papers don't cover RLHF").
+Every sentence goes through the guardrails' `check_answer_sentence` with the papers it cites as the only evidence
+(all retrieved papers for a sentence with no marker): numbers, years and named things must appear in those papers,
+quoted titles must be real, no instructions or unknown links (the answer checks: titles, numbers, attribution,
+injection; citations is ours), and the guardrails' roll-up makes the report. A cited sentence that shares no
+content word with the paper it cites is flagged (soft). Words the student used in the question may be repeated in
+sentences that cite nothing or say the papers don't cover it ("The indexed papers don't cover RLHF").
 
 `supported` is trust-but-verify: the model's (or the extractive scorer's) verdict, and at least one valid citation.
 """
@@ -58,7 +58,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.guardrails import GuardrailContext, check_draft
+from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
@@ -69,8 +69,6 @@ from assistant.text import join_english, sentences, tokenize
 from assistant.types import (
     AskAnswer,
     AskCitation,
-    CheckResult,
-    EmailDraft,
     GuardrailReport,
     Paper,
     Professor,
@@ -82,7 +80,7 @@ RELEVANCE_THRESHOLD = 0.51  # see the module docstring for the measurements behi
 MAX_QUOTES = 4  # offline: at most this many quoted sentences (one per paper)
 CLOSEST = 3  # papers shown when the question is not covered
 HISTORY_TURNS = 6  # chat: earlier turns passed to the model
-ASK_CHECKS = ("citations", "titles", "numbers", "attribution", "injection")
+ASK_CHECKS = ("citations", *ANSWER_CHECKS)
 TEMPLATES = ["ask.j2"]
 
 Kind = Literal["topic", "who", "methodology"]
@@ -321,12 +319,8 @@ def _unique_papers(sources: Sequence[Source]) -> list[Paper]:
 
 def _sentence_violations(plain: str, evidence: Sequence[Source], cited: Sequence[Source]) -> list[Violation]:
     """The guardrails' checks on one sentence, with the papers it cites as the only evidence."""
-    papers = _unique_papers(evidence)
-    professor = Professor(id="ask-sources", name=_owners(evidence), papers=papers)
-    ctx = GuardrailContext(professor=professor, sources=papers)
-    draft = EmailDraft(subject="", body=plain, cited_paper_ids=[p.id for p in _unique_papers(cited)])
-    report = check_draft(draft, ctx)
-    found = [v for c in report.checks if c.check in ASK_CHECKS and c.check != "citations" for v in c.violations]
+    cited_ids = [p.id for p in _unique_papers(cited)]
+    found = check_answer_sentence(plain, _unique_papers(evidence), cited_ids, about=_owners(evidence))
     if not cited:
         return found
     refs = ", ".join(f"[{s.marker}]" for s in cited)
@@ -397,17 +391,7 @@ def check_answer(
         if not cited or _NOT_COVERED.search(plain):
             violations = [v for v in violations if not _echoes_question(v, question)]
         found += violations
-    return _report(found)
-
-
-def _report(found: Sequence[Violation]) -> GuardrailReport:
-    checks = []
-    for name in ASK_CHECKS:
-        unique = list({(v.severity, v.message, v.span): v for v in found if v.check == name}.values())
-        hard = any(v.severity == "hard" for v in unique)
-        severity: Literal["hard", "soft"] = "hard" if hard or not unique else "soft"
-        checks.append(CheckResult(check=name, passed=not unique, severity=severity, violations=unique))
-    return GuardrailReport(checks=checks)
+    return report_of(found, ASK_CHECKS)
 
 
 # ---------------------------------------------------------------- offline answers

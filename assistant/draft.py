@@ -338,7 +338,6 @@ def guardrail_context(
     student: StudentProfile | None,
     index: PaperIndex,
     settings: Settings,
-    other_drafts: Sequence[str] = (),
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
         profs = index.catalog.professors(kind="professor", with_papers=True)
@@ -349,7 +348,6 @@ def guardrail_context(
         sources=list(sources),
         student=student,
         corpus=index.derived("guardrail_corpus", corpus),
-        other_drafts=list(other_drafts),
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,
     )
@@ -363,7 +361,6 @@ def draft_email(
     offline: bool | None = None,
     index: PaperIndex | None = None,
     llm: LLM | None = None,
-    other_drafts: Sequence[str] = (),
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:
     """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
@@ -371,7 +368,7 @@ def draft_email(
     use_offline = offline if offline is not None else not settings.llm_configured
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
-    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings, other_drafts))
+    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings))
     usage, rounds = Usage(), 0
     if use_offline:
         draft = offline_draft(student, professor, selected)
