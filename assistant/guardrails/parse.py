@@ -117,17 +117,19 @@ class ParsedEmail:
     def _tokenize(self, s: Sentence) -> Iterator[Token]:
         quotes = [(m.start, m.end) for m in self.mentions if m.field == s.field] + self.quote_spans[s.field]
         first_alnum = _ALNUM_RE.search(s.text)
+        opening = first_alnum.start() if first_alnum else len(s.text)
         for m in TOKEN_RE.finditer(s.text):
-            start, end = s.start + m.start(), s.start + m.end()
+            at, stop = m.span()
+            start, end = s.start + at, s.start + stop
             tok = _POSSESSIVE_RE.sub("", m.group())
             if not tok or self.masked(s.field, start, end):
                 continue
             # Sentence-initial: nothing alphanumeric before it, or it opens a clause (after a colon, dash...).
-            before = s.text[max(0, m.start() - 40) : m.start()].rstrip()  # bounded: tokenising stays linear
-            initial = first_alnum is None or first_alnum.start() >= m.start() or before[-1:] in _CLAUSE_OPENERS
+            before = s.text[max(0, at - 40) : at].rstrip()  # bounded: tokenising stays linear
+            initial = opening >= at or before[-1:] in _CLAUSE_OPENERS
             quoted = any(a <= start and end <= b for a, b in quotes)
             kind = classify_token(tok)
-            if kind == "number" and _is_list_marker(s.text, m.start(), m.end()):
+            if kind == "number" and _is_list_marker(s.text, at, stop):
                 kind = "skip"
             yield Token(tok, start, start + len(tok), kind, initial, quoted)
 

@@ -43,6 +43,7 @@ _SKIP_TOKEN_RE = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm)", re.IGNORECASE)  # ord
 _TOKEN_PART_RE = re.compile(r"[-–./'’]")
 
 
+@lru_cache(maxsize=65536)  # the same words recur in every sentence and every draft
 def classify_token(tok: str) -> TokenKind:
     """What a token can claim: a number or year, a named thing (strong: acronym, CamelCase, digits; weak:
     capitalised), a plain word, or nothing to check (ordinals, decades, times)."""
