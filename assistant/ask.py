@@ -36,12 +36,12 @@ papers (same markers) go to the model; offline, "most recent / oldest" sorts the
 and "which of those …" re-asks within them.
 
 Checks (both modes; `check_answer`): a `[n]` that points to no retrieved paper is stripped and reported (hard).
-Every sentence goes through the guardrails' `check_draft` with the papers it cites as the only evidence (all
-retrieved papers for a sentence with no marker): numbers, years and named things must appear in those papers,
-quoted titles must be real, no instructions or unknown links. Only the checks that make sense for an answer are
-kept (titles, numbers, attribution, injection; citations is ours). A cited sentence that shares no content word
-with the paper it cites is flagged (soft). Words the student used in the question may be repeated in sentences
-that cite nothing or say the papers don't cover it ("The indexed papers don't cover RLHF").
+Every sentence goes through the guardrails' `check_answer_sentence` with the papers it cites as the only evidence
+(all retrieved papers for a sentence with no marker): numbers, years and named things must appear in those papers,
+quoted titles must be real, no instructions or unknown links (the answer checks: titles, numbers, attribution,
+injection; citations is ours), and the guardrails' roll-up makes the report. A cited sentence that shares no
+content word with the paper it cites is flagged (soft). Words the student used in the question may be repeated in
+sentences that cite nothing or say the papers don't cover it ("The indexed papers don't cover RLHF").
 
 `supported` is trust-but-verify: the model's (or the extractive scorer's) verdict, and at least one valid citation.
 """
@@ -58,18 +58,17 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.guardrails import GuardrailContext, check_draft
+from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
-from assistant.keywords import STOPWORDS, tokenize
 from assistant.llm import LLM, Usage
 from assistant.settings import Settings
 from assistant.templating import render
+from assistant.text import SEARCH_STOPWORDS as STOPWORDS
+from assistant.text import join_english, sentences, tokenize
 from assistant.types import (
     AskAnswer,
     AskCitation,
-    CheckResult,
-    EmailDraft,
     GuardrailReport,
     Paper,
     Professor,
@@ -81,7 +80,7 @@ RELEVANCE_THRESHOLD = 0.51  # see the module docstring for the measurements behi
 MAX_QUOTES = 4  # offline: at most this many quoted sentences (one per paper)
 CLOSEST = 3  # papers shown when the question is not covered
 HISTORY_TURNS = 6  # chat: earlier turns passed to the model
-ASK_CHECKS = ("citations", "titles", "numbers", "attribution", "injection")
+ASK_CHECKS = ("citations", *ANSWER_CHECKS)
 TEMPLATES = ["ask.j2"]
 
 Kind = Literal["topic", "who", "methodology"]
@@ -293,7 +292,6 @@ class MarkerFilter:
 
 
 _NOT_COVERED = re.compile(r"\b(?:don['’]t|do not|doesn['’]t|does not)\s+cover\b|\bnot covered\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LEADING_MARKERS = re.compile(r"^(?:\[[\d,; ]+\]\s*)+")
 
 
@@ -301,7 +299,7 @@ def answer_sentences(text: str) -> list[str]:
     """Lines, then sentences; markers written after the full stop ("… sets. [2]") stay with their sentence."""
     out: list[str] = []
     for line in text.splitlines():
-        for piece in _SENTENCE_END.split(line.strip()):
+        for piece in sentences(line):
             lead = _LEADING_MARKERS.match(piece)
             if lead and out:
                 out[-1] += " " + lead.group().strip()
@@ -321,12 +319,8 @@ def _unique_papers(sources: Sequence[Source]) -> list[Paper]:
 
 def _sentence_violations(plain: str, evidence: Sequence[Source], cited: Sequence[Source]) -> list[Violation]:
     """The guardrails' checks on one sentence, with the papers it cites as the only evidence."""
-    papers = _unique_papers(evidence)
-    professor = Professor(id="ask-sources", name=_owners(evidence), papers=papers)
-    ctx = GuardrailContext(professor=professor, sources=papers)
-    draft = EmailDraft(subject="", body=plain, cited_paper_ids=[p.id for p in _unique_papers(cited)])
-    report = check_draft(draft, ctx)
-    found = [v for c in report.checks if c.check in ASK_CHECKS and c.check != "citations" for v in c.violations]
+    cited_ids = [p.id for p in _unique_papers(cited)]
+    found = check_answer_sentence(plain, _unique_papers(evidence), cited_ids, about=_owners(evidence))
     if not cited:
         return found
     refs = ", ".join(f"[{s.marker}]" for s in cited)
@@ -397,17 +391,7 @@ def check_answer(
         if not cited or _NOT_COVERED.search(plain):
             violations = [v for v in violations if not _echoes_question(v, question)]
         found += violations
-    return _report(found)
-
-
-def _report(found: Sequence[Violation]) -> GuardrailReport:
-    checks = []
-    for name in ASK_CHECKS:
-        unique = list({(v.severity, v.message, v.span): v for v in found if v.check == name}.values())
-        hard = any(v.severity == "hard" for v in unique)
-        severity: Literal["hard", "soft"] = "hard" if hard or not unique else "soft"
-        checks.append(CheckResult(check=name, passed=not unique, severity=severity, violations=unique))
-    return GuardrailReport(checks=checks)
+    return report_of(found, ASK_CHECKS)
 
 
 # ---------------------------------------------------------------- offline answers
@@ -420,14 +404,11 @@ class Quote:
     score: float
 
 
-_ABSTRACT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[“\"])")
-
-
 def paper_sentences(paper: Paper) -> list[str]:
     """The title and the abstract's sentences (an "Abstract:" lead dropped; fragments under 4 words skipped)."""
     abstract = re.sub(r"^\s*abstract\s*[:.]\s*", "", paper.abstract or "", flags=re.IGNORECASE)
-    sentences = [s.strip() for s in _ABSTRACT_SPLIT.split(abstract) if len(s.split()) >= 4]
-    return [paper.title, *sentences] if paper.title else sentences
+    found = [s for s in sentences(abstract) if len(s.split()) >= 4]
+    return [paper.title, *found] if paper.title else found
 
 
 class SentenceScorer:
@@ -499,12 +480,8 @@ def _grouped_lines(quotes: Sequence[Quote], group: bool) -> list[str]:
     return lines
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def closest_text(closest: Sequence[Source]) -> str:
-    refs = _join([f"[{s.marker}]" for s in closest[:CLOSEST]])
+    refs = join_english([f"[{s.marker}]" for s in closest[:CLOSEST]])
     return f"The closest indexed papers are {refs}." if closest else ""
 
 
@@ -525,7 +502,7 @@ def offline_answer(question: str, sources: Sequence[Source], scorer: SentenceSco
     topic = question_topic(question)
     about = f" on {topic}" if topic else ""
     if kind == "who":
-        head = f"{_join(owners)} {'has' if len(owners) == 1 else 'have'} indexed papers{about}:"
+        head = f"{join_english(owners)} {'has' if len(owners) == 1 else 'have'} indexed papers{about}:"
     elif len(owners) == 1:
         head = f"From {owners[0]}'s indexed papers{about}:"
     else:
@@ -596,14 +573,14 @@ def order_answer(question: str, previous: Sequence[Source]) -> tuple[str, bool]:
     undated = [s for s in previous if not date_key(s.paper)]
     which = "most recent" if newest else "oldest"
     if not dated:
-        refs = _join([f"[{s.marker}]" for s in undated])
+        refs = join_english([f"[{s.marker}]" for s in undated])
         return f"None of those papers ({refs}) has a date in the index, so I can't tell which is {which}.", False
     lines = [f"The {which} of those is [{dated[0].marker}] ({month_year(dated[0].paper)})."]
     if len(dated) > 1:
         rest = ", ".join(f"[{s.marker}] ({month_year(s.paper)})" for s in dated[1:])
         lines.append(f"Then {rest}.")
     if undated:
-        refs = _join([f"[{s.marker}]" for s in undated])
+        refs = join_english([f"[{s.marker}]" for s in undated])
         lines.append(f"{refs} {'has' if len(undated) == 1 else 'have'} no date in the index.")
     return " ".join(lines), True
 

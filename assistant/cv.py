@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.text import EMAIL_RE, sentence_spans
 from assistant.types import CVItem, CVSection, StudentProfile
 
 MAX_CV_BYTES = 10 * 1024 * 1024
@@ -97,7 +98,7 @@ def profile_from_interests(text: str) -> StudentProfile:
             continue
         begin = line.start + content
         end = line.start + len(line.raw.rstrip())
-        for a, b in _sentence_spans(text, begin, end):
+        for a, b in sentence_spans(text, begin, end):
             items.extend(_make_items(text, "interests", [(a, b)], starts))
     return StudentProfile(interests=items, raw_text=text)
 
@@ -643,7 +644,7 @@ def _items_from_block(text: str, block: _Block, starts: list[int]) -> list[CVIte
         spans = _list_spans(text, _after_label(text, block.start, block.end), block.end)
     elif block.section == "interests":
         spans = [
-            span for sentence in _sentence_spans(text, block.start, block.end) for span in _phrase_list(text, *sentence)
+            span for sentence in sentence_spans(text, block.start, block.end) for span in _phrase_list(text, *sentence)
         ]
     else:
         spans = [(block.start, block.end)]
@@ -715,22 +716,6 @@ def _phrase_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _PROSE_OPENERS = frozenset(
     "i we my our which that who where while especially including such e.g. i.e. in with for from as but so".split()
 )
-_ABBREVIATIONS = frozenset("e.g i.e etc vs cf al dr prof mr ms mrs st no fig eq approx incl resp".split())
-
-
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, begin = [], start
-    for match in re.finditer(r"[.!?](?=\s+[\"“(\[]?[A-Z0-9])", text[start:end]):
-        stop = start + match.end()
-        previous = re.findall(r"[\w.]+$", text[max(begin, stop - 24) : stop - 1])  # bounded: long runs stay linear
-        if previous and previous[0].lower().strip(".") in _ABBREVIATIONS:
-            continue
-        if previous and re.fullmatch(r"[A-Z]", previous[0]):  # an initial: "M. Chen"
-            continue
-        spans.append((begin, stop))
-        begin = stop
-    spans.append((begin, end))
-    return spans
 
 
 def _clean(source: str) -> str:
@@ -767,14 +752,12 @@ def _profile_list(profile: StudentProfile, section: CVSection) -> list[CVItem]:
 
 # ---------------------------------------------------------------- name and email
 
-# Bounded as RFC 5321 bounds them, and anchored, so a long run of letters cannot make the search quadratic.
-_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")
 _NAME_PARTICLES = frozenset("de da di del della van von der den la le bin binti al dos du ter".split())
 _NOT_NAMES = frozenset({"curriculum vitae", "resume", "résumé", "cv", "vita"})
 
 
 def _find_email(text: str) -> str | None:
-    match = _EMAIL.search(text)
+    match = EMAIL_RE.search(text)
     return match.group(0) if match else None
 
 

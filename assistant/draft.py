@@ -19,6 +19,7 @@ from assistant.llm import LLM, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
 from assistant.settings import Settings
 from assistant.templating import render
+from assistant.text import join_english, sentences, surname, tokenize
 from assistant.types import (
     CitationUse,
     CVItem,
@@ -117,7 +118,6 @@ _PAST = {
     "obtain": "obtained",
 }
 _BOUNDARY = re.compile(r"[,;:(—–]|\s(?:and|which|while|where|whereas|by|through|via|using|under|but)\s")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
 def _clause(text: str, max_words: int = MAX_QUOTED_WORDS) -> str:
@@ -135,11 +135,9 @@ def _clause(text: str, max_words: int = MAX_QUOTED_WORDS) -> str:
 
 def key_contribution(paper: Paper, focus: str = "") -> tuple[str, str] | None:
     """(verb in past tense, clause) from the abstract sentence that states what the paper contributes."""
-    from assistant.keywords import tokenize
-
     focus_terms = set(tokenize(focus))
     best: tuple[float, str, str] | None = None
-    for position, sentence in enumerate(_SENTENCE.split(paper.abstract or "")):
+    for position, sentence in enumerate(sentences(paper.abstract or "")):
         match = _CONTRIBUTION.search(sentence)
         if not match or "$" in sentence or "\\" in sentence:  # LaTeX does not survive being cut short
             continue
@@ -230,16 +228,6 @@ def _topic(text: str, words: int = 8) -> str:
     return " ".join(parts[:words]) + ("\u2026" if len(parts) > words else "")
 
 
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
-
-
-def _surname(name: str) -> str:
-    return name.split()[-1] if name.split() else name
-
-
 def offline_draft(student: StudentProfile, professor: Professor, sources: Sequence[SelectedSource]) -> EmailDraft:
     interests = [_lower_first(_topic(i.text, 10)) for i in student.interests[:3]]
     background = student.education[0].text.rstrip(".") if student.education else ""
@@ -249,11 +237,11 @@ def offline_draft(student: StudentProfile, professor: Professor, sources: Sequen
     topic = _topic(sources[0].cv_item.text) if sources else (interests[0] if interests else "your research")
     body = render(
         "offline_email",
-        professor_surname=_surname(professor.name),
+        professor_surname=surname(professor.name),
         student_name=student.name or "a prospective student",
         student_email=student.email or "",
         background=background,
-        interests=_join(interests),
+        interests=join_english(interests, serial_comma=True),
         sources=[{"sentence": s} for s in sentences],
         skills=skills,
         publication=publication,
@@ -296,7 +284,7 @@ def llm_messages(
 ) -> list[tuple[str, str]]:
     system = render(
         "system",
-        professor_surname=_surname(professor.name),
+        professor_surname=surname(professor.name),
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,
     )
@@ -350,7 +338,6 @@ def guardrail_context(
     student: StudentProfile | None,
     index: PaperIndex,
     settings: Settings,
-    other_drafts: Sequence[str] = (),
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
         profs = index.catalog.professors(kind="professor", with_papers=True)
@@ -361,7 +348,6 @@ def guardrail_context(
         sources=list(sources),
         student=student,
         corpus=index.derived("guardrail_corpus", corpus),
-        other_drafts=list(other_drafts),
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,
     )
@@ -375,7 +361,6 @@ def draft_email(
     offline: bool | None = None,
     index: PaperIndex | None = None,
     llm: LLM | None = None,
-    other_drafts: Sequence[str] = (),
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:
     """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
@@ -383,7 +368,7 @@ def draft_email(
     use_offline = offline if offline is not None else not settings.llm_configured
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
-    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings, other_drafts))
+    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings))
     usage, rounds = Usage(), 0
     if use_offline:
         draft = offline_draft(student, professor, selected)

@@ -9,37 +9,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.ids import normalize_text
-
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having
-    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too under until up very
-    was we were what when where which while who whom why will with would you your yours yourself yourselves
-    via using use used based show shows shown propose proposed paper work approach method methods new results
-    however thus also can one two well may many much often et al study studies
-    """.split()
-)
-
-
-def _stem(word: str) -> str:
-    # Deliberately light: fold plurals and a few suffixes so "datasets" meets "dataset".
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [_stem(w) for w in normalize_text(text).split() if w not in STOPWORDS and len(w) > 1]
+# The search tokenizer lives in text.py; these two stay importable from here (benchmarks/goldstandard_explore.py).
+from assistant.text import SEARCH_STOPWORDS as STOPWORDS  # noqa: F401
+from assistant.text import stem as _stem  # noqa: F401
+from assistant.text import tokenize
 
 
 class BM25:

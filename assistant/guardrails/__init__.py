@@ -1,0 +1,103 @@
+"""Guardrails: deterministic, offline checks that catch invented claims in an outreach email or an answer.
+
+Every claim must be backed by data we hold: the professor's indexed papers and profile, and the student's CV.
+A check run parses the email once (`parse.ParsedEmail`: sentences with offsets, the part each stands in and whom
+it is about, tokens, title mentions, quoted spans), normalises the evidence once (`evidence.Evidence`), and runs
+every check of the registry (`checks/`, one module per check) on the two; `report.py` rolls the violations up
+into a `GuardrailReport`. Each check appears in the report, passed, failed or skipped (with the reason); each
+violation names its check, its severity, what to do, and the offending span (an exact substring of the subject or
+body, or None when the problem is not in the text, e.g. a cited id). What each check detects: the README's
+"How the guardrails work", and each check module's docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from assistant.guardrails.checks import MISSING, REGISTRY, Check
+from assistant.guardrails.evidence import Author, Evidence, GuardrailContext, StoreCorpus
+from assistant.guardrails.parse import ParsedEmail, parse_email
+from assistant.guardrails.report import roll_up
+from assistant.guardrails.verbatim import BATCH_SIMILARITY, similar_pairs
+from assistant.types import EmailDraft, GuardrailReport, Paper, Violation
+
+__all__ = [
+    "ANSWER_CHECKS",
+    "BATCH_SIMILARITY",
+    "CHECKS",
+    "GuardrailContext",
+    "StoreCorpus",
+    "check_answer_sentence",
+    "check_draft",
+    "check_text",
+    "report_checks",
+    "report_of",
+    "similar_pairs",
+    "split_subject",
+]
+
+CHECKS: tuple[str, ...] = tuple(c.NAME for c in REGISTRY)
+# What an answer about papers can be held to (its citations are checked by ask itself; it makes no claims about
+# a student, copies abstracts on purpose when it quotes them, and is not a letter).
+ANSWER_CHECKS: tuple[str, ...] = ("titles", "numbers", "attribution", "injection")
+
+
+def check_draft(draft: EmailDraft, ctx: GuardrailContext) -> GuardrailReport:
+    """Run every check on a structured draft (cited ids and student claims included)."""
+    email = parse_email(
+        draft.subject,
+        draft.body,
+        ctx.professor.name,
+        structured=True,
+        cited_ids=draft.cited_paper_ids,
+        citations=draft.citations,
+        claims=draft.student_claims,
+    )
+    return report_checks(email, Evidence.of_context(ctx))
+
+
+def check_text(text: str, ctx: GuardrailContext) -> GuardrailReport:
+    """Run every check on plain email text; a leading "Subject:" line becomes the subject."""
+    subject, body = split_subject(text)
+    return report_checks(parse_email(subject, body, ctx.professor.name, structured=False), Evidence.of_context(ctx))
+
+
+def check_answer_sentence(sentence: str, papers: Sequence[Paper], cited: Iterable[str], about: str) -> list[Violation]:
+    """The answer checks on one sentence of an answer, with `papers` as the only evidence: numbers, years and
+    named things must be in them, quoted titles must be theirs, no instructions or unknown links. `cited`: the
+    ids of the papers the sentence cites; `about`: whose work the papers are (names, for messages)."""
+    email = parse_email("", sentence, about, structured=True, cited_ids=cited)
+    evidence = Evidence(Author(name=about, papers=tuple(papers)), papers)
+    return run_checks(email, evidence, [c for c in REGISTRY if c.NAME in ANSWER_CHECKS])
+
+
+def report_of(found: Sequence[Violation], checks: Sequence[str] = CHECKS) -> GuardrailReport:
+    """The report over the named checks (registry order, nominal severities) from violations found elsewhere,
+    e.g. an answer's sentences checked one by one."""
+    return roll_up(found, {c.NAME: c.SEVERITY for c in REGISTRY if c.NAME in checks})
+
+
+def run_checks(email: ParsedEmail, ev: Evidence, checks: Sequence[Check] = REGISTRY) -> list[Violation]:
+    """Every violation the checks find, in registry order (a check that cannot run finds nothing)."""
+    return [v for c in checks if not _missing(c, ev) for v in c.run(email, ev)]
+
+
+def report_checks(email: ParsedEmail, ev: Evidence, checks: Sequence[Check] = REGISTRY) -> GuardrailReport:
+    """Every check's entry: passed, failed, or skipped with the reason when it lacks what it needs."""
+    skipped = {c.NAME: MISSING[need] for c in checks if (need := _missing(c, ev))}
+    return roll_up(run_checks(email, ev, checks), {c.NAME: c.SEVERITY for c in checks}, skipped)
+
+
+def _missing(check: Check, ev: Evidence) -> str | None:
+    """The first thing the check needs that this run does not have (no LLM reaches the guardrails yet)."""
+    available = {"cv"} if ev.has_cv else set()
+    return next((need for need in sorted(check.NEEDS) if need not in available), None)
+
+
+def split_subject(text: str) -> tuple[str, str]:
+    """(subject, body) of an email's text: the subject comes from a leading "Subject:" line, else it is ""."""
+    match = re.match(r"\s*subject\s*:[ \t]*(?P<subject>[^\n]*)\n?", text, re.IGNORECASE)
+    if not match:
+        return "", text.strip("\n")
+    return match.group("subject").strip(), text[match.end() :].strip("\n")

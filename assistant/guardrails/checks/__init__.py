@@ -1,0 +1,41 @@
+"""The registry: every check, in the order the report lists them.
+
+A check is a module of this package with a `NAME`, a nominal `SEVERITY` (what a violation of it usually is; a
+check may report both), `NEEDS` (what it cannot run without: "cv", "llm") and `run(email, evidence) ->
+list[Violation]`. Adding a check is writing its module and naming it in `REGISTRY`."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from assistant.guardrails.checks import (
+    attribution,
+    citations,
+    copying,
+    form,
+    injection,
+    numbers,
+    student_claims,
+    titles,
+)
+from assistant.guardrails.evidence import Evidence
+from assistant.guardrails.parse import ParsedEmail
+from assistant.guardrails.vocabulary import Severity
+from assistant.types import Violation
+
+
+class Check(Protocol):
+    NAME: str
+    SEVERITY: Severity
+    NEEDS: frozenset[str]
+
+    def run(self, email: ParsedEmail, ev: Evidence) -> list[Violation]: ...
+
+
+REGISTRY: tuple[Check, ...] = (citations, titles, numbers, attribution, student_claims, copying, injection, form)
+
+# Why a check that needs something could not run, as the report says it.
+MISSING: dict[str, str] = {
+    "cv": "no CV given, so claims about the student could not be checked",
+    "llm": "no LLM configured, so this check could not run",
+}

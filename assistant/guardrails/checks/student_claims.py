@@ -1,0 +1,269 @@
+"""student_claims: what the email claims for the student must be in the CV: degrees (by level, and the field),
+institutions and employers, awards, skills, publications and venues, numbers and named things in sentences
+about the student, and every structured claim's CV item. CV text that reads like an instruction to a model was
+removed first (evidence.clean_cv), so it backs nothing. Needs a CV: without one it is reported as skipped."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, number_known, student_publication
+from assistant.guardrails.evidence import Evidence
+from assistant.guardrails.parse import ParsedEmail
+from assistant.guardrails.report import hard
+from assistant.guardrails.structure import Sentence
+from assistant.guardrails.vocabulary import (
+    PROF_PRONOUN_RE,
+    PUBLICATION_CUE_RE,
+    STUDENT_SUBJECT_RE,
+    Severity,
+    is_generic,
+    is_named,
+    norm,
+)
+from assistant.text import content_words
+from assistant.types import Violation
+
+NAME = "student_claims"
+SEVERITY: Severity = "hard"
+NEEDS: frozenset[str] = frozenset({"cv"})
+
+_DEGREE_LEVELS: dict[str, str] = {
+    "doctoral": r"Ph\.?\s?D\.?|PhD|DPhil|[Dd]octorate|[Dd]octoral",
+    "master's": r"M\.?S\.?c?\.?|M\.?Eng\.?|M\.?Tech\.?|M\.A\.|MA|MPhil|MBA|MRes|[Mm]aster(?:['’]s|s)?",
+    "bachelor's": r"B\.?S\.?c?\.?|B\.?Eng\.?|B\.?Tech\.?|B\.E\.|BE|B\.A\.|BA|[Bb]achelor(?:['’]s|s)?|"
+    r"[Uu]ndergrad(?:uate)?",
+}
+_DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
+_ASPIRATION_RE = re.compile(
+    r"\b(?:pursue|pursuing|apply|applying|application|join|joining|seek|seeking|prospective|future|admissions?|"
+    r"hope|hoping|plan|planning|become|becoming|begin|start|starting|intend|interested|toward|towards|goal|"
+    r"aspire|considering|consider|would|will|want|wish|eager|take|taking|accept|accepting|recruit|recruiting|"
+    r"admit|admitting|hire|hiring|new)\b",
+    re.IGNORECASE,
+)
+_NOT_A_DEGREE_AFTER_RE = re.compile(
+    r"^\W*(?:\w+\s+)?(?:programs?|positions?|openings?|admissions?|applicants?|applications?|opportunit\w*|"
+    r"studies|supervision|advisor|students|student\s+in\s+your|student\s+with\s+you|fellowships?|scholarships?|"
+    r"awards?|prizes?|grants?)\b",
+    re.IGNORECASE,
+)
+_DEGREE_FIELD_RE = re.compile(
+    r"^\s+(?:degree\s+)?(?:in|of)\s+(?P<field>[A-Za-z&][A-Za-z&\s-]{1,60}?)"
+    r"(?=\s*(?:[,.;:()]|$|\s(?:at|from|with|where|under|to|for|since|during|and\s+I)\b))"
+)
+_AFFILIATION_VERB_RE = re.compile(
+    r"\b(?:student|intern|interned|internship|worked|working|work|studied|studying|study|graduated|graduating|"
+    r"graduate|researcher|assistant|engineer|employed|degree|thesis|visiting|visited|postdoc|undergraduate|"
+    r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc)\b"
+)
+_AT_RUN_RE = re.compile(
+    r"\b(?:at|from)\s+(?:the\s+)?(?P<run>[A-Z][\w&'’.-]+(?:\s+(?:of|for|and|&|de|[A-Z][\w&'’.-]+))*)"
+)
+_AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
+_AWARD_CLAIM_RES = (
+    re.compile(
+        r"\b(?:I|[Ww]e)\b[^.;!?]{0,40}?\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
+        r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
+        rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
+    ),
+    re.compile(rf"\b[Mm]y\s+(?P<award>(?:[\w'’-]+\s+){{0,5}}?{_AWARD_NOUN})\b"),
+    re.compile(rf"\b(?:recipient|winner)\s+of\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"),
+)
+_AWARD_FILLER = frozenset(
+    "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
+    "annual national international award awards".split()
+)
+_SKILL_CUE_RE = re.compile(
+    r"\b(?:experience|experienced|proficient|proficiency|familiar|familiarity|skilled|skills|expertise|"
+    r"comfortable|fluent|fluency|hands-on|background|knowledge|worked)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:with|in|of|using)\s+(?P<list>[^.;:!?(]+)",
+    re.IGNORECASE,
+)
+_SKILL_LIST_END_RE = re.compile(
+    r"(?:,?\s+(?:and|but)\s+(?:I|I'm|I’m|we|my)\b|\s(?:to|for|which|that|where|because|so|while|during|at|from|"
+    r"through|under|as part|in order)\b).*$",
+    re.IGNORECASE,
+)
+_SKILL_SPLIT_RE = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|/|\s+as well as\s+")
+_SKILL_LEAD_RE = re.compile(
+    r"^(?:(?:tools|frameworks|libraries|languages|methods|techniques)\s+(?:such as|like)|such as|including|"
+    r"e\.g\.?|both|the|a|an|modern|several|various)\s+",
+    re.IGNORECASE,
+)
+_VENUE_CLAIM_RE = re.compile(
+    r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
+    r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
+)
+
+
+def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    out = _structured_claim_violations(email, ev)
+    for s in email.sentences:
+        if s.part == "signature" or (s.part == "body" and s.about in ("student", "mixed")):
+            out += _sentence_claim_violations(email, ev, s)
+    for m in email.mentions:
+        if m.owner == "student" and student_publication(m, ev) and not cv_has_title(m.text, ev):
+            out.append(
+                hard(
+                    NAME,
+                    f"The email claims the publication {m.text!r} for the student, "
+                    "but the CV lists no such title: remove it.",
+                    email.span(m.field, m.start, m.end),
+                )
+            )
+    return out
+
+
+def _structured_claim_violations(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    out = []
+    for claim in email.claims:
+        n = norm(claim.cv_item)
+        if n and (f" {n} " in ev.cv.norm or fuzz.partial_ratio(n, ev.cv.norm) >= CV_MATCH_RATIO):
+            continue
+        out.append(
+            hard(
+                NAME,
+                f"The claim {claim.claim!r} is said to rest on the CV text "
+                f"{claim.cv_item!r}, which the CV does not contain: remove the claim.",
+                email.in_body(claim.claim),
+            )
+        )
+    return out
+
+
+def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+    out: list[Violation] = []
+    if s.part == "body" and STUDENT_SUBJECT_RE.search(s.text):  # the specific claims first: clearer messages
+        out += _degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
+        out += _skill_claims(ev, s) + _venue_claims(ev, s)
+    if s.about == "student" or s.part == "signature":
+        out += _unknown_student_tokens(email, ev, s)
+    return out
+
+
+def _unknown_student_tokens(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+    out = []
+    for tok in email.tokens(s):
+        if tok.kind in ("plain", "skip", "year") or (tok.kind == "number" and s.part == "signature"):
+            continue
+        if tok.kind == "weak" and (tok.initial or tok.quoted):
+            continue
+        known = number_known(tok, ev, False) if tok.kind == "number" else ev.known_anywhere(tok.text)
+        if not known:
+            span = email.span(s.field, tok.start, tok.end)
+            out.append(
+                hard(
+                    NAME,
+                    f"{span!r} is stated about the student but is not in the CV: "
+                    "remove it or add it to the CV if it is true.",
+                    span,
+                )
+            )
+    return out
+
+
+def _claim(s: Sentence, start: int, end: int, what: str) -> Violation:
+    span = s.text[start:end]
+    return hard(
+        NAME,
+        f"The email claims {what} {span!r} for the student, but the CV does not "
+        "show it: remove it or correct it to what the CV says.",
+        span,
+    )
+
+
+def _aspirational(text: str, at: int) -> bool:
+    window = " ".join(text[:at].split()[-8:])
+    return bool(_ASPIRATION_RE.search(window))
+
+
+def _degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
+    out = []
+    for level, pattern in _DEGREE_RES.items():
+        for m in pattern.finditer(s.text):
+            if _aspirational(s.text, m.start()) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
+                continue
+            if not pattern.search(ev.cv_raw):
+                out.append(_claim(s, m.start(), m.end(), f"a {level} degree"))
+                continue
+            field = _DEGREE_FIELD_RE.match(s.text[m.end() :])
+            if field and not ev.cv.has_phrase(field.group("field")):
+                start = m.end() + field.start("field")
+                out.append(_claim(s, start, start + len(field.group("field")), "the degree field"))
+    return out
+
+
+def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+    out = []
+    for m in _AT_RUN_RE.finditer(s.text):
+        run = re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", m.group("run")).rstrip(".")
+        if _inside_mention(email, s, m.start()) or _aspirational(s.text, m.start()):
+            continue
+        if not _AFFILIATION_VERB_RE.search(" ".join(s.text[: m.start()].split()[-8:])):
+            continue
+        if not content_words(norm(run)) or all(is_generic(w) for w in run.split()):
+            continue
+        allowed = ev.cv.has(run) or ev.cv.has_all_words(run)
+        if s.about == "mixed" and not allowed:
+            allowed = ev.prof.has(run)
+        if not allowed:
+            start = m.start("run")
+            out.append(_claim(s, start, start + len(run), "the affiliation"))
+    return out
+
+
+def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
+    at = s.start + offset
+    return any(m.field == s.field and m.start <= at < m.end for m in email.mentions)
+
+
+def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
+    out = []
+    for pattern in _AWARD_CLAIM_RES:
+        for m in pattern.finditer(s.text):
+            award = m.group("award")
+            words = [w for w in content_words(norm(award)) if w not in _AWARD_FILLER]
+            if _aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
+                continue
+            if words and not all(ev.cv.has(w) for w in words):
+                out.append(_claim(s, m.start("award"), m.end("award"), "the award"))
+    return out
+
+
+def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
+    out = []
+    for m in _SKILL_CUE_RE.finditer(s.text):
+        if not STUDENT_SUBJECT_RE.search(s.text[: m.start()] + " " + m.group()):
+            continue
+        listing = _SKILL_LIST_END_RE.sub("", m.group("list"))
+        offset = m.start("list")
+        for item in _SKILL_SPLIT_RE.split(listing):
+            item = _SKILL_LEAD_RE.sub("", item.strip()).strip()
+            if not item or PROF_PRONOUN_RE.search(item) or _skill_known(ev, item):
+                continue
+            start = s.text.find(item, offset)
+            if start >= 0:
+                out.append(_claim(s, start, start + len(item), "experience with"))
+    return out
+
+
+def _skill_known(ev: Evidence, item: str) -> bool:
+    words = [w.strip("()[]{},.;:!?\"'“”‘’") for w in item.split()]
+    named = [w for w in words if w and is_named(w)]
+    if named:
+        return all(is_generic(t) or ev.cv.has(t) for t in named)
+    return ev.cv.has(item) or ev.cv.has_any_word(item) or not content_words(norm(item))
+
+
+def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:
+    if not PUBLICATION_CUE_RE.search(s.text):
+        return []
+    out = []
+    for m in _VENUE_CLAIM_RE.finditer(s.text):
+        venue = m.group("venue")
+        if not is_generic(venue) and not ev.cv.has_phrase(venue):
+            out.append(_claim(s, m.start("venue"), m.end("venue"), "a publication venue"))
+    return out

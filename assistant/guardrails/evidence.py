@@ -1,0 +1,280 @@
+"""What an email may rely on, normalised once per check run: the professor's papers and profile, the retrieved
+sources, the student's CV (without text that reads like instructions to a model), and the other professors'
+papers (`StoreCorpus`, shared by every draft of a batch)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
+from assistant.text import EMAIL_RE, URL_RE, content_words, numbers_in, sentences, stem
+from assistant.types import Paper, Professor, StudentProfile
+
+TITLE_MIN_RATIO = 90  # rapidfuzz ratio (0..100) between a claimed and a real title, both normalised
+
+
+@lru_cache(maxsize=65536)
+def _source_numbers(text: str) -> frozenset[float]:
+    return frozenset(numbers_in(text))
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Normalised text padded with spaces for whole-word lookups, and the numbers it states."""
+
+    norm: str = " "
+    numbers: frozenset[float] = frozenset()
+
+    @classmethod
+    def of(cls, parts: Iterable[str | None]) -> Texts:
+        # Part by part, so each source text is normalised once per process (cached), not once per draft.
+        texts = [p for p in parts if p]
+        joined = " ".join(n for n in map(norm, texts) if n)
+        return cls(norm=f" {joined} ", numbers=frozenset().union(*map(_source_numbers, texts)))
+
+    def has(self, term: str) -> bool:
+        """`term` (any text) appears as whole words, tolerant to case, punctuation and a plural s.
+
+        A single word of 5+ letters may also open a longer word ("Scholar" in "Scholarship")."""
+        n = norm(term)
+        if not n:
+            return False
+        if any(f" {v} " in self.norm for v in plural_variants(n)):
+            return True
+        return " " not in n and len(n) >= 5 and f" {n}" in self.norm
+
+    def has_all_words(self, phrase: str) -> bool:
+        words = content_words(norm(phrase))
+        return bool(words) and all(self.has(w) for w in words)
+
+    def has_any_word(self, phrase: str) -> bool:
+        return any(self.has(w) for w in content_words(norm(phrase)))
+
+    def has_phrase(self, phrase: str) -> bool:
+        return self.has(phrase) or self.has_all_words(phrase)
+
+
+class StoreCorpus:
+    """Every professor's papers, normalised once, to compare a draft against beyond its own professor.
+
+    One is shared by all the drafts of a batch: rebuilding it for each check was a fifth of the guardrails' time
+    on a 2,000-paper store. It may include the checked professor's own papers; lookups skip them by owner id.
+    """
+
+    def __init__(self, papers: Iterable[tuple[str | None, str, Paper]]) -> None:  # (owner id, owner name, paper)
+        entries = list(papers)
+        self.by_paper = {p.id: (owner, name) for owner, name, p in entries}
+        self.titles = [(owner, name, p, norm(p.title)) for owner, name, p in entries if p.title and norm(p.title)]
+        # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
+        # after it was not found in the professor's own texts.
+        self.texts = Texts.of(x for _, _, p in entries for x in (p.title, p.abstract))
+        self.owners = {(owner, name) for owner, name, _ in entries}
+        self.abstracts = frozenset((p.id, p.abstract) for _, _, p in entries if p.abstract)
+        self.abstract_key = tuple(sorted(self.abstracts))
+
+    @classmethod
+    def of_others(cls, other_papers: Iterable[tuple[str, Paper]]) -> StoreCorpus:
+        return cls((None, name, paper) for name, paper in other_papers)
+
+
+class GuardrailContext(BaseModel):
+    """What a draft may rely on: the professor's papers, the retrieved sources, the CV, the rest of the store."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    professor: Professor  # with .papers = all their indexed papers
+    sources: list[Paper]  # the papers retrieved for this draft (all their papers for a hand-written email)
+    student: StudentProfile | None = None  # None: nothing about the student can be verified (check skipped)
+    other_papers: list[tuple[str, Paper]] = Field(default_factory=list)  # (other professor's name, paper)
+    # The same, prepared once for a whole store (draft.guardrail_context); overrides other_papers when given.
+    corpus: StoreCorpus | None = Field(default=None, exclude=True)
+    min_words: int = 80
+    max_words: int = 400
+
+
+@dataclass(frozen=True)
+class Author:
+    """Whose work the text talks about: a professor, or the owners of the papers an answer cites."""
+
+    name: str
+    papers: tuple[Paper, ...]
+    id: str | None = None
+    profile: tuple[str | None, ...] = ()  # what else their profile says: position, topics, coauthors...
+    active_years: tuple[int | None, ...] = ()
+    email: str = ""
+
+    @classmethod
+    def of(cls, prof: Professor) -> Author:
+        profile = [prof.position, prof.affiliation, prof.department, prof.email, prof.about, *prof.topics]
+        profile += [*prof.labs, *prof.education, *prof.awards, *(c.name for c in prof.coauthors)]
+        profile += [c.affiliation for c in prof.coauthors]
+        return cls(
+            name=prof.name,
+            papers=tuple(prof.papers),
+            id=prof.id,
+            profile=tuple(profile),
+            active_years=(prof.active_from, prof.active_to),
+            email=prof.email or "",
+        )
+
+    @property
+    def profile_parts(self) -> list[str | None]:
+        return [self.name, *self.profile]
+
+
+def _paper_parts(paper: Paper) -> list[str | None]:
+    return [paper.title, paper.abstract, paper.venue, *(s.venue for s in paper.sources)]
+
+
+class Evidence:
+    """Everything a check compares the email with, normalised once per check run."""
+
+    def __init__(
+        self,
+        author: Author,
+        sources: Sequence[Paper],
+        *,
+        student: StudentProfile | None = None,
+        corpus: StoreCorpus | None = None,
+        min_words: int = 80,
+        max_words: int = 400,
+    ) -> None:
+        self.name = author.name
+        self.prof_id = author.id
+        self.sources = list(sources)
+        self.source_ids = {p.id for p in sources}
+        self.min_words, self.max_words = min_words, max_words
+        self._own_texts(author)
+        self._other_texts(corpus or StoreCorpus([]), author)
+        self._cv_texts(student)
+        self.professor_email = author.email.lower()
+        self._titles_found: dict[tuple[str, bool], Paper | None] = {}
+
+    @classmethod
+    def of_context(cls, ctx: GuardrailContext) -> Evidence:
+        return cls(
+            Author.of(ctx.professor),
+            ctx.sources,
+            student=ctx.student,
+            corpus=ctx.corpus or StoreCorpus.of_others(ctx.other_papers),
+            min_words=ctx.min_words,
+            max_words=ctx.max_words,
+        )
+
+    def _own_texts(self, author: Author) -> None:
+        papers = author.papers
+        self.papers = {p.id: p for p in papers}
+        self.paper_texts = {p.id: Texts.of(_paper_parts(p)) for p in papers}
+        self.prof = Texts.of([*(x for p in papers for x in _paper_parts(p)), *author.profile_parts])
+        raw = [*(x for p in papers for x in (*_paper_parts(p), p.url, p.doi)), *author.profile_parts]
+        self.prof_raw = "\n".join(x or "" for x in raw)
+        self.abstracts = Texts.of(p.abstract for p in papers)
+        self.prof_years = _years(author)
+        self.titles = [(p, norm(p.title)) for p in papers if p.title and norm(p.title)]
+        self.name_tokens = set(norm(author.name).split())
+
+    def _other_texts(self, corpus: StoreCorpus, author: Author) -> None:
+        self.corpus = corpus
+        self.other = corpus.texts
+        self.other_names = {name for owner, name in corpus.owners if owner != author.id}
+        # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes, the
+        # corpus's own key whenever it already holds this professor's abstracts (always, in a batch).
+        own = {(p.id, p.abstract) for p in author.papers if p.abstract}
+        self.all_abstracts = corpus.abstract_key if own <= corpus.abstracts else tuple(sorted(corpus.abstracts | own))
+
+    def _cv_texts(self, student: StudentProfile | None) -> None:
+        self.has_cv = student is not None
+        self.cv_raw, injected = clean_cv(_cv_text(student) if student else "")
+        self.injected = list(injected)
+        self.cv = Texts.of([self.cv_raw])
+        self.student_email = (student.email or "").lower() if student else ""
+
+    @cached_property
+    def allowed_urls(self) -> set[str]:
+        return {canonical_url(u) for u in URL_RE.findall(self.prof_raw + "\n" + self.cv_raw)}
+
+    @cached_property
+    def allowed_emails(self) -> set[str]:
+        found = {e.lower() for e in EMAIL_RE.findall(self.cv_raw)}
+        return found | {e for e in (self.student_email, self.professor_email) if e}
+
+    def known_to_professor(self, term: str) -> bool:
+        return is_generic(term) or self.prof.has(term)
+
+    def known_anywhere(self, term: str) -> bool:
+        return self.known_to_professor(term) or self.cv.has(term)
+
+    def title_of(self, phrase: str, allow_containment: bool = False) -> Paper | None:
+        """Their paper whose title `phrase` names (several checks ask about the same mentions: asked once)."""
+        key = (phrase, allow_containment)
+        if key not in self._titles_found:
+            n = norm(phrase)
+            found = (p for p, title in self.titles if title_matches(n, title, allow_containment))
+            self._titles_found[key] = next(found, None)
+        return self._titles_found[key]
+
+    def other_title_of(self, phrase: str, allow_containment: bool = False) -> tuple[str, Paper] | None:
+        n = norm(phrase)
+        for owner, name, paper, title in self.corpus.titles:
+            if owner != self.prof_id and title_matches(n, title, allow_containment):
+                return name, paper
+        return None
+
+    def other_owner(self, paper_id: str) -> str | None:
+        """The name of the other professor who wrote this paper, if one did."""
+        owner, name = self.corpus.by_paper.get(paper_id, (self.prof_id, ""))
+        return name if owner != self.prof_id else None
+
+    def closest_title(self, phrase: str) -> tuple[str, float] | None:
+        n = norm(phrase)
+        scored = [(p.title or "", fuzz.ratio(n, t)) for p, t in self.titles]
+        return max(scored, key=lambda s: s[1]) if scored else None
+
+
+def _years(author: Author) -> set[int]:
+    papers = author.papers
+    years = {p.year for p in papers if p.year}
+    texts = [p.date or "" for p in papers] + [s.date or "" for p in papers for s in p.sources]
+    texts += [x or "" for x in author.profile_parts]
+    years |= {int(y) for t in texts for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t)}
+    return years | {y for y in author.active_years if y}
+
+
+def title_matches(candidate: str, title: str, allow_containment: bool) -> bool:
+    """A claimed title (normalised) names a real one: near-identical with no foreign word, or a verbatim part."""
+    if not candidate or not title:
+        return False
+    if len(candidate.split()) >= 3 and f" {candidate} " in f" {title} ":
+        return True
+    if allow_containment and len(title.split()) >= 3 and f" {title} " in f" {candidate} ":
+        return True
+    if fuzz.ratio(candidate, title) < TITLE_MIN_RATIO:
+        return False
+    title_stems = {stem(w) for w in title.split()}
+    return all(stem(w) in title_stems for w in content_words(candidate))
+
+
+@lru_cache(maxsize=8)  # a batch checks every draft against the same CV
+def clean_cv(text: str) -> tuple[str, tuple[str, ...]]:
+    """The CV without segments that read like instructions to a model, and those segments."""
+    kept, injected = [], []
+    for line in text.split("\n"):
+        pieces = sentences(line)
+        bad = [p for p in pieces if CV_INSTRUCTION_RE.search(p)]
+        if bad:
+            injected.extend(bad)
+            kept.append(" ".join(p for p in pieces if p not in bad))
+        else:
+            kept.append(line)
+    return "\n".join(kept), tuple(injected)
+
+
+def _cv_text(student: StudentProfile) -> str:
+    items = [i.source_text for i in student.all_items()]
+    return "\n".join(x for x in (student.name, student.email, student.raw_text, *items) if x)

@@ -1,0 +1,44 @@
+"""From violations to a `GuardrailReport`: one entry per check, in the registry's order, with one dedup rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from assistant.guardrails.vocabulary import Severity
+from assistant.types import CheckResult, GuardrailReport, Violation
+
+
+def hard(check: str, message: str, span: str | None = None) -> Violation:
+    return Violation(check=check, severity="hard", message=message, span=span or None)
+
+
+def soft(check: str, message: str, span: str | None = None) -> Violation:
+    return Violation(check=check, severity="soft", message=message, span=span or None)
+
+
+def check_result(name: str, nominal: Severity, found: Iterable[Violation], skipped: str | None = None) -> CheckResult:
+    """The report entry for one check, from every violation found under its name.
+
+    Two violations of the same check on the same span are one problem: the first (most specific) is kept. A
+    failed check is as severe as its worst violation (warnings alone do not make it "hard"); one with none keeps
+    its nominal severity. A check that could not run is reported with no violations and the reason ("skipped: …")
+    as its note."""
+    kept: dict[tuple[str, str | None], Violation] = {}
+    for v in found:
+        if v.check == name:
+            kept.setdefault((v.severity, v.span or v.message), v)
+    unique = list(kept.values())
+    severity: Severity = nominal
+    if unique:
+        severity = "hard" if any(v.severity == "hard" for v in unique) else "soft"
+    note = f"skipped: {skipped}" if skipped else None
+    return CheckResult(check=name, passed=not unique, severity=severity, violations=unique, note=note)
+
+
+def roll_up(
+    found: Sequence[Violation], nominal: Mapping[str, Severity], skipped: Mapping[str, str] | None = None
+) -> GuardrailReport:
+    """The report over the checks named in `nominal` (name -> nominal severity, in report order); a violation
+    may be reported under another check's name than the one that found it (numbers finds attribution)."""
+    reasons = skipped or {}
+    return GuardrailReport(checks=[check_result(n, s, found, reasons.get(n)) for n, s in nominal.items()])

@@ -1,0 +1,135 @@
+"""Words and patterns several guardrail checks share: normalisation, what a token is, generic terms, instructions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from assistant.ids import normalize_text
+
+Severity = Literal["hard", "soft"]
+TokenKind = Literal["number", "year", "strong", "weak", "plain", "skip"]
+
+
+# Sized for a store of several thousand papers: a batch checks every draft against the same titles and abstracts.
+@lru_cache(maxsize=65536)
+def norm(text: str) -> str:
+    return normalize_text(text)
+
+
+# Capitalised words and acronyms that say nothing checkable (titles, degrees, calendar, courtesy, field names).
+_GENERIC_TERMS = frozenset(
+    normalize_text(t)
+    for t in """I AI ML NLP LLM LLMs CV CVs GPA TA RA PhD Ph.D Ph.D. MS M.S MSc M.Sc BS B.S BSc B.Sc BA B.A MA M.A
+    MEng M.Eng BEng B.Eng BTech B.Tech MTech M.Tech MBA MPhil DPhil Professor Prof Dr Doctor Mr Ms Mrs Mx Sir
+    Madam Dear Hi Hello Hey Greetings Thank Thanks Best Regards Sincerely Cheers Warmly Kind Warm Yours
+    Subject Re Fwd FYI PS P.S Resume Email E-mail OK Zoom English USA US U.S UK U.K
+    January February March April May June July August September October November December Monday Tuesday
+    Wednesday Thursday Friday Saturday Sunday Fall Spring Summer Winter Autumn Student Students Candidate
+    Researcher Research Assistant Intern Applicant Prospective Department University College School Institute
+    Lab Laboratory Group Center Centre Program Programme Engineering Science Sciences Master Masters Bachelor
+    Bachelors Doctoral Undergraduate Graduate GPU GPUs CPU API APIs CS EE ECE""".split()
+)
+
+
+def is_generic(term: str) -> bool:
+    return norm(term) in _GENERIC_TERMS
+
+
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*(?:%|x|×|k|K|M|B)?(?:[-–]\d+(?:[.,]\d+)*(?:%|x|×|k|K|M|B)?)?")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?")
+_SKIP_TOKEN_RE = re.compile(r"\d+(?:st|nd|rd|th|s|am|pm)", re.IGNORECASE)  # ordinals, decades, times
+_TOKEN_PART_RE = re.compile(r"[-–./'’]")
+
+
+@lru_cache(maxsize=65536)  # the same words recur in every sentence and every draft
+def classify_token(tok: str) -> TokenKind:
+    """What a token can claim: a number or year, a named thing (strong: acronym, CamelCase, digits; weak:
+    capitalised), a plain word, or nothing to check (ordinals, decades, times)."""
+    if not tok or _SKIP_TOKEN_RE.fullmatch(tok):
+        return "skip"
+    if _NUMBER_RE.fullmatch(tok):
+        return "year" if _YEAR_RE.fullmatch(tok) else "number"
+    if any(c.isdigit() for c in tok):
+        return "strong"
+    parts = [p for p in _TOKEN_PART_RE.split(tok) if p]
+    if any(sum(c.isupper() for c in p) >= 2 or (p[0].islower() and any(c.isupper() for c in p)) for p in parts):
+        return "strong"  # acronyms (SAM, LLMs) and CamelCase (ImageNet, nanoGPT)
+    return "weak" if tok[0].isupper() else "plain"
+
+
+def is_named(tok: str) -> bool:
+    return classify_token(tok) in ("strong", "weak")
+
+
+def plural_variants(term: str) -> set[str]:
+    variants = {term, term + "s"}
+    if len(term) > 3 and term.endswith("s"):
+        variants.add(term[:-1])
+    if len(term) > 4 and term.endswith("es"):
+        variants.add(term[:-2])
+    return variants
+
+
+def canonical_url(url: str) -> str:
+    url = url.lower().rstrip(".,;:!?)]}'\"")
+    url = re.sub(r"^(?:https?://)?(?:www\.)?", "", url)
+    return url.rstrip("/")
+
+
+# ---------------------------------------------------------------- whose words a sentence speaks
+
+PROF_PRONOUN_RE = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+STUDENT_PRONOUN_RE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
+WORK_REFERENCE_RE = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:paper|papers|work|study|studies|finding|findings|"
+    r"result|results|analysis|method|methods|approach|framework|idea|observation|insight|proof|theory|"
+    r"experiments?|algorithm|technique|objective|gains?|improvements?|speedups?|reductions?)\b"
+    r"|\b(?:outperforms|boosts|improves|reduces|achieves|yields|shows|proves|demonstrates|surpasses)\b",
+    re.IGNORECASE,
+)
+PROFESSOR_SIDE_RE = re.compile(rf"{PROF_PRONOUN_RE.pattern}|{WORK_REFERENCE_RE.pattern}", re.IGNORECASE)
+STUDENT_SUBJECT_RE = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|[Mm]y|[Ww]e|[Oo]ur)\b")
+PUBLICATION_CUE_RE = re.compile(
+    r"\b(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:paper|papers|publication|preprint|article|thesis)\b|"
+    r"\bI\s+(?:have\s+|recently\s+|also\s+|previously\s+)*(?:published|co-?authored|authored|wrote|presented|"
+    r"first-authored)\b|\b(?:first|co)-?author(?:ed)?\b",
+    re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------- instructions
+
+# Instructions or model meta-text: in a CV they are an injection attempt; in an email they mean the model obeyed.
+_INSTRUCTION_PATTERNS = (
+    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|my|these|those|previous|prior|above|"
+    r"earlier|preceding|other)\s+){0,3}(?:instructions?|prompts?|rules|guidelines|directions|directives)\b",
+    r"\b(?:system prompt|developer message|jailbreak|prompt injection)\b",
+    r"\bas an ai\b|\bas a (?:large )?language model\b|\bai language model\b|\bi am an ai\b|\bi'm an ai\b",
+    r"\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|assistant|model|llm|chatbot|"
+    r"language model|gpt|chatgpt|bot|screening system)\b",
+    r"<\|?(?:im_start|im_end|system|assistant)\|?>|\[/?INST\]|###\s*(?:instruction|system)",
+)
+# Only in a CV: phrasings a real email uses innocently ("the model should stop", "state that they converge").
+_CV_ONLY_PATTERNS = (
+    r"\b(?:ai|assistant|model|llm|chatgpt|gpt|language model)s?\b[^.\n]{0,40}\b(?:must|should|shall|are required)\b",
+    r"\b(?:when|while)\s+(?:writing|drafting|generating|composing)\s+(?:the|an|any|this)?\s*(?:email|letter|"
+    r"message|response|output)\b",
+    r"\b(?:say|state|mention|claim|write|add)\s+that\s+(?:the\s+)?(?:student|applicant|candidate|he|she|they)\b",
+)
+# Only in an email: a model talking to its user instead of writing the email.
+_OUTPUT_META_PATTERNS = (
+    r"\bhere(?:'s| is)\s+(?:a|the|your|an)\s+(?:draft|email|revised|personali[sz]ed|updated)\b",
+    r"^\s*(?:sure|certainly|of course)[!,.]\s",
+    r"\bi cannot (?:fulfill|comply|assist)\b|\bi'm sorry, but i (?:can(?:no|')t)\b",
+    r"\bthis (?:email|message|draft) (?:was|is|has been) (?:generated|written) by\b",
+)
+CV_INSTRUCTION_RE = re.compile("|".join((*_INSTRUCTION_PATTERNS, *_CV_ONLY_PATTERNS)), re.IGNORECASE | re.MULTILINE)
+OUTPUT_INSTRUCTION_RE = re.compile(
+    "|".join((*_INSTRUCTION_PATTERNS, *_OUTPUT_META_PATTERNS)), re.IGNORECASE | re.MULTILINE
+)
+INSTRUCTION_WORDS = frozenset(
+    "ignore disregard forget override instruction instructions previous prior prompt system assistant model ai "
+    "llm chatgpt gpt note say state mention claim write include add email letter output student applicant "
+    "candidate must should hidden text important".split()
+)
