@@ -114,40 +114,51 @@ def run_all(checkout: Path, out: Path, only: list[str] | None) -> None:
     """Run every command with `checkout`'s code; write masked stdout/stderr/files under `out`."""
     out.mkdir(parents=True, exist_ok=True)
     ex = checkout / "examples"
-    for name, argv, folder in COMMANDS:
-        if only and name not in only:
-            continue
-        with tempfile.TemporaryDirectory(prefix=f"same-{name}-") as tmp:
-            work = Path(tmp)
-            (work / "profs.txt").write_text(PROFESSORS_TXT, encoding="utf-8")
-            env = clean_env(work)
-            if name != "demo":  # every other command reads the demo's store
-                subprocess.run(
-                    [sys.executable, "-c", BOOTSTRAP, str(checkout), "demo"],
-                    cwd=work,
-                    env=env,
-                    capture_output=True,
-                    check=True,
-                )
-            args = [a.format(ex=ex) for a in argv]
-            done = subprocess.run(
-                [sys.executable, "-c", BOOTSTRAP, str(checkout), *args], cwd=work, env=env, capture_output=True
-            )
-            record = out / name
-            record.mkdir(exist_ok=True)
-            (record / "stdout").write_text(mask(done.stdout.decode("utf-8", "replace"), work), encoding="utf-8")
-            (record / "stderr").write_text(mask(done.stderr.decode("utf-8", "replace"), work), encoding="utf-8")
-            (record / "exit").write_text(f"{done.returncode}\n", encoding="utf-8")
-            if folder:
-                for path in sorted((work / folder).rglob("*")):
-                    if path.is_file() and path.name not in {".lock"}:
-                        rel = path.relative_to(work / folder)
-                        target = record / "files" / rel
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(
-                            mask(path.read_text(encoding="utf-8", errors="replace"), work), encoding="utf-8"
-                        )
-        print(f"  ran {name}: exit {done.returncode}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="same-seed-") as seed:
+        # Every command but `demo` reads the demo's store: made once per checkout, copied for each command.
+        subprocess.run(
+            [sys.executable, "-c", BOOTSTRAP, str(checkout), "demo"],
+            cwd=seed,
+            env=clean_env(Path(seed)),
+            capture_output=True,
+            check=True,
+        )
+        for name, argv, folder in COMMANDS:
+            if not only or name in only:
+                run_one(checkout, ex, name, argv, folder, Path(seed) / "store", out)
+
+
+def run_one(
+    checkout: Path, ex: Path, name: str, argv: list[str], folder: str | None, seed_store: Path, out: Path
+) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"same-{name}-") as tmp:
+        work = Path(tmp)
+        (work / "profs.txt").write_text(PROFESSORS_TXT, encoding="utf-8")
+        if name != "demo":
+            shutil.copytree(seed_store, work / "store")
+        args = [a.format(ex=ex) for a in argv]
+        done = subprocess.run(
+            [sys.executable, "-c", BOOTSTRAP, str(checkout), *args], cwd=work, env=clean_env(work), capture_output=True
+        )
+        record = out / name
+        record.mkdir(exist_ok=True)
+        (record / "stdout").write_text(mask(done.stdout.decode("utf-8", "replace"), work), encoding="utf-8")
+        (record / "stderr").write_text(mask(done.stderr.decode("utf-8", "replace"), work), encoding="utf-8")
+        (record / "exit").write_text(f"{done.returncode}\n", encoding="utf-8")
+        if folder:
+            for path in sorted((work / folder).rglob("*")):
+                if path.is_file() and path.name not in {".lock"}:
+                    target = record / "files" / path.relative_to(work / folder)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(mask(path.read_text(encoding="utf-8", errors="replace"), work), encoding="utf-8")
+    print(f"  ran {name}: exit {done.returncode}", file=sys.stderr)
+
+
+def export_revision(rev: str, dest: Path) -> None:
+    """The tracked files of `rev` in `dest`: `git archive` reads the repository without registering a worktree,
+    which other checkouts of the same repository would see (and which a killed run would leave behind)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
 
 
 def compare(a: Path, b: Path) -> list[str]:
@@ -181,18 +192,13 @@ def main() -> int:
 
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="same-outputs-"))
     ref_tree = Path(tempfile.mkdtemp(prefix="same-ref-"))
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(ref_tree), args.against],
-        check=True,
-        capture_output=True,
-    )
     try:
+        export_revision(args.against, ref_tree)
         print(f"reference {args.against}:", file=sys.stderr)
         run_all(ref_tree, base / "reference", args.only)
         print("this checkout:", file=sys.stderr)
         run_all(ROOT, base / "this", args.only)
     finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref_tree)], capture_output=True)
         shutil.rmtree(ref_tree, ignore_errors=True)
     problems = compare(base / "reference", base / "this")
     summary = {
