@@ -711,8 +711,8 @@ def run_batch(
         index = index or PaperIndex(settings)
         frozen = FrozenIndex(index)  # built here, in the calling thread, before any worker starts
         items = resolve_items(targets, index.catalog, frozen.catalog)
-        offline = options.offline if options.offline is not None else not settings.llm_configured
-        mode: Literal["llm", "offline"] = "offline" if offline else "llm"
+        mode = settings.mode(options.offline)
+        offline = mode == "offline"
         journal = Journal(out / JOURNAL)
         plans = plan_items(items, journal, options, cv_hash(student), settings, mode)
         # Only the summary needs the match scores: compute them while the first drafts wait on the model.

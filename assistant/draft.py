@@ -281,11 +281,10 @@ def offline_draft(student: StudentProfile, professor: Professor, sources: Sequen
 
 def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
-    where = ", ".join(x for x in (p.venue, p.date or (str(p.year) if p.year else None)) if x) or "no venue"
     return {
         "id": p.id,
         "title": p.title,
-        "where": where,
+        "where": p.where() or "no venue",
         "abstract": p.abstract or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
@@ -380,7 +379,7 @@ def draft_email(
 ) -> DraftResult:
     """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
     index = index or PaperIndex(settings)
-    use_offline = offline if offline is not None else not settings.llm_configured
+    use_offline = settings.mode(offline) == "offline"
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
     check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings, other_drafts))

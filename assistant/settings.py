@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
 
+    def mode(self, offline: bool | None = None) -> Literal["llm", "offline"]:
+        """How to draft or answer: as asked (`offline` True or False), else by the LLM when one is configured."""
+        if offline is None:
+            offline = not self.llm_configured
+        return "offline" if offline else "llm"
+
     @property
     def chroma_dir(self) -> Path:
         return self.store_dir / "chroma"

@@ -36,11 +36,18 @@ class Paper(BaseModel):
     external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
     sources: list[PaperSource] = Field(default_factory=list)
 
+    def where(self, *, exact_date: bool = True) -> str:
+        """Where and when it appeared: "venue, date" ("venue, year" without `exact_date`, or when the date is
+        unknown); "" when neither is known."""
+        year = str(self.year) if self.year else None
+        when = (self.date or year) if exact_date else year
+        return ", ".join(x for x in (self.venue, when) if x)
+
     def label(self, words: int = 8) -> str:
         """How to name this paper to a person: its title, or venue/date and the abstract's first words."""
         if self.title:
             return self.title
-        where = ", ".join(x for x in (self.venue, self.date or (str(self.year) if self.year else None)) if x)
+        where = self.where()
         opening = " ".join((self.abstract or "").split()[:words])
         return f"Untitled ({where}): \u201c{opening}\u2026\u201d" if where else f"Untitled: \u201c{opening}\u2026\u201d"
 
