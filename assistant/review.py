@@ -8,15 +8,12 @@ Policy forbids scripts in case anything ever slipped through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import jinja2
-
 from assistant.files import atomic_write_text
+from assistant.templating import environment
 
 if TYPE_CHECKING:
     from assistant.batch import BatchRow, BatchSummary
@@ -29,19 +26,6 @@ class Segment:
     text: str
     severity: str | None = None  # "hard"/"soft" when this text carries a violation
     message: str = ""
-
-
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    def load(name: str) -> str:
-        try:
-            return (resources.files("assistant.prompts") / name).read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise jinja2.TemplateNotFound(name) from exc
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
-    )
 
 
 def highlight(body: str, violations: list[dict[str, Any]]) -> list[Segment]:
@@ -91,7 +75,7 @@ def _draft_view(row: BatchRow, data: dict[str, Any] | None) -> dict[str, Any]:
 def render_review(summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) -> str:
     counts = {s: summary.count(s) for s in ("clean", "needs review", "failed", "skipped")}
     drafts = [_draft_view(row, sidecars.get(row.professor_id)) for row in summary.rows]
-    return environment().get_template(TEMPLATE).render(summary=summary, counts=counts, drafts=drafts)
+    return environment(html=True).get_template(TEMPLATE).render(summary=summary, counts=counts, drafts=drafts)
 
 
 def write_review(out_dir: Path, summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) -> Path:
