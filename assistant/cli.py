@@ -447,7 +447,7 @@ def batch(
     Exit status: 0 when every draft is clean; 1 when any failed, was skipped or needs review.
     """
     from assistant import render
-    from assistant.batch import BatchOptions, print_summary, read_targets, run_batch, shortlist_targets, summary_json
+    from assistant.batch import BatchOptions, read_targets, run_batch, shortlist_targets, summary_json
     from assistant.index import PaperIndex
 
     if use_shortlist == (professors_file is not None):
@@ -469,7 +469,7 @@ def batch(
     )
     with render.progress("Drafting") as progress:
         summary = run_batch(student, targets, index.settings, options, index=index, progress=progress)
-    emit_json(summary_json(summary)) if as_json else print_summary(summary, render.out)
+    emit_json(summary_json(summary)) if as_json else render.batch_summary(summary)
     info(f"{summary.drafted_this_run} drafted this run; summary.csv, summary.json and index.html in {out}")
     sys.exit(summary.exit_code)
 

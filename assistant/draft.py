@@ -17,6 +17,7 @@ from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
+from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.types import (
@@ -50,7 +51,7 @@ class SelectedSource:
 
 
 def select_sources(
-    student: StudentProfile, professor: Professor, index: PaperIndex, n: int, *, diversity: float = 0.3
+    student: StudentProfile, professor: Professor, index: IndexReader, n: int, *, diversity: float = 0.3
 ) -> list[SelectedSource]:
     """The professor's papers most relevant to the student: hybrid pair scores, a recency preference, and
     maximal-marginal-relevance so three citations are not three versions of one idea."""
@@ -315,7 +316,7 @@ def repair_message(draft: EmailDraft, report: GuardrailReport) -> tuple[str, str
 
 
 def llm_draft(
-    llm: LLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
+    llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
 ) -> tuple[EmailDraft, GuardrailReport, Usage, int]:
     """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times)."""
     usage = Usage()
@@ -347,7 +348,7 @@ def guardrail_context(
     professor: Professor,
     sources: Sequence[Paper],
     student: StudentProfile | None,
-    index: PaperIndex,
+    index: IndexReader,
     settings: Settings,
     other_drafts: Sequence[str] = (),
 ) -> GuardrailContext:
@@ -372,8 +373,8 @@ def draft_email(
     settings: Settings,
     *,
     offline: bool | None = None,
-    index: PaperIndex | None = None,
-    llm: LLM | None = None,
+    index: IndexReader | None = None,
+    llm: StructuredLLM | None = None,
     other_drafts: Sequence[str] = (),
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:

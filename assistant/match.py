@@ -22,6 +22,7 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.index import PaperIndex
 from assistant.keywords import TfIdf
+from assistant.seams import IndexReader
 from assistant.settings import Settings
 from assistant.types import CVItem, Evidence, MatchComponents, MatchResult, Paper, StudentProfile
 
@@ -60,7 +61,7 @@ class ItemSet:
 
 
 def build_item_set(
-    items: Sequence[CVItem], index: PaperIndex, *, feedback_weight: float = 0.0, feedback_papers: int = 20
+    items: Sequence[CVItem], index: IndexReader, *, feedback_weight: float = 0.0, feedback_papers: int = 20
 ) -> ItemSet:
     """Items against every paper in the store; with `feedback_weight`, the items' vectors are expanded first
     (see MatchConfig). Keyword scores always use the item's own words."""
@@ -131,7 +132,7 @@ def confidence(papers: Sequence[Paper]) -> tuple[Literal["high", "medium", "low"
 def score_professor(
     professor_id: str,
     name: str,
-    index: PaperIndex,
+    index: IndexReader,
     research: ItemSet,
     methods: ItemSet,
     ref_year: int,
@@ -191,7 +192,7 @@ def _evidence(
     return out
 
 
-def reference_year(index: PaperIndex) -> int:
+def reference_year(index: IndexReader) -> int:
     years = [p.year for p in index.snapshot().papers if p.year]
     return max(years) if years else 2000
 
@@ -203,7 +204,7 @@ def rank_professors(
     professor_ids: Sequence[str] | None = None,
     top: int | None = None,
     cfg: MatchConfig | None = None,
-    index: PaperIndex | None = None,
+    index: IndexReader | None = None,
 ) -> list[MatchResult]:
     """Score every (or the named) professor against the student's research items; best first."""
     cfg = cfg or MatchConfig()

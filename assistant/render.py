@@ -13,7 +13,7 @@ from rich.table import Table
 
 from assistant.catalog import Catalog
 from assistant.index import Progress
-from assistant.types import IngestReport, MatchResult, Paper, Professor, SearchHit, StudentProfile
+from assistant.types import BatchSummary, IngestReport, MatchResult, Paper, Professor, SearchHit, StudentProfile
 
 if TYPE_CHECKING:
     from assistant.cv_refine import Refinement
@@ -146,3 +146,25 @@ def shortlist_table(entries: Sequence[Any]) -> None:
     for e in entries:
         table.add_row(e.name, e.professor_id, e.status, e.note, e.updated_at)
     out.print(table)
+
+
+BATCH_COLOURS = {"clean": "green", "needs review": "yellow", "failed": "red", "skipped": "red"}
+
+
+def batch_summary(summary: BatchSummary) -> None:
+    """The results table, then one line per failure and per near-copy (too long for a table cell)."""
+    table = Table("professor", "score", "status", "guardrails", "tokens", "cost $")
+    for r in summary.rows:
+        score = f"{r.match_score:.1f}" if r.match_score is not None else ""
+        cost = "" if r.cost_usd is None else f"{r.cost_usd:.4f}"
+        status = f"[{BATCH_COLOURS[r.status]}]{r.status}{' (kept)' if r.reused else ''}[/]"
+        table.add_row(r.professor, score, status, r.verdict or "", str(r.tokens), cost)
+    out.print(table)
+    for r in summary.rows:
+        if r.error:
+            out.print(f"{r.professor_id}: {r.status}: {r.error}", markup=False, soft_wrap=True)
+        elif r.similar_to:
+            out.print(f"{r.professor_id}: wording close to {', '.join(r.similar_to)}", markup=False)
+    if summary.cv_tokens:
+        cost = "" if summary.cv_cost_usd is None else f", ${summary.cv_cost_usd:.4f}"
+        out.print(f"reading the CV with {summary.model}: {summary.cv_tokens} tokens{cost} (in the totals)")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 # ---------------------------------------------------------------- corpus
 
@@ -283,3 +283,92 @@ class AskAnswer(BaseModel):
     citations: list[AskCitation] = Field(default_factory=list)
     guardrails: GuardrailReport = Field(default_factory=GuardrailReport)
     provenance: Provenance | None = None
+
+
+# ---------------------------------------------------------------- batches (assistant/batch/, shown by review.py)
+
+
+class BatchViolation(Violation):
+    """A violation as a batch's JSON sidecar records it; the cross-draft check adds `batch` ones naming the twin."""
+
+    batch: bool = False
+    similar_to: str | None = None
+    similarity: float | None = None
+
+
+class SidecarReport(BaseModel):
+    passed: bool
+    violations: list[BatchViolation] = Field(default_factory=list)
+
+
+class SidecarCitation(BaseModel):
+    paper_id: str
+    title: str | None
+
+
+class Sidecar(BaseModel):
+    """`<id>.json` of a batch: the `draft --format json` shape (export.to_json) plus who it is to and the hash of
+    its inputs. Fields added to that shape later are kept as they are (extra="allow")."""
+
+    model_config = ConfigDict(extra="allow")
+
+    professor_id: str
+    subject: str
+    body: str
+    citations: list[SidecarCitation] = Field(default_factory=list)
+    student_claims: list[StudentClaim] = Field(default_factory=list)
+    mode: Literal["llm", "offline"]
+    status: Literal["clean", "needs review"]
+    guardrails: SidecarReport
+    provenance: Provenance
+    professor_name: str
+    to: str | None = None
+    input_hash: str
+
+
+BatchStatus = Literal["clean", "needs review", "failed", "skipped"]
+BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
+
+
+class BatchRow(BaseModel):
+    """One line of a batch's summary."""
+
+    professor: str
+    professor_id: str
+    email: str | None = None
+    match_score: float | None = None
+    status: BatchStatus
+    verdict: str | None = None  # passed / warnings / hard violations
+    path: str | None = None  # the Markdown draft, relative to the output folder
+    tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    cost_note: str | None = None
+    reused: bool = False  # finished in an earlier run with the same inputs: not drafted again
+    similar_to: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class BatchSummary(BaseModel):
+    out_dir: str
+    mode: Literal["llm", "offline"]
+    model: str | None
+    concurrency: int
+    elapsed_s: float
+    rate_limit_wait_s: float = 0.0
+    drafted_this_run: int = 0
+    cv_tokens: int = 0  # this run's LLM reading of the CV, not part of any one draft
+    cv_cost_usd: float | None = 0.0
+    rows: list[BatchRow]
+
+    def count(self, status: BatchStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def counts(self) -> dict[BatchStatus, int]:
+        return {status: self.count(status) for status in BATCH_STATUSES}
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every item is clean; 1 when any failed, was skipped, or needs review."""
+        return 0 if all(r.status == "clean" for r in self.rows) else 1
