@@ -1,7 +1,7 @@
 """Prove a refactoring changed no behaviour: run the same offline commands on the sample data with this checkout
 and with an earlier revision, and compare their outputs byte for byte.
 
-    python benchmarks/same_outputs.py --against REV [--keep DIR] [--only NAME ...]
+    python benchmarks/same_outputs.py --against REV [--keep DIR] [--only NAME ...] [--mask-settings-hash]
     python benchmarks/same_outputs.py --record DIR          # just write this checkout's outputs to DIR
 
 The commands (each in a fresh temporary store, no LLM configured, fixed terminal width): `demo`, `draft --offline
@@ -171,8 +171,29 @@ def same_records(old: list[str], new: list[str]) -> bool:
         return False
 
 
-def compare(a: Path, b: Path) -> list[str]:
-    """Differences between two recorded runs, as unified diffs (stdout and files) or notes (stderr)."""
+# --mask-settings-hash: a change to Settings.fingerprint() changes the hash every output records, and what is
+# computed from it: the batch's input hashes, and the journal's sha256 of the .md and .json drafts that record it
+# (those files themselves are compared, masked). Masking them shows that nothing else changed.
+SETTINGS_HASH = [
+    (re.compile(r"\bsettings [0-9a-f]{12}\b"), "settings <SETTINGS_HASH>"),
+    (re.compile(r'("settings_hash"\s*:\s*)"[0-9a-f]{12}"'), r'\1"<SETTINGS_HASH>"'),
+    (re.compile(r'("input_hash"\s*:\s*)"[0-9a-f]{24}"'), r'\1"<INPUT_HASH>"'),
+    (re.compile(r'("(?:md|json)"\s*:\s*)"[0-9a-f]{64}"'), r'\1"<SHA256 OF A FILE THAT RECORDS THE HASH>"'),
+]
+
+
+def mask_settings_hash(lines: list[str]) -> list[str]:
+    masked = []
+    for line in lines:
+        for pattern, repl in SETTINGS_HASH:
+            line = pattern.sub(repl, line)
+        masked.append(line)
+    return masked
+
+
+def compare(a: Path, b: Path, *, settings_hash: bool = False) -> list[str]:
+    """Differences between two recorded runs, as unified diffs (stdout and files) or notes (stderr); with
+    `settings_hash`, the settings and input hashes are masked first."""
     problems: list[str] = []
     names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
     names_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
@@ -181,6 +202,8 @@ def compare(a: Path, b: Path) -> list[str]:
     for rel in sorted(names_a & names_b):
         old = (a / rel).read_text(encoding="utf-8").splitlines(keepends=True)
         new = (b / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+        if settings_hash:
+            old, new = mask_settings_hash(old), mask_settings_hash(new)
         if old != new and not (rel.suffix == ".jsonl" and same_records(old, new)):
             diff = "".join(difflib.unified_diff(old, new, f"reference/{rel}", f"this/{rel}", n=1))
             problems.append(diff[:4000])
@@ -193,6 +216,11 @@ def main() -> int:
     group.add_argument("--against", metavar="REV", help="git revision to compare this checkout with")
     group.add_argument("--record", metavar="DIR", type=Path, help="only write this checkout's outputs to DIR")
     parser.add_argument("--keep", metavar="DIR", type=Path, help="keep both runs' outputs under DIR")
+    parser.add_argument(
+        "--mask-settings-hash",
+        action="store_true",
+        help="ignore the settings hash outputs record (and the batch input hashes made from it)",
+    )
     parser.add_argument("--only", nargs="*", help="run only these commands: " + ", ".join(c[0] for c in COMMANDS))
     args = parser.parse_args()
 
@@ -210,11 +238,12 @@ def main() -> int:
         run_all(ROOT, base / "this", args.only)
     finally:
         shutil.rmtree(ref_tree, ignore_errors=True)
-    problems = compare(base / "reference", base / "this")
+    problems = compare(base / "reference", base / "this", settings_hash=args.mask_settings_hash)
     summary = {
         "against": args.against,
         "commands": [c[0] for c in COMMANDS if not args.only or c[0] in args.only],
         "identical": not problems,
+        "settings_hash_masked": args.mask_settings_hash,
         "differences": len(problems),
     }
     for p in problems:

@@ -413,6 +413,16 @@ def test_changed_inputs_invalidate_only_the_affected_drafts(store: Path, setting
     assert len(set(hashes)) == 4  # first run, new CV, new settings, new paper
 
 
+def test_a_setting_added_later_invalidates_finished_drafts(store: Path, tmp_path: Path) -> None:
+    from tests.test_settings import WithANewSetting
+
+    out, student = tmp_path / "out", make_student()
+    assert run_batch(student, targets(), WithANewSetting(), options(out, offline=True)).drafted_this_run == 5
+    assert run_batch(student, targets(), WithANewSetting(), options(out, offline=True)).drafted_this_run == 0
+    casual = WithANewSetting(OUTREACH_DRAFT_TONE="casual")
+    assert run_batch(student, targets(), casual, options(out, offline=True)).drafted_this_run == 5
+
+
 # ---------------------------------------------------------------- cross-draft check, shortlist, CLI
 
 
