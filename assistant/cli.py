@@ -91,11 +91,12 @@ def ingest(
     from assistant.ingest import ingest_files, ingest_openalex
 
     settings = _settings(store)
+    on_read = None if as_json else render.input_read
     with render.progress("Embedding papers") as progress:
         if paths[0] == "openalex" and not Path("openalex").exists():
             if len(paths) != 2:
                 raise click.UsageError('usage: outreach ingest openalex "Name" | ORCID | OpenAlex author id')
-            report = ingest_openalex(paths[1], settings, max_works=max_works, progress=progress)
+            report = ingest_openalex(paths[1], settings, max_works=max_works, progress=progress, on_read=on_read)
         else:
             report = ingest_files(
                 [Path(p) for p in paths],
@@ -104,6 +105,7 @@ def ingest(
                 professor=professor,
                 collection=collection,
                 progress=progress,
+                on_read=on_read,
             )
     if as_json:
         emit_json(report.model_dump())
@@ -279,6 +281,7 @@ def match(
         emit_json([r.model_dump() for r in results])
     else:
         render.match_table(results)
+    render.weak_fit_warning(results)
 
 
 @cli.group("shortlist")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 # ---------------------------------------------------------------- corpus
 
@@ -82,12 +82,22 @@ class Professor(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
 
 
+class InputSummary(BaseModel):
+    """What one input (a file, an OpenAlex author) held, once its own duplicate listings were merged."""
+
+    source: str
+    professors: int
+    papers: int
+    skipped: int = 0
+
+
 class IngestReport(BaseModel):
     """What one ingest did; printed to the user."""
 
     files: list[str] = Field(default_factory=list)
+    inputs: list[InputSummary] = Field(default_factory=list)
     professors: list[str] = Field(default_factory=list)  # ids touched
-    papers_read: int = 0
+    papers_read: int = 0  # papers per input, each input's duplicates merged (its records can be more)
     papers_new: int = 0
     papers_merged: int = 0  # listings folded into a paper we already had
     papers_embedded: int = 0
@@ -175,14 +185,32 @@ class MatchComponents(BaseModel):
     recency: float  # 0..1
 
 
+Fit = Literal["weak", "moderate", "strong"]
+Coverage = Literal["high", "medium", "low"]
+
+
 class MatchResult(BaseModel):
     professor_id: str
     name: str
     score: float  # 0..100
+    fit: Fit  # what the score means, by thresholds measured on the gold standard (match.fit_label)
     components: MatchComponents
-    confidence: Literal["high", "medium", "low"]
-    confidence_note: str | None = None
+    # How much of the professor's work the score could read: the share of their papers with abstracts. Says how
+    # far to trust the score, not how well the professor fits.
+    abstract_coverage: Coverage
+    abstract_coverage_note: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+
+    # Deprecated aliases, kept so `match --json` consumers and callers of the old names still find them.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence(self) -> Coverage:
+        return self.abstract_coverage
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence_note(self) -> str | None:
+        return self.abstract_coverage_note
 
 
 # ---------------------------------------------------------------- drafting
