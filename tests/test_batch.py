@@ -432,11 +432,14 @@ def test_a_batch_of_look_alikes_lists_the_five_closest_twins(tmp_path: Path) -> 
     body = "Dear Professor X, I would like to join your group to work on data selection and coresets. " * 3
     tails = [" ".join(f"w{j}" for j in range(i)) for i in range(8)]  # p(i) differs from p(i+1) by a word
     sidecars = {f"p{i}": sidecar(f"p{i}", body + tails[i]) for i in range(8)}
+    sidecars["p7"] = sidecar("p7", body + tails[7], added_by_a_later_version={"kept": True})
     cross_check(tmp_path, sidecars)
     copying = sidecars["p0"].guardrails.violations
     assert len(copying) == MAX_TWINS_LISTED == 5 and copying[-1].message.endswith("(and 2 more in this batch)")
     assert [v.similar_to for v in copying] == ["p1", "p2", "p3", "p4", "p5"]  # the closest first
-    assert json.loads((tmp_path / "p7.json").read_text())["guardrails"]["violations"][0]["similar_to"] == "p6"
+    rewritten = json.loads((tmp_path / "p7.json").read_text())
+    assert rewritten["guardrails"]["violations"][0]["similar_to"] == "p6"
+    assert rewritten["added_by_a_later_version"] == {"kept": True}  # a field this version does not know survives
 
 
 def test_near_identical_drafts_are_flagged_as_copying(llm_env: Settings, tmp_path: Path) -> None:
