@@ -160,11 +160,3 @@ class Catalog:
         scored = sorted(rows, key=lambda r: -fuzz.WRatio(wanted, normalize_text(r[1])))
         close = [f"{r[1]} (id {r[0]})" for r in scored[:5] if fuzz.WRatio(wanted, normalize_text(r[1])) >= 60]
         raise NotFoundError(f"no professor named {name_or_id!r} in the store (see `outreach professors`)", close)
-
-    def find_name(self, name: str) -> Professor | None:
-        """The professor with exactly this name (normalised), if any; used when ingesting."""
-        wanted = normalize_text(name)
-        for pid, pname in self._conn.execute("SELECT id, name FROM professors").fetchall():
-            if normalize_text(pname) == wanted:
-                return self.get(pid)
-        return None

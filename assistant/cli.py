@@ -91,11 +91,12 @@ def ingest(
     from assistant.ingest import ingest_files, ingest_openalex
 
     settings = _settings(store)
+    on_read = None if as_json else render.input_read
     with render.progress("Embedding papers") as progress:
         if paths[0] == "openalex" and not Path("openalex").exists():
             if len(paths) != 2:
                 raise click.UsageError('usage: outreach ingest openalex "Name" | ORCID | OpenAlex author id')
-            report = ingest_openalex(paths[1], settings, max_works=max_works, progress=progress)
+            report = ingest_openalex(paths[1], settings, max_works=max_works, progress=progress, on_read=on_read)
         else:
             report = ingest_files(
                 [Path(p) for p in paths],
@@ -104,6 +105,7 @@ def ingest(
                 professor=professor,
                 collection=collection,
                 progress=progress,
+                on_read=on_read,
             )
     if as_json:
         emit_json(report.model_dump())
@@ -279,6 +281,7 @@ def match(
         emit_json([r.model_dump() for r in results])
     else:
         render.match_table(results)
+    render.weak_fit_warning(results)
 
 
 @cli.group("shortlist")
@@ -447,7 +450,7 @@ def batch(
     Exit status: 0 when every draft is clean; 1 when any failed, was skipped or needs review.
     """
     from assistant import render
-    from assistant.batch import BatchOptions, print_summary, read_targets, run_batch, shortlist_targets, summary_json
+    from assistant.batch import BatchOptions, read_targets, run_batch, shortlist_targets, summary_json
     from assistant.index import PaperIndex
 
     if use_shortlist == (professors_file is not None):
@@ -469,7 +472,7 @@ def batch(
     )
     with render.progress("Drafting") as progress:
         summary = run_batch(student, targets, index.settings, options, index=index, progress=progress)
-    emit_json(summary_json(summary)) if as_json else print_summary(summary, render.out)
+    emit_json(summary_json(summary)) if as_json else render.batch_summary(summary)
     info(f"{summary.drafted_this_run} drafted this run; summary.csv, summary.json and index.html in {out}")
     sys.exit(summary.exit_code)
 

@@ -6,7 +6,7 @@ vectors are upserted (idempotent) before the catalog transaction, and the catalo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.errors import NotFoundError
@@ -14,7 +14,9 @@ from assistant.index import PaperIndex, Progress
 from assistant.merge import MergeStats, merge_professor
 from assistant.settings import Settings
 from assistant.sources import read_path
-from assistant.types import IngestReport, Professor
+from assistant.types import IngestReport, InputSummary, Professor
+
+OnRead = Callable[[InputSummary], None]
 
 
 def canonical_professor_name(index: PaperIndex, name: str | None) -> str | None:
@@ -36,7 +38,9 @@ def ingest_files(
     collection: str | None = None,
     progress: Progress | None = None,
     index: PaperIndex | None = None,
+    on_read: OnRead | None = None,
 ) -> IngestReport:
+    """`on_read` hears about each input as soon as it is parsed, before anything is embedded or written."""
     index = index or PaperIndex(settings)
     name = canonical_professor_name(index, professor)
     report = IngestReport(files=[str(p) for p in paths])
@@ -45,7 +49,19 @@ def ingest_files(
         result = read_path(Path(path), fmt, professor=name, collection=collection)
         incoming.extend(result.professors)
         report.skipped.extend(result.skipped)
+        _read(report, _summary(str(path), result.professors, len(result.skipped)), on_read)
     return ingest_professors(incoming, settings, report=report, progress=progress, index=index)
+
+
+def _summary(source: str, professors: Sequence[Professor], skipped: int = 0) -> InputSummary:
+    papers = sum(len(p.papers) for p in professors)
+    return InputSummary(source=source, professors=len(professors), papers=papers, skipped=skipped)
+
+
+def _read(report: IngestReport, summary: InputSummary, on_read: OnRead | None) -> None:
+    report.inputs.append(summary)
+    if on_read:
+        on_read(summary)
 
 
 def ingest_professors(
@@ -86,10 +102,12 @@ def ingest_openalex(
     max_works: int | None = None,
     progress: Progress | None = None,
     index: PaperIndex | None = None,
+    on_read: OnRead | None = None,
 ) -> IngestReport:
     """Fetch an author's works from OpenAlex (all pages) before touching the store, then ingest them."""
     from assistant.sources.openalex import fetch_professor
 
     professor = fetch_professor(query, settings, max_works=max_works)
     report = IngestReport(files=[f"openalex:{query}"])
+    _read(report, _summary(f"openalex:{query}", [professor]), on_read)
     return ingest_professors([professor], settings, report=report, progress=progress, index=index)

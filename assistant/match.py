@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.errors import InputError
 from assistant.index import PaperIndex
 from assistant.keywords import TfIdf
+from assistant.seams import IndexReader
 from assistant.settings import Settings
-from assistant.types import CVItem, Evidence, MatchComponents, MatchResult, Paper, StudentProfile
+from assistant.types import Coverage, CVItem, Evidence, Fit, MatchComponents, MatchResult, Paper, StudentProfile
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -60,7 +61,7 @@ class ItemSet:
 
 
 def build_item_set(
-    items: Sequence[CVItem], index: PaperIndex, *, feedback_weight: float = 0.0, feedback_papers: int = 20
+    items: Sequence[CVItem], index: IndexReader, *, feedback_weight: float = 0.0, feedback_papers: int = 20
 ) -> ItemSet:
     """Items against every paper in the store; with `feedback_weight`, the items' vectors are expanded first
     (see MatchConfig). Keyword scores always use the item's own words."""
@@ -116,7 +117,20 @@ def recency(papers: Sequence[Paper], best: NDArray[np.float32], ref_year: int, c
     return float(np.average(values, weights=weights)) if values else 0.0
 
 
-def confidence(papers: Sequence[Paper]) -> tuple[Literal["high", "medium", "low"], str | None]:
+# What a score means, measured against the gold standard's self-rated expertise (benchmarks/fit_labels.py; README
+# "What the score means"): from FIT_STRONG_FROM most pairs are rated 4 or more of 5; below FIT_MODERATE_FROM a
+# rating of 2 or less is as likely as one of 4 or more.
+FIT_MODERATE_FROM = 30.0
+FIT_STRONG_FROM = 45.0
+
+
+def fit_label(score: float) -> Fit:
+    if score >= FIT_STRONG_FROM:
+        return "strong"
+    return "moderate" if score >= FIT_MODERATE_FROM else "weak"
+
+
+def abstract_coverage(papers: Sequence[Paper]) -> tuple[Coverage, str | None]:
     n = len(papers)
     with_abstract = sum(1 for p in papers if p.abstract)
     share = with_abstract / n if n else 0.0
@@ -131,7 +145,7 @@ def confidence(papers: Sequence[Paper]) -> tuple[Literal["high", "medium", "low"
 def score_professor(
     professor_id: str,
     name: str,
-    index: PaperIndex,
+    index: IndexReader,
     research: ItemSet,
     methods: ItemSet,
     ref_year: int,
@@ -145,9 +159,10 @@ def score_professor(
             professor_id=professor_id,
             name=name,
             score=0.0,
+            fit=fit_label(0.0),
             components=MatchComponents(topic=0, method=0, recency=0),
-            confidence="low",
-            confidence_note="no papers indexed",
+            abstract_coverage="low",
+            abstract_coverage_note="no papers indexed",
         )
     pairs = pair_scores(research, rows, cfg)
     best = pairs.max(axis=0)
@@ -156,14 +171,15 @@ def score_professor(
     method = aggregate(pair_scores(methods, rows, cfg).max(axis=0), cfg.top_k) if methods.items else 0.0
     rec = recency(papers, best, ref_year, cfg)
     score = 100 * ((1 - method_w) * topic + method_w * method) * (1 - cfg.recency_weight + cfg.recency_weight * rec)
-    level, note = confidence(papers)
+    coverage, note = abstract_coverage(papers)
     return MatchResult(
         professor_id=professor_id,
         name=name,
         score=round(score, 3),
+        fit=fit_label(score),
         components=MatchComponents(topic=round(topic, 3), method=round(method, 3), recency=round(rec, 3)),
-        confidence=level,
-        confidence_note=note,
+        abstract_coverage=coverage,
+        abstract_coverage_note=note,
         evidence=_evidence(research, rows, pairs, papers, snap.tfidf),
     )
 
@@ -191,7 +207,7 @@ def _evidence(
     return out
 
 
-def reference_year(index: PaperIndex) -> int:
+def reference_year(index: IndexReader) -> int:
     years = [p.year for p in index.snapshot().papers if p.year]
     return max(years) if years else 2000
 
@@ -203,7 +219,7 @@ def rank_professors(
     professor_ids: Sequence[str] | None = None,
     top: int | None = None,
     cfg: MatchConfig | None = None,
-    index: PaperIndex | None = None,
+    index: IndexReader | None = None,
 ) -> list[MatchResult]:
     """Score every (or the named) professor against the student's research items; best first."""
     cfg = cfg or MatchConfig()
