@@ -20,9 +20,9 @@ class DiscoverOptions(BaseModel):
     institutions: list[str] = Field(default_factory=list)  # names, RORs or OpenAlex ids, as the user typed them
     countries: list[str] = Field(default_factory=list)  # ISO 3166 alpha-2 codes
     since: int | None = None  # works published from this year on; None: five years before this one
-    top: int = 10
-    max_calls: int = 50  # requests that reach OpenAlex (cached answers are free)
-    works_per_item: int = 50  # the most relevant works read per CV item
+    top: int = Field(default=10, ge=1)
+    max_calls: int = Field(default=50, ge=1)  # requests that reach OpenAlex (cached answers are free)
+    works_per_item: int = Field(default=50, ge=1, le=500)  # the most relevant works read per CV item
     include_students: bool = False
     ingest: bool = False
     add_to_shortlist: bool = False
@@ -107,7 +107,7 @@ class Discovery(BaseModel):
     cv_items: list[str]  # the research items that were searched
     professors: list[DiscoveredProfessor]  # the table: ranked, likely students left out unless asked for
     students_not_listed: list[DiscoveredProfessor] = Field(default_factory=list)  # ranked above the table's end
-    not_looked_up: int = 0  # candidates ranked below the table, whose records were not fetched
+    ranked_below: int = 0  # candidates ranked below the table's last row (not shown; a larger --top shows them)
     candidates_found: int = 0
     calls: CallReport
     ingest: IngestReport | None = None

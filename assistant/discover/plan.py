@@ -19,7 +19,7 @@ from assistant.sources.openalex import OpenAlexSession, Request, resolve_institu
 from assistant.sources.openalex.authors import IDS_PER_CALL
 from assistant.sources.openalex.institutions import institution_from_answer, institution_request
 from assistant.sources.openalex.meter import CallBudgetExceeded, Tier, describe_counts, estimate_usd, price_note
-from assistant.sources.openalex.works import search_requests
+from assistant.sources.openalex.works import search_pages
 
 MAX_INSTITUTIONS = 50  # OR-ed values in one filter
 
@@ -68,7 +68,7 @@ class Plan:
 def make_plan(session: OpenAlexSession, options: DiscoverOptions, searches: Sequence[ItemSearch], since: int) -> Plan:
     requests = [institution_request(q, options.countries) for q in options.institutions]
     answers = [session.peek(r) for r in requests]
-    per_item = len(search_requests("", "", options.works_per_item))
+    per_item = search_pages(options.works_per_item)
     plan = Plan(
         institutions=requests,
         uncached_institutions=[r for r, a in zip(requests, answers, strict=True) if a is None],

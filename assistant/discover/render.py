@@ -55,8 +55,8 @@ def notes(discovery: Discovery) -> list[str]:
         lines.append(
             f"not listed, likely students or postdocs ranked among these: {names}{tail} (--include-students lists them)"
         )
-    if discovery.not_looked_up:
-        lines.append(f"{discovery.not_looked_up} more candidate(s) ranked below these were not looked up")
+    if discovery.ranked_below:
+        lines.append(f"{discovery.ranked_below} more candidate(s) ranked below these (a larger --top lists them)")
     if discovery.ingest is not None:
         lines.append(f"ingested into the store: {', '.join(discovery.ingest.professors) or 'nobody'}")
     if discovery.shortlisted:
@@ -70,7 +70,7 @@ def discovery_json(discovery: Discovery) -> dict[str, Any]:
         "cv_items": discovery.cv_items,
         "professors": [professor_json(p) for p in discovery.professors],
         "students_not_listed": [professor_json(p) for p in discovery.students_not_listed],
-        "not_looked_up": discovery.not_looked_up,
+        "ranked_below": discovery.ranked_below,
         "candidates_found": discovery.candidates_found,
         "calls": discovery.calls.model_dump(),
         "ingested": discovery.ingest.professors if discovery.ingest else [],

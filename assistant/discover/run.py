@@ -70,7 +70,10 @@ def discover(
     this_year = (today or _today()).year
     since = options.since or this_year - DEFAULT_YEARS_BACK
     with _session(settings, options, client) as api:
-        return _run(student, settings, options, api, searches, since, this_year, announce)
+        try:
+            return _run(student, settings, options, api, searches, since, this_year, announce)
+        finally:  # also when the run fails: what it cost so far
+            announce(api.meter.summary())
 
 
 def _today() -> date:
@@ -102,13 +105,13 @@ def _run(
     pool = collect_candidates(search_items(searches, scope, options.works_per_item, api), scope)
     announce(f"{len(pool.candidates)} candidate(s) with {len(pool.works)} matching work(s); ranking them")
     ranked = rank_pool(student, pool, settings)
-    listed, students, looked_up = _judge_in_rank_order(api, ranked, scope, options, this_year)
+    listed, students, considered = _judge_in_rank_order(api, ranked, scope, options, this_year)
     discovery = Discovery(
         scope=scope,
         cv_items=[text for s in searches for text in s.items],
         professors=listed,
         students_not_listed=students,
-        not_looked_up=len(ranked) - looked_up,
+        ranked_below=len(ranked) - considered,
         candidates_found=len(pool.candidates),
         calls=_call_report(api.meter),
     )
@@ -117,7 +120,6 @@ def _run(
         if options.add_to_shortlist:
             discovery.shortlisted = _shortlist(settings, discovery.ingest.professors)
     discovery.calls = _call_report(api.meter)
-    announce(api.meter.summary())
     return discovery
 
 
@@ -130,16 +132,16 @@ def _judge_in_rank_order(
 ) -> tuple[list[DiscoveredProfessor], list[DiscoveredProfessor], int]:
     """Author records are fetched 50 at a time from the top of the ranking until the table is full, so a long
     tail of co-authors costs nothing. Returns the listed rows, the likely students ranked among them (listed only
-    with --include-students), and how many candidates were looked up."""
+    with --include-students), and how many of the ranked candidates were considered."""
     listed: list[DiscoveredProfessor] = []
     students: list[DiscoveredProfessor] = []
     seen: set[str] = set()
-    looked_up = 0
+    considered = 0
     for start in range(0, len(ranked), IDS_PER_CALL):
         batch = ranked[start : start + IDS_PER_CALL]
         records = lookup_authors([c.id for c, _ in batch], api)
-        looked_up += len(batch)
         for found, match in batch:
+            considered += 1
             record = records.get(found.id)
             candidate = _as_recorded(found, record)
             if candidate.id in seen:  # a merged author met under both ids: the better-ranked row stands
@@ -152,8 +154,8 @@ def _judge_in_rank_order(
             else:
                 listed.append(row)
             if len(listed) == options.top:
-                return listed, students, looked_up
-    return listed, students, looked_up
+                return listed, students, considered
+    return listed, students, considered
 
 
 def _as_recorded(candidate: Candidate, record: Json | None) -> Candidate:

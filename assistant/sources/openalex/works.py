@@ -95,12 +95,17 @@ def _fetch_works(session: OpenAlexSession, author_id: str, limit: int, progress:
 # ---------------------------------------------------------------- search
 
 
+def search_pages(limit: int) -> int:
+    """Calls a works search needs for its `limit` most relevant works, at most."""
+    return -(-limit // min(PAGE_SIZE, limit))
+
+
 def search_requests(query: str, filters: str, limit: int) -> list[Request]:
     """The pages of `/works?search=` that hold the `limit` most relevant works (relevance is the default order
     of a search). Basic paging, so every page's URL is known before the first call: the plan can count them and
     the cache can answer them."""
     per_page = min(PAGE_SIZE, limit)
-    pages = -(-limit // per_page)
+    pages = search_pages(limit)
     return [
         Request(
             "/works",
