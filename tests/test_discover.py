@@ -282,6 +282,23 @@ def test_add_to_shortlist_ingests_the_listed_authors_by_openalex_id(
     }
 
 
+def test_from_a_cv_to_drafts_for_the_professors_discovered(
+    api: respx.MockRouter, keyed: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    route_world(api)
+    cv = FIXTURES / "discover" / "ana_ruiz_six_items.md"
+    assert run(["discover", "--cv", str(cv), "--offline", *PLACES, "--add-to-shortlist", "--json"]) == 0
+    shortlisted = json.loads(capsys.readouterr().out)["shortlisted"]
+
+    run(["batch", "--cv", str(cv), "--shortlist", "--offline", "--out", str(tmp_path / "drafts")])
+
+    summary = json.loads((tmp_path / "drafts" / "summary.json").read_text(encoding="utf-8"))
+    drafted = {
+        row["professor_id"] for row in summary["rows"] if (tmp_path / "drafts" / f"{row['professor_id']}.md").exists()
+    }
+    assert len(shortlisted) == 6 and drafted == set(shortlisted)
+
+
 def test_ingest_over_the_budget_writes_nothing(
     api: respx.MockRouter, keyed: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
