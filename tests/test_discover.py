@@ -5,6 +5,7 @@ exiting 1 with nothing written. Chroma and the embedding model are real."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -214,6 +215,18 @@ def test_cached_answers_hold_no_key(api: respx.MockRouter, keyed: Settings, caps
         text = path.read_text(encoding="utf-8")
         assert SECRET not in text and SECRET not in path.name
         assert "api_key" not in json.loads(text)["url"]
+
+
+def test_no_log_line_holds_the_key_or_the_students_words(
+    api: respx.MockRouter, keyed: Settings, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    route_world(api)
+    caplog.set_level(logging.DEBUG)
+
+    discover(capsys)
+
+    assert "HTTP Request: GET https://api.openalex.org/works?search=…" in caplog.text  # httpx's own log, redacted
+    assert SECRET not in caplog.text and "coresets" not in caplog.text
 
 
 def test_a_cv_with_six_items_and_three_places_fits_in_thirty_calls(

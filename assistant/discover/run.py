@@ -53,7 +53,6 @@ def discover(
     *,
     client: httpx.Client | None = None,
     announce: Announce = lambda _: None,
-    today: date | None = None,
 ) -> Discovery:
     """Run a discovery through OpenAlex (`client`: a caller's own HTTP client, left open), with the store's
     cache and a meter holding `options.max_calls`. The plan and progress go to `announce`."""
@@ -67,7 +66,7 @@ def discover(
             'interests\' section, or use `outreach discover --text "your interests"`',
             path=student.source_path,
         )
-    this_year = (today or _today()).year
+    this_year = _today().year
     since = options.since or this_year - DEFAULT_YEARS_BACK
     with _session(settings, options, client) as api:
         try:

@@ -34,6 +34,8 @@ KEY_HELP = f"set OPENALEX_API_KEY (a free key from {KEY_URL})"
 MAX_REDIRECTS = 3
 _REDIRECTS = {301, 302, 307, 308}
 _API_KEY_IN_TEXT = re.compile(r"(api_key=)[^&\s'\"]+", re.IGNORECASE)
+# A works search carries words of the student's CV, which are never logged.
+_SEARCH_IN_TEXT = re.compile(r"(search(?:\.\w+)?=)[^&\s'\"]+", re.IGNORECASE)
 
 Params = dict[str, str | int]
 
@@ -76,21 +78,27 @@ def has_key(settings: Settings) -> bool:
     return settings.openalex_api_key is not None and bool(settings.openalex_api_key.get_secret_value())
 
 
-class _RedactApiKey(logging.Filter):
-    """httpx logs every request URL at INFO level, and OpenAlex takes the key in the query string."""
+class _RedactQuery(logging.Filter):
+    """httpx logs every request URL at INFO level; OpenAlex takes the key in the query string, and a search
+    carries the student's words."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "api_key=" in message.lower():
-            record.msg = _API_KEY_IN_TEXT.sub(r"\1***", message)
+        lowered = message.lower()
+        if "api_key=" in lowered or "search" in lowered:
+            record.msg = loggable(message)
             record.args = None
         return True
 
 
+def loggable(text: str) -> str:
+    return _SEARCH_IN_TEXT.sub(r"\1…", _API_KEY_IN_TEXT.sub(r"\1***", text))
+
+
 def _hide_api_key_in_httpx_logs() -> None:
     httpx_log = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactApiKey) for f in httpx_log.filters):
-        httpx_log.addFilter(_RedactApiKey())
+    if not any(isinstance(f, _RedactQuery) for f in httpx_log.filters):
+        httpx_log.addFilter(_RedactQuery())
 
 
 class _AllowanceSpent(Exception):
@@ -160,7 +168,7 @@ class OpenAlexSession:
         return data
 
     def _fetch(self, request: Request, not_found: str | None) -> Json:
-        shown = f"{request.path}?{urlencode(request.params)}" if request.params else request.path  # key-free
+        shown = loggable(f"{request.path}?{urlencode(request.params)}" if request.params else request.path)
         log.debug("OpenAlex GET %s", shown)
         attempts = 0
 
