@@ -217,10 +217,9 @@ def _read_student(
     cv_path: Path, settings: Settings, *, offline: bool = False, announce: bool = True
 ) -> tuple[StudentProfile, Refinement | None]:
     """A CV read offline, refined by the LLM when configured (cv_refine.py); a stderr line says what happened."""
-    from assistant.cv import read_cv
-    from assistant.cv_refine import refine_or_explain
+    from assistant.cv_refine import read_student
 
-    profile, refinement, warning = refine_or_explain(read_cv(cv_path), settings, offline=offline)
+    profile, refinement, warning = read_student(cv_path, settings, offline=offline)
     if warning:
         info(f"warning: {warning}")
     elif refinement and announce:
@@ -388,18 +387,16 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
 def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
     """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
     from assistant.cv import read_cv
-    from assistant.draft import guardrail_context
+    from assistant.draft import verify_text
     from assistant.export import report_json, report_lines
     from assistant.files import read_text_file
-    from assistant.guardrails import check_text
     from assistant.index import PaperIndex
 
     text = read_text_file(draft_file)
     student = read_cv(cv_path) if cv_path else None
     index = PaperIndex(_settings(store))
     prof = index.catalog.resolve(professor, kind="professor")
-    ctx = guardrail_context(prof, prof.papers, student, index, index.settings)
-    report = check_text(text, ctx)
+    report = verify_text(text, prof, student, index)
     if as_json:
         emit_json(report_json(report))
     else:
