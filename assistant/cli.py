@@ -541,6 +541,23 @@ def demo(store: Path | None) -> None:
     run_demo(settings)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the default browser.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Allow a non-loopback --host; every request then needs a printed token."
+)
+@store_option
+def serve(host: str, port: int, open_browser: bool, allow_remote: bool, store: Path | None) -> None:
+    """Run the web app: the whole journey in a browser, over the same store, settings and library as the CLI."""
+    from assistant.web.server import make_guard
+    from assistant.web.server import serve as run_server
+
+    guard = make_guard(host, port, allow_remote=allow_remote)
+    run_server(_settings(store), guard, open_browser=open_browser)
+
+
 def _debug_enabled() -> bool:
     try:
         return _settings(None).debug
