@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import respx
 from starlette.testclient import TestClient
 
 from assistant.cv import read_cv
@@ -16,6 +17,8 @@ from assistant.ingest import ingest_professors
 from assistant.settings import Settings
 from assistant.types import Paper, Professor
 from tests.conftest import EXAMPLES, FIXTURES
+from tests.openai_mock import CHAT_URL, ResponseQueue, structured
+from tests.test_cv_refine import REFINED, UNUSUAL
 from tests.web_support import client_for, final, job_events, make_app
 
 MIRZA = "baharan-mirzasoleiman"
@@ -58,6 +61,18 @@ def test_the_cv_page_shows_every_item_with_the_text_it_came_from(client: TestCli
     for item in profile.all_items():
         assert html.escape(item.text, quote=False) in page or html.escape(item.text) in page
         assert html.escape(item.source_text) in page
+
+
+def test_the_cv_page_lists_what_llm_refinement_dropped_and_why(sample_store: Path, llm_settings: Settings) -> None:
+    refining = llm_settings.model_copy(update={"cv_extraction": "auto"})
+    with client_for(make_app(refining)) as client, respx.mock:
+        respx.post(CHAT_URL).mock(side_effect=ResponseQueue(structured(REFINED)))
+        page = upload_cv(client, UNUSUAL)
+        assert "read by offline + gpt-4o-mini" in page and "3 dropped because the CV does not back them" in page
+        assert "Robust Federated Learning — <em>its quote is not in the CV</em>" in page
+        assert "robust optimization for federated learning" in page
+        offline = upload_cv(client, UNUSUAL, offline="1")  # the box that keeps the CV away from the LLM
+        assert "read by offline" in offline and "LLM refinement" not in offline
 
 
 @pytest.mark.parametrize("name", ["empty.md", "scanned.pdf", "corrupt.pdf", "corrupt.docx", "encrypted.pdf"])

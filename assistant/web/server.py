@@ -23,6 +23,7 @@ def url_for(guard: Guard) -> str:
 
 def make_guard(host: str, port: int, *, allow_remote: bool) -> Guard:
     """Loopback by default; any other address only with --allow-remote, and then only with the access token."""
+    host = "[::1]" if host == "::1" else host  # as it appears in a URL and a Host header
     if host not in LOOPBACK_NAMES and not allow_remote:
         raise InputError(
             f"--host {host} would let other machines reach your CV and store; "

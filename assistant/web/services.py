@@ -8,6 +8,7 @@ Functions that take a `PaperIndex` run on the library thread (`Services.call`); 
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -37,8 +38,22 @@ from assistant.web.jobs import LibraryThread
 
 T = TypeVar("T")
 MAX_INGEST_BYTES = 200 * 1024 * 1024  # the gold-standard corpus is 4 MB; a listing this size is not a mistake
-# Library names the routes use through this module (so a rename in the library is fixed here):
-__all__ = ["MAX_CV_BYTES", "STATUSES", "InputError", "NotFoundError", "OutreachError", "Segment", "ShortlistEntry"]
+# Library names the routes use through this module (so a rename in the library is fixed here), besides the
+# functions below.
+__all__ = [
+    "MAX_CV_BYTES",
+    "STATUSES",
+    "AmbiguousError",
+    "IngestReport",
+    "InputError",
+    "MatchResult",
+    "NotFoundError",
+    "OutreachError",
+    "PaperIndex",
+    "Progress",
+    "Segment",
+    "ShortlistEntry",
+]
 
 
 # ---------------------------------------------------------------- state the server keeps in memory
@@ -54,6 +69,7 @@ class Student:
     filename: str
     data: bytes
     saved: bool = False
+    key: str = field(default_factory=lambda: secrets.token_hex(8))  # names this reading in caches
 
 
 @dataclass
@@ -77,7 +93,7 @@ class Services:
     student: Student | None = None
     drafts: dict[str, Draft] = field(default_factory=dict)
     _index: PaperIndex | None = None  # built and used on the library thread only
-    _ranking: tuple[tuple[int, int], list[MatchResult]] | None = None
+    _ranking: tuple[tuple[str, int], list[MatchResult]] | None = None
 
     def index(self) -> PaperIndex:
         if self._index is None:
@@ -98,7 +114,7 @@ class Services:
 
     def ranking(self, index: PaperIndex, student: Student) -> list[MatchResult]:
         """Every professor ranked for the CV, computed once per CV and store version (filters reuse it)."""
-        key = (id(student.profile), index.catalog.version)
+        key = (student.key, index.catalog.version)
         if self._ranking is None or self._ranking[0] != key:
             self._ranking = (key, rank_professors(student.profile, index.settings, index=index))
         return self._ranking[1]

@@ -87,6 +87,12 @@ def test_cv_to_exported_email(page: Any, server: LiveServer, screenshots: Path, 
     assert message["Subject"].strip() == page.locator("input[name=subject]").input_value()
     assert message.get_content().strip() == original.strip()
 
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied ✓")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"Subject: {message['Subject'].strip()}\n\n{original}"
+
     page.get_by_role("button", name="Mark drafted on the shortlist").click()
     expect(page.locator("#marked")).to_contain_text("drafted")
     page.get_by_role("link", name="Shortlist").click()
