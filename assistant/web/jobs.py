@@ -32,12 +32,13 @@ MAX_JOBS_KEPT = 50  # finished jobs are kept so a reconnecting browser still get
 
 
 class LibraryThread:
-    """A daemon thread that runs one call at a time; the state it builds (see `state`) stays on it."""
+    """A daemon thread that runs one call at a time, for the life of the process: what it builds (the index and
+    its SQLite connection) can only be used on it, so it is never replaced."""
 
     def __init__(self, name: str = "outreach-library") -> None:
         self._calls: queue.Queue[tuple[Callable[[], Any], Future[Any]]] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self.thread.start()
 
     def _loop(self) -> None:
         while True:

@@ -41,7 +41,7 @@ async def cv_upload(request: Request) -> Response:
     )
     services.forget_student()  # the old CV, its saved copy and the drafts that quote it
     if upload.form.get("keep"):
-        await run_in_threadpool(lib.save_cv, services, student)
+        await run_in_threadpool(lib.save_cv, services, student, upload.data)
     services.student = student
     return views(request).page("_cv.html", student=student, sections=SECTIONS)
 

@@ -67,7 +67,6 @@ class Student:
     refinement: Refinement | None
     warning: str | None
     filename: str
-    data: bytes
     saved: bool = False
     key: str = field(default_factory=lambda: secrets.token_hex(8))  # names this reading in caches
 
@@ -150,14 +149,15 @@ def read_uploaded_cv(settings: Settings, filename: str, data: bytes, *, offline:
     with uploaded_file(filename, data) as path:
         profile, refinement, warning = read_student(path, settings, offline=offline)
     profile.source_path = filename
-    return Student(profile, refinement, warning, filename, data)
+    return Student(profile, refinement, warning, filename)
 
 
-def save_cv(services: Services, student: Student) -> None:
+def save_cv(services: Services, student: Student, data: bytes) -> None:
+    """The uploaded file under the store, on the student's request: the one CV a restarted server reads again."""
     folder = services.web_dir / "cv"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    (folder / student.filename).write_bytes(student.data)
+    (folder / student.filename).write_bytes(data)
     student.saved = True
 
 
