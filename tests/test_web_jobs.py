@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from assistant.batch import JOURNAL, Journal
 from assistant.cv import read_cv
 from assistant.settings import Settings
+from assistant.web import services as lib
 from assistant.web.jobs import JobCancelled, Jobs
 from tests.openai_mock import CHAT_URL, ResponseQueue, error, sse, structured
 from tests.test_draft import faithful_draft
@@ -178,3 +179,16 @@ def test_an_interrupted_batch_is_shown_from_its_journal_and_resumes(sample_store
         progress = run_batch(restarted)
     assert "2 of 2 finished" in progress and "did not finish" not in progress
     assert Journal(folder / JOURNAL).latest()[RAZA]["state"] == "done"
+
+
+def test_stop_ends_the_batch_after_the_draft_in_progress_and_keeps_it(sample_store: Path) -> None:
+    settings = Settings()
+    with client_for(make_app(settings)) as client:
+        for pid in (MIRZA, RAZA):
+            client.post(f"/shortlist/{pid}/add")
+    student = lib.read_uploaded_cv(settings, MAYA.name, MAYA.read_bytes(), offline=True)
+    folder = sample_store / "web" / "batch"
+    with pytest.raises(lib.BatchStopped, match="press Resume"):
+        lib.run_shortlist_batch(settings, student, folder, offline=True, concurrency=1, stop=lambda: True)
+    states = sorted(item.state for item in lib.batch_items(folder))
+    assert states[0] == "done" and states[1] in ("pending", "running")  # one kept, one left for Resume
