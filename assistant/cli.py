@@ -293,10 +293,9 @@ def _read_student(
     cv_path: Path, settings: Settings, *, offline: bool = False, announce: bool = True
 ) -> tuple[StudentProfile, Refinement | None]:
     """A CV read offline, refined by the LLM when configured (cv_refine.py); a stderr line says what happened."""
-    from assistant.cv import read_cv
-    from assistant.cv_refine import refine_or_explain
+    from assistant.cv_refine import read_student
 
-    profile, refinement, warning = refine_or_explain(read_cv(cv_path), settings, offline=offline)
+    profile, refinement, warning = read_student(cv_path, settings, offline=offline)
     if warning:
         info(f"warning: {warning}")
     elif refinement and announce:
@@ -465,18 +464,16 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
 def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
     """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
     from assistant.cv import read_cv
-    from assistant.draft import guardrail_context
+    from assistant.draft import verify_text
     from assistant.export import report_json, report_lines
     from assistant.files import read_text_file
-    from assistant.guardrails import check_text
     from assistant.index import PaperIndex
 
     text = read_text_file(draft_file)
     student = read_cv(cv_path) if cv_path else None
     index = PaperIndex(_settings(store))
     prof = index.catalog.resolve(professor, kind="professor")
-    ctx = guardrail_context(prof, prof.papers, student, index, index.settings)
-    report = check_text(text, ctx)
+    report = verify_text(text, prof, student, index)
     if as_json:
         emit_json(report_json(report))
     else:
@@ -619,6 +616,23 @@ def demo(store: Path | None) -> None:
 
     settings = _settings(store)
     run_demo(settings)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the default browser.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Allow a non-loopback --host; every request then needs a printed token."
+)
+@store_option
+def serve(host: str, port: int, open_browser: bool, allow_remote: bool, store: Path | None) -> None:
+    """Run the web app: the whole journey in a browser, over the same store, settings and library as the CLI."""
+    from assistant.web.server import make_guard
+    from assistant.web.server import serve as run_server
+
+    guard = make_guard(host, port, allow_remote=allow_remote)
+    run_server(_settings(store), guard, open_browser=open_browser)
 
 
 def _debug_enabled() -> bool:
