@@ -13,7 +13,7 @@ import pytest
 import respx
 from starlette.testclient import TestClient
 
-from assistant.batch import JOURNAL, Journal
+from assistant.batch.journal import JOURNAL, Journal, JournalRecord
 from assistant.cv import read_cv
 from assistant.settings import Settings
 from assistant.web import services as lib
@@ -171,14 +171,15 @@ def test_an_interrupted_batch_is_shown_from_its_journal_and_resumes(sample_store
         run_batch(client)
     folder = sample_store / "web" / "batch"
     record = Journal(folder / JOURNAL).latest()[RAZA]
-    Journal(folder / JOURNAL).append(RAZA, "running", input_hash=record["input_hash"])  # as if killed mid-draft
+    # as if killed mid-draft
+    Journal(folder / JOURNAL).append(JournalRecord(key=RAZA, state="running", input_hash=record.input_hash))
     with client_for(make_app()) as restarted:  # a new server reads the journal
         page = restarted.get("/batch").text
         assert "did not finish" in page and ">Resume</button>" in page
         assert "running" in page
         progress = run_batch(restarted)
     assert "2 of 2 finished" in progress and "did not finish" not in progress
-    assert Journal(folder / JOURNAL).latest()[RAZA]["state"] == "done"
+    assert Journal(folder / JOURNAL).latest()[RAZA].state == "done"
 
 
 def test_stop_ends_the_batch_after_the_drafts_in_progress_and_keeps_them(sample_store: Path) -> None:
