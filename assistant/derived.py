@@ -187,6 +187,7 @@ def _write(out: Path, rows: list[tuple[str, str, str, int, int]], fetch: FetchVe
 
 
 def _matrix(ids: list[str], fetch: FetchVectors, batch: int = 5000) -> NDArray[np.float32]:
+    """Rows in `ids` order, asked for `batch` ids at a time (Chroma's SQLite caps the ids per call)."""
     row = {rid: i for i, rid in enumerate(ids)}
     matrix: NDArray[np.float32] | None = None
     found = 0

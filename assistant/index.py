@@ -36,6 +36,7 @@ CHUNKING = "one vector per paper: title + abstract, truncated at 256 tokens"
 # HNSW's breadth at query time: the default 100 missed true neighbours; recall@10 against exact search was
 # measured by benchmarks/scale.py (README, "Scale").
 SEARCH_EF = 200
+READ_BATCH = 5000  # ids per Chroma get: one call with 70,000 ids exceeds its SQLite's variable limit
 Progress = Callable[[int, int], None]
 _Snapshot = StoreData  # the name batch.py's FrozenIndex knows it by
 
@@ -122,6 +123,9 @@ class PaperIndex:
                 raise StoreMismatchError(
                     f"Chroma collection {self._collection.name!r} holds vectors of {stored!r}; run `outreach reindex`"
                 )
+            hnsw = (self._collection.configuration or {}).get("hnsw") or {}
+            if hnsw.get("ef_search", SEARCH_EF) < SEARCH_EF:  # made by an older version, or by hand: raise it
+                self._collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return self._collection
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
@@ -137,12 +141,7 @@ class PaperIndex:
                 wanted[record_id(prof.id, paper.id)] = (prof.id, paper)
         if not wanted:
             return 0
-        existing = self.collection.get(ids=list(wanted), include=["metadatas"])
-        unchanged = {
-            rid
-            for rid, meta in zip(existing["ids"], existing["metadatas"] or [], strict=False)
-            if meta and meta.get("text_hash") == text_hash(wanted[rid][1].embedding_text())
-        }
+        unchanged = self._unchanged(wanted)
         todo = [rid for rid in wanted if rid not in unchanged]
         # A paper shared by several professors is embedded once.
         by_text: dict[str, list[str]] = {}
@@ -170,6 +169,18 @@ class PaperIndex:
         self.catalog.set_meta("embedding_dimension", str(self.embedder.dimension))
         self._snapshot = None
         return len(texts)
+
+    def _unchanged(self, wanted: dict[str, tuple[str, Paper]]) -> set[str]:
+        """Records already in Chroma with the same text; asked in batches (Chroma's SQLite caps the ids per call)."""
+        ids, unchanged = list(wanted), set[str]()
+        for start in range(0, len(ids), READ_BATCH):
+            got = self.collection.get(ids=ids[start : start + READ_BATCH], include=["metadatas"])
+            unchanged.update(
+                rid
+                for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
+                if meta and meta.get("text_hash") == text_hash(wanted[rid][1].embedding_text())
+            )
+        return unchanged
 
     def _metadata(self, professor_id: str, paper: Paper) -> dict[str, Any]:
         meta: dict[str, Any] = {
