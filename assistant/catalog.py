@@ -137,6 +137,10 @@ class Catalog:
             result.append(prof)
         return result
 
+    def paper_count(self) -> int:
+        """Paper rows (a paper shared by two professors counts twice)."""
+        return int(self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
     def paper_counts(self) -> dict[str, int]:
         rows = self._conn.execute("SELECT professor_id, COUNT(*) FROM papers GROUP BY professor_id")
         return {pid: n for pid, n in rows}

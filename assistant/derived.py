@@ -23,6 +23,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
@@ -79,11 +80,26 @@ class LazyPapers(Sequence[Paper]):
     def __getitem__(self, row: int | slice) -> Paper | list[Paper]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(self._n))]
-        row = int(row)
+        professor_id, position = self.owner(int(row))
+        return self.of(professor_id)[position]
+
+    def owner(self, row: int) -> tuple[str, int]:
+        """(professor id, position among their papers) of a row."""
         if not 0 <= row < self._n:
             raise IndexError(row)
         i = bisect.bisect_right(self._starts, row) - 1
-        return self.of(self._professors[i])[row - self._starts[i]]
+        return self._professors[i], row - self._starts[i]
+
+    def key(self, row: int) -> tuple[str, str]:
+        """(professor id, paper id) of a row, without reading the paper."""
+        professor_id, position = self.owner(row)
+        if professor_id in self._loaded:
+            return professor_id, self._loaded[professor_id][position].id
+        with self._pinned.lock:
+            found = self._pinned.conn.execute(
+                "SELECT paper_id FROM papers WHERE professor_id = ? AND position = ?", (professor_id, position)
+            ).fetchone()
+        return professor_id, str(found[0])
 
     def __iter__(self) -> Iterator[Paper]:
         for pid in self._professors:
@@ -105,15 +121,20 @@ class StoreData:
     """Every paper row of one catalog version: vectors, keyword matrix, years, owners."""
 
     version: int
+    path: Path
     matrix: NDArray[np.float32]  # (rows, dim), L2-normalised; zero rows for papers with no vector
     years: NDArray[np.int32]  # 0 when unknown
     has_abstract: NDArray[np.bool_]
     rows_of: dict[str, range]  # professor id -> their rows
-    tfidf: TfIdf
     papers: LazyPapers
 
     def __len__(self) -> int:
         return len(self.years)
+
+    @cached_property
+    def tfidf(self) -> TfIdf:
+        """Loaded on first use: search never needs its vocabulary."""
+        return TfIdf.load(self.path, n_docs=len(self))
 
 
 def folder(store_dir: Path, version: int, model_id: str) -> Path:
@@ -142,11 +163,11 @@ def _load(path: Path, pinned: PinnedCatalog) -> StoreData:
     papers = LazyPapers(pinned, [o[0] for o in owners], [o[1] for o in owners], len(years))
     return StoreData(
         version=pinned.version,
+        path=path,
         matrix=np.load(path / "vectors.npy", mmap_mode="r"),
         years=years,
         has_abstract=np.load(path / "has_abstract.npy", mmap_mode="r"),
         rows_of={pid: range(start, end) for pid, start, end in owners},
-        tfidf=TfIdf.load(path, n_docs=len(years)),
         papers=papers,
     )
 

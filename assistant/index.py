@@ -36,6 +36,10 @@ CHUNKING = "one vector per paper: title + abstract, truncated at 256 tokens"
 # HNSW's breadth at query time: the default 100 missed true neighbours; recall@10 against exact search was
 # measured by benchmarks/scale.py (README, "Scale").
 SEARCH_EF = 200
+# Global search scans the derived matrix exactly up to this many rows (384 MB of float32 vectors: about 0.1 s
+# from the page cache) and asks Chroma's HNSW beyond. Below it the scan is also faster from a cold CLI: importing
+# chromadb and loading an HNSW index of 30,000 vectors took 1.5-4 s here (benchmarks/scale.py, README "Scale").
+EXACT_SEARCH_MAX_ROWS = 250_000
 READ_BATCH = 5000  # ids per Chroma get: one call with 70,000 ids exceeds its SQLite's variable limit
 Progress = Callable[[int, int], None]
 _Snapshot = StoreData  # the name batch.py's FrozenIndex knows it by
@@ -236,7 +240,7 @@ class PaperIndex:
     ) -> list[SearchHit]:
         """Hybrid search: vector and BM25 rankings fused by reciprocal rank; score 1.0 = first in both."""
         qvec = self.embed_query(query)
-        if professor_ids is None:
+        if professor_ids is None and self.catalog.paper_count() > EXACT_SEARCH_MAX_ROWS:
             vector_rank = self._chroma_rank(qvec, candidates)
         else:
             vector_rank = self._exact_rank(qvec, professor_ids, candidates)
@@ -267,18 +271,25 @@ class PaperIndex:
         result = self.collection.query(query_embeddings=[qvec.tolist()], n_results=min(n, count), include=[])
         return [_key(rid) for rid in result["ids"][0]]
 
-    def _exact_rank(self, qvec: NDArray[np.float32], professor_ids: Sequence[str], n: int) -> list[tuple[str, str]]:
-        """A few hundred vectors: exact brute force over only these professors' rows beats HNSW recall."""
+    def _exact_rank(
+        self, qvec: NDArray[np.float32], professor_ids: Sequence[str] | None, n: int
+    ) -> list[tuple[str, str]]:
+        """Exact nearest rows of the memory-mapped matrix: all of them, or only these professors' (which reads
+        only their vectors). Exact beats HNSW's recall, and up to EXACT_SEARCH_MAX_ROWS its speed from a cold CLI."""
         import numpy as np
 
         snap = self.snapshot()
-        spans = [(pid, snap.rows_of[pid]) for pid in dict.fromkeys(professor_ids) if pid in snap.rows_of]
-        if not spans:
+        if professor_ids is None:
+            rows = np.arange(len(snap))
+        else:
+            spans = [snap.rows_of[pid] for pid in dict.fromkeys(professor_ids) if pid in snap.rows_of]
+            rows = np.concatenate([np.arange(r.start, r.stop) for r in spans]) if spans else np.zeros(0, dtype=int)
+        if not len(rows):
             return []
-        keys = [(pid, p.id) for pid, _ in spans for p in snap.papers.of(pid)]
-        rows = np.concatenate([np.arange(r.start, r.stop) for _, r in spans])
-        sims = snap.matrix[rows] @ qvec
-        return [keys[i] for i in np.argsort(-sims, kind="stable")[:n]]
+        sims = snap.matrix[rows] @ qvec if professor_ids is not None else snap.matrix @ qvec
+        top = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
+        best = top[np.lexsort((top, -sims[top]))]  # by similarity, ties by row
+        return [snap.papers.key(int(rows[i])) for i in best]
 
 
 def _key(rid: str) -> tuple[str, str]:

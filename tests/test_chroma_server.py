@@ -130,6 +130,14 @@ def test_machines_sharing_a_server_keep_their_own_catalogs(
     # The server holds both machines' vectors; each machine's search returns only papers its catalog knows.
     assert run(["search", "training data selection", "--store", str(second), "--json"]) == 0
     assert {h["professor_id"] for h in json.loads(capsys.readouterr().out)} == {"meisam-razaviyayn"}
+    # Global search on a store too big to scan asks the server's HNSW index, and still sees only its own papers.
+    from assistant import index as index_module
+
+    with pytest.MonkeyPatch.context() as big:
+        big.setattr(index_module, "EXACT_SEARCH_MAX_ROWS", 0)
+        assert run(["search", "training data selection", "--store", str(second), "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and {h["professor_id"] for h in hits} == {"meisam-razaviyayn"}
     # A paper another machine already embedded is not embedded again.
     assert run(["ingest", str(EXAMPLES / "profile_mirzasoleiman.txt"), "--store", str(second), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["papers_embedded"] == 0

@@ -163,3 +163,16 @@ print(sorted(m for m in ("chromadb", "onnxruntime", "tokenizers") if m in sys.mo
     done = subprocess.run([sys.executable, "-c", script, str(email)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_hnsw_and_the_exact_scan_rank_a_small_store_alike(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import index as index_module
+
+    query = "selecting informative training data subsets for efficient learning"
+    exact = PaperIndex(settings).search(query, k=8)
+    monkeypatch.setattr(index_module, "EXACT_SEARCH_MAX_ROWS", 0)  # a store too big to scan: ask Chroma's HNSW
+    assert [(h.professor_id, h.paper_id, h.score) for h in PaperIndex(settings).search(query, k=8)] == [
+        (h.professor_id, h.paper_id, h.score) for h in exact
+    ]
