@@ -40,6 +40,7 @@ from coldcli import Timing, busiest_professor, load_average, print_table, time_c
 from assistant.embeddings import MINILM_MODEL_ID, get_embedder
 from assistant.index import PaperIndex
 from assistant.ingest import ingest_professors
+from assistant.merge import merge_professor
 from assistant.settings import Settings
 from assistant.sources import read_path
 from assistant.types import Paper, Professor
@@ -106,7 +107,7 @@ def synthesise(
     professors, mixed = [], {}
     for i in range(start, start + count):
         anchor = by_owner[owners[rng.randrange(len(owners))]]
-        papers = []
+        papers, vector_of = [], {}
         for j in range(PAPERS_PER_SYNTHETIC):
             picked = [*rng.sample(anchor, 3), pool[rng.randrange(len(pool))]]
             a, b = rng.sample(titles, 2)
@@ -116,9 +117,14 @@ def synthesise(
             year = picked[0][0].year or rng.randint(2010, 2026)
             paper = Paper(id=digest(f"{i}.{j}.{abstract}")[:16], title=title, abstract=abstract, year=year)
             vec = np.mean([vectors[p.embedding_text()] for p, _ in picked], axis=0)
-            mixed[paper.embedding_text()] = (vec / np.linalg.norm(vec)).astype(np.float32)
+            vector_of[paper.id] = (vec / np.linalg.norm(vec)).astype(np.float32)
             papers.append(paper)
-        professors.append(Professor(id=f"synthetic-{i:05d}", name=f"Synthetic Researcher {i:05d}", papers=papers))
+        # Ingest folds near-duplicates (two papers opening with the same sentences) as it would real ones; a
+        # merged paper keeps its first id and the longer abstract, so key the stand-in vectors by the merged text.
+        prof, _ = merge_professor(None, Professor(id=f"synthetic-{i:05d}", name=f"Synthetic Researcher {i:05d}"))
+        prof, _ = merge_professor(prof, prof.model_copy(update={"papers": papers}))
+        mixed.update((paper.embedding_text(), vector_of[paper.id]) for paper in prof.papers)
+        professors.append(prof)
     return professors, mixed
 
 
