@@ -148,7 +148,7 @@ def build_stores(sizes: list[int], work: Path, data: Path) -> dict[int, tuple[Pa
         if previous is None:
             todo, mixed = real, {}
         else:
-            shutil.copytree(previous, store)
+            shutil.copytree(previous, store, ignore=shutil.ignore_patterns("built.json"))
             count = max(0, (size - _papers_in(store)) // PAPERS_PER_SYNTHETIC)
             todo, mixed = synthesise(real, cache, count, made, seed=size)
             made += count
