@@ -167,16 +167,7 @@ class Catalog:
         return fts.search(self._conn, query, professor_ids, limit)
 
     def term_stats(self) -> fts.TermStats:
-        return fts.TermStats(self._conn)
-
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """One consistent view for several reads (WAL: writers carry on, we see the state at BEGIN)."""
-        self._conn.execute("BEGIN")
-        try:
-            yield self._conn
-        finally:
-            self._conn.execute("COMMIT")
+        return fts.TermStats(self._conn, self.paper_count())
 
     def resolve(self, name_or_id: str, *, kind: str | None = None, with_papers: bool = True) -> Professor:
         """A professor named by id or by name (case- and accent-insensitive); refuses to guess."""

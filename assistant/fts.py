@@ -100,9 +100,9 @@ def search(
 class TermStats:
     """BM25 IDF of terms over every paper row, read from the index's vocabulary on demand (and remembered)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, n_docs: int) -> None:
         self._conn = conn
-        self.n_docs = int(conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+        self.n_docs = n_docs
         self._idf: dict[str, float | None] = {}
 
     def get(self, term: str, default: float) -> float:

@@ -1,9 +1,11 @@
-"""Cold-CLI timings: each command as a user runs it (a fresh `outreach` process), median wall time and peak RSS.
+"""Cold-CLI timings: each command as a user runs it (a fresh `outreach` process): median wall time, median CPU
+time (user + system: far less sensitive than wall time to other load on a shared machine) and peak RSS.
 
-    python benchmarks/coldcli.py --store DIR [--runs 5] [--pythonpath OLD_CHECKOUT] [--chroma-port N]
+    python benchmarks/coldcli.py --store DIR [--runs 5] [--baseline OLD_CHECKOUT [--baseline-store DIR]]
 
-`--pythonpath` runs another checkout's code with this virtualenv (to measure a baseline in the same sitting);
-`--chroma-port` points the commands at a Chroma server on 127.0.0.1 (the store's catalog stays local).
+`--baseline` also runs another checkout's code with this virtualenv, alternating with this checkout's run by
+run so both see the same machine load; `--baseline-store` gives it its own copy of the store (the new code
+upgrades a store in place). `--chroma-port` points the commands at a Chroma server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Timing:
     median_s: float
     runs_s: list[float]
     peak_rss_mb: float
+    cpu_s: float = 0.0  # median user + system time
 
 
 def commands(professor: str) -> dict[str, list[str]]:
@@ -46,37 +49,42 @@ def commands(professor: str) -> dict[str, list[str]]:
     }
 
 
-def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one fresh process."""
+def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen([str(OUTREACH), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):  # draft exits 1 for "needs review": still a timing
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # draft exits 1 for "needs review": still a timing
         raise SystemExit(f"`outreach {' '.join(args)}` failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def time_commands(
-    store: Path, professor: str, *, runs: int, pythonpath: Path | None = None, chroma_port: int | None = None
-) -> list[Timing]:
+def environment(store: Path, pythonpath: Path | None = None, chroma_port: int | None = None) -> dict[str, str]:
     env = {**os.environ, "OUTREACH_STORE": str(store), "OUTREACH_CV_EXTRACTION": "offline"}
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OUTREACH_CHROMA_HOST"):
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OUTREACH_CHROMA_HOST", "PYTHONPATH"):
         env.pop(var, None)
     if pythonpath:
         env["PYTHONPATH"] = str(pythonpath)
     if chroma_port:
         env.update(OUTREACH_CHROMA_HOST="127.0.0.1", OUTREACH_CHROMA_PORT=str(chroma_port))
-    timings = []
-    for name, args in commands(professor).items():
-        run_once(args, env)  # the first run may build derived data or warm the page cache: not timed
-        walls, rss = [], 0.0
+    return env
+
+
+def time_commands(professor: str, envs: dict[str, dict[str, str]], *, runs: int) -> dict[str, list[Timing]]:
+    """Each command under each environment, the environments' runs alternating so they share the load."""
+    timings: dict[str, list[Timing]] = {name: [] for name in envs}
+    for command, args in commands(professor).items():
+        samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in envs}
+        for env in envs.values():
+            run_once(args, env)  # the first run may build derived data or warm the page cache: not timed
         for _ in range(runs):
-            wall, peak, _ = run_once(args, env)
-            walls.append(wall)
-            rss = max(rss, peak)
-        timings.append(Timing(name, statistics.median(walls), walls, rss))
+            for name, env in envs.items():
+                samples[name].append(run_once(args, env))
+        for name, got in samples.items():
+            walls = [w for w, _, _ in got]
+            cpu = statistics.median(c for _, c, _ in got)
+            timings[name].append(Timing(command, statistics.median(walls), walls, max(r for _, _, r in got), cpu))
     return timings
 
 
@@ -97,33 +105,44 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def print_table(title: str, timings: list[Timing]) -> None:
+def print_table(title: str, timings: list[Timing], baseline: list[Timing] | None = None) -> None:
     print(f"\n{title}")
-    print(f"{'command':22} {'median s':>9} {'peak RSS MB':>12}   runs")
-    for t in timings:
-        runs = " ".join(f"{x:.2f}" for x in t.runs_s)
-        print(f"{t.command:22} {t.median_s:9.2f} {t.peak_rss_mb:12.0f}   {runs}")
+    head = f"{'command':22} {'wall s':>7} {'CPU s':>6} {'RSS MB':>7}"
+    print(head + (f" {'base wall':>9} {'base CPU':>8} {'base RSS':>8} {'wall x':>6} {'CPU x':>6}" if baseline else ""))
+    for i, t in enumerate(timings):
+        line = f"{t.command:22} {t.median_s:7.2f} {t.cpu_s:6.2f} {t.peak_rss_mb:7.0f}"
+        if baseline:
+            b = baseline[i]
+            line += f" {b.median_s:9.2f} {b.cpu_s:8.2f} {b.peak_rss_mb:8.0f}"
+            line += f" {b.median_s / t.median_s:6.1f} {b.cpu_s / t.cpu_s:6.1f}"
+        print(line + "   runs " + " ".join(f"{x:.2f}" for x in t.runs_s))
+
+
+def as_json(timings: list[Timing]) -> dict[str, dict[str, float]]:
+    return {
+        t.command: {"wall_s": round(t.median_s, 3), "cpu_s": round(t.cpu_s, 3), "peak_rss_mb": round(t.peak_rss_mb)}
+        for t in timings
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--pythonpath", type=Path)
+    parser.add_argument("--baseline", type=Path, help="another checkout to time alongside this one")
+    parser.add_argument("--baseline-store", type=Path, help="the baseline's copy of the store (default: --store)")
     parser.add_argument("--chroma-port", type=int)
     parser.add_argument("--professor", help="default: the professor with the most papers")
     args = parser.parse_args()
     professor = args.professor or busiest_professor(args.store)
+    envs = {"this checkout": environment(args.store, chroma_port=args.chroma_port)}
+    if args.baseline:
+        envs["baseline"] = environment(args.baseline_store or args.store, args.baseline, args.chroma_port)
     before = load_average()
-    timings = time_commands(
-        args.store, professor, runs=args.runs, pythonpath=args.pythonpath, chroma_port=args.chroma_port
-    )
-    print_table(f"{args.store} (professor {professor}; load average {before} -> {load_average()})", timings)
-    print(
-        json.dumps(
-            {t.command: {"median_s": round(t.median_s, 3), "peak_rss_mb": round(t.peak_rss_mb)} for t in timings}
-        )
-    )
+    timings = time_commands(professor, envs, runs=args.runs)
+    title = f"{args.store} (professor {professor}; load average {before} -> {load_average()})"
+    print_table(title, timings["this checkout"], timings.get("baseline"))
+    print(json.dumps({name: as_json(t) for name, t in timings.items()}))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coldcli import Timing, busiest_professor, load_average, print_table, time_commands
+from coldcli import Timing, as_json, busiest_professor, environment, load_average, print_table, time_commands
 
 from assistant.embeddings import MINILM_MODEL_ID, get_embedder
 from assistant.index import PaperIndex
@@ -246,19 +246,20 @@ def main() -> None:
         professor = busiest_professor(store)
         papers = _papers_in(store)
         print(f"\n== {papers} papers (build {seconds:.0f} s; load average {load_average()})")
-        embedded = time_commands(store, professor, runs=args.runs)
+        embedded = time_commands(professor, {"embedded": environment(store)}, runs=args.runs)["embedded"]
         print_table(f"embedded Chroma, professor {professor}", embedded)
         served: list[Timing] = []
         if not args.no_server:
             with chroma_server(store / "chroma") as port:
-                served = time_commands(store, professor, runs=args.runs, chroma_port=port)
+                env = environment(store, chroma_port=port)
+                served = time_commands(professor, {"server": env}, runs=args.runs)["server"]
             print_table(f"Chroma server (chroma run on 127.0.0.1), load average {load_average()}", served)
         recall = hnsw_recall(store)
         print("HNSW recall@10 against exact search: " + ", ".join(f"ef {ef}: {r:.3f}" for ef, r in recall.items()))
         summary[str(papers)] = {
             "build_s": round(seconds),
-            "embedded": {t.command: [round(t.median_s, 2), round(t.peak_rss_mb)] for t in embedded},
-            "server": {t.command: [round(t.median_s, 2), round(t.peak_rss_mb)] for t in served},
+            "embedded": as_json(embedded),
+            "server": as_json(served),
             "recall_at_10": recall,
         }
     print(json.dumps(summary))
