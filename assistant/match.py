@@ -14,7 +14,7 @@ ref_year is the newest year in the store, so the same store and CV always give t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -23,7 +23,7 @@ from assistant.errors import InputError
 from assistant.index import PaperIndex
 from assistant.settings import Settings
 from assistant.tfidf import TfIdf
-from assistant.types import CVItem, Evidence, MatchComponents, MatchResult, Paper, Professor, StudentProfile
+from assistant.types import CVItem, Evidence, MatchComponents, MatchResult, Paper, StudentProfile
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -57,6 +57,8 @@ class ItemSet:
     items: list[CVItem]
     semantic: NDArray[np.float32]  # (items, all papers)
     keyword: NDArray[np.float32]  # (items, all papers)
+    # pair_scores against every paper, per config: ranking thousands of professors slices it instead of rescaling
+    _pairs: dict[MatchConfig, NDArray[np.float32]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def build_item_set(
@@ -94,9 +96,13 @@ def expand_queries(
 
 
 def pair_scores(items: ItemSet, rows: NDArray[np.int_], cfg: MatchConfig) -> NDArray[np.float32]:
-    sem = _scale(items.semantic[:, rows], cfg.sem_floor, cfg.sem_ceiling)
-    kw = _scale(items.keyword[:, rows], 0.0, cfg.kw_ceiling)
-    return ((1 - cfg.keyword_weight) * sem + cfg.keyword_weight * kw).astype(np.float32)
+    """pair(i, j) for every item and the papers in `rows` (read-only: a slice of a shared array)."""
+    full = items._pairs.get(cfg)
+    if full is None:
+        sem = _scale(items.semantic, cfg.sem_floor, cfg.sem_ceiling)
+        kw = _scale(items.keyword, 0.0, cfg.kw_ceiling)
+        full = items._pairs[cfg] = ((1 - cfg.keyword_weight) * sem + cfg.keyword_weight * kw).astype(np.float32)
+    return full[:, rows]
 
 
 def aggregate(best_per_paper: NDArray[np.float32], top_k: int) -> float:
@@ -226,18 +232,17 @@ def rank_professors(
     research = build_item_set(research_items, index, feedback_weight=fb, feedback_papers=fb_m)
     methods = build_item_set(student.skills, index, feedback_weight=fb, feedback_papers=fb_m)
     ref_year = reference_year(index)
-    profs = index.catalog.professors()
+    names = {p.id: p.name for p in index.catalog.professors()}
     if professor_ids is not None:
         wanted = set(professor_ids)
-        profs = [p for p in profs if p.id in wanted]
+        names = {pid: name for pid, name in names.items() if pid in wanted}
 
-    def score(prof: Professor, with_evidence: bool) -> MatchResult:
-        return score_professor(prof.id, prof.name, index, research, methods, ref_year, cfg, with_evidence=with_evidence)
+    def score(pid: str, with_evidence: bool) -> MatchResult:
+        return score_professor(pid, names[pid], index, research, methods, ref_year, cfg, with_evidence=with_evidence)
 
-    order = {p.id: p for p in profs}
-    results = [score(p, with_evidence=not top) for p in profs]
+    results = [score(pid, with_evidence=not top) for pid in names]
     results.sort(key=lambda r: (-r.score, r.name))
     if not top:
         return results
     # Evidence reads each professor's papers: only for the ones shown.
-    return [score(order[r.professor_id], with_evidence=True) for r in results[:top]]
+    return [score(r.professor_id, with_evidence=True) for r in results[:top]]
