@@ -90,16 +90,20 @@ class LazyPapers(Sequence[Paper]):
         i = bisect.bisect_right(self._starts, row) - 1
         return self._professors[i], row - self._starts[i]
 
-    def key(self, row: int) -> tuple[str, str]:
-        """(professor id, paper id) of a row, without reading the paper."""
-        professor_id, position = self.owner(row)
-        if professor_id in self._loaded:
-            return professor_id, self._loaded[professor_id][position].id
+    def keys(self, rows: Sequence[int]) -> list[tuple[str, str]]:
+        """(professor id, paper id) of each row, without reading the papers: one query for all of them (a join
+        from the wanted rows, so each is an index lookup)."""
+        owners = [self.owner(int(row)) for row in rows]
+        if not owners:
+            return []
+        sql = (
+            f"WITH wanted(p, n) AS (VALUES {','.join(['(?, ?)'] * len(owners))}) SELECT professor_id, position, "
+            "paper_id FROM wanted CROSS JOIN papers ON papers.professor_id = wanted.p AND papers.position = wanted.n"
+        )
         with self._pinned.lock:
-            found = self._pinned.conn.execute(
-                "SELECT paper_id FROM papers WHERE professor_id = ? AND position = ?", (professor_id, position)
-            ).fetchone()
-        return professor_id, str(found[0])
+            found = self._pinned.conn.execute(sql, [x for owner in owners for x in owner]).fetchall()
+        paper_of = {(pid, position): paper for pid, position, paper in found}
+        return [(pid, paper_of[(pid, position)]) for pid, position in owners]
 
     def __iter__(self) -> Iterator[Paper]:
         for pid in self._professors:

@@ -289,7 +289,7 @@ class PaperIndex:
         sims = snap.matrix[rows] @ qvec if professor_ids is not None else snap.matrix @ qvec
         top = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
         best = top[np.lexsort((top, -sims[top]))]  # by similarity, ties by row
-        return [snap.papers.key(int(rows[i])) for i in best]
+        return snap.papers.keys([int(rows[i]) for i in best])
 
 
 def _key(rid: str) -> tuple[str, str]:
