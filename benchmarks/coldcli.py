@@ -25,6 +25,7 @@ CV = EXAMPLES / "cvs" / "maya_chen.md"
 QUERY = "data selection for efficient training of neural networks"
 QUESTION = "What has this group published on efficient training?"
 OUTREACH = Path(sys.executable).parent / "outreach"
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 
 
 @dataclass
@@ -50,14 +51,20 @@ def commands(professor: str) -> dict[str, list[str]]:
 
 
 def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
+    """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process.
+
+    Peak RSS comes from GNU time (`/usr/bin/time -f %M`) run in between: a child's own ru_maxrss starts from its
+    parent's RSS at fork on Linux, so a big benchmark process would inflate every small command's figure."""
     start = time.perf_counter()
-    proc = subprocess.Popen([str(OUTREACH), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    command = [TIME, "-f", "peak-rss-kb %M", str(OUTREACH), *args]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)  # CPU: time's and, through its wait, the command's
     wall = time.perf_counter() - start
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # draft exits 1 for "needs review": still a timing
-        raise SystemExit(f"`outreach {' '.join(args)}` failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        raise SystemExit(f"`outreach {' '.join(args)}` failed: {stderr}")
+    peak_kb = next(int(line.split()[1]) for line in reversed(stderr.splitlines()) if line.startswith("peak-rss-kb"))
+    return wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024
 
 
 def environment(store: Path, pythonpath: Path | None = None, chroma_port: int | None = None) -> dict[str, str]:
