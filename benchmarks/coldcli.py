@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,10 +79,15 @@ def environment(store: Path, pythonpath: Path | None = None, chroma_port: int | 
     return env
 
 
-def time_commands(professor: str, envs: dict[str, dict[str, str]], *, runs: int) -> dict[str, list[Timing]]:
-    """Each command under each environment, the environments' runs alternating so they share the load."""
+def time_commands(
+    professor: str, envs: dict[str, dict[str, str]], *, runs: int, only: Sequence[str] = ()
+) -> dict[str, list[Timing]]:
+    """Each command (or those in `only`) under each environment, the environments' runs alternating so they
+    share the load."""
     timings: dict[str, list[Timing]] = {name: [] for name in envs}
     for command, args in commands(professor).items():
+        if only and command not in only:
+            continue
         samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in envs}
         for env in envs.values():
             run_once(args, env)  # the first run may build derived data or warm the page cache: not timed
@@ -140,13 +146,14 @@ def main() -> None:
     parser.add_argument("--baseline-store", type=Path, help="the baseline's copy of the store (default: --store)")
     parser.add_argument("--chroma-port", type=int)
     parser.add_argument("--professor", help="default: the professor with the most papers")
+    parser.add_argument("--commands", nargs="+", default=(), help="only these (names as printed)")
     args = parser.parse_args()
     professor = args.professor or busiest_professor(args.store)
     envs = {"this checkout": environment(args.store, chroma_port=args.chroma_port)}
     if args.baseline:
         envs["baseline"] = environment(args.baseline_store or args.store, args.baseline, args.chroma_port)
     before = load_average()
-    timings = time_commands(professor, envs, runs=args.runs)
+    timings = time_commands(professor, envs, runs=args.runs, only=args.commands)
     title = f"{args.store} (professor {professor}; load average {before} -> {load_average()})"
     print_table(title, timings["this checkout"], timings.get("baseline"))
     print(json.dumps({name: as_json(t) for name, t in timings.items()}))
