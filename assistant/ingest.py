@@ -91,6 +91,7 @@ def ingest_professors(
     for prof in professors:
         index.delete_stale(prof)
     index.catalog.save_professors(professors)
+    index.snapshot()  # derived data for the new version, so the next command finds it ready
     return report
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -27,15 +28,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from assistant.cv import read_cv
 from assistant.discover.aggregate import collect_candidates
 from assistant.discover.models import Candidate, Scope
 from assistant.discover.rank import rank_pool
 from assistant.discover.search import ItemHits, item_searches
+from assistant.fts import match_expression, terms_of
 from assistant.ids import normalize_text
-from assistant.keywords import BM25
 from assistant.settings import Settings
 from assistant.sources.openalex.institutions import Institution
 from assistant.types import MatchResult
@@ -94,16 +93,26 @@ def _authorship(researcher: Json, paper: Json) -> Json:
 
 
 class SimulatedSearch:
-    """OpenAlex's works search stood in for by BM25 over title + abstract, most relevant first."""
+    """OpenAlex's works search stood in for by BM25 over title + abstract, most relevant first: an in-memory SQLite
+    FTS5 table over the same terms `outreach search` indexes (assistant/fts.py)."""
 
     def __init__(self, works: Sequence[Json]) -> None:
         self.works = list(works)
-        self.bm25 = BM25([f"{w['title'] or ''}. {_abstract(w)}" for w in self.works])
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE works USING fts5(terms, tokenize='unicode61')")
+        self.db.executemany(
+            "INSERT INTO works (rowid, terms) VALUES (?, ?)",
+            [(i, terms_of(f"{w['title'] or ''}. {_abstract(w)}")) for i, w in enumerate(self.works)],
+        )
 
     def __call__(self, query: str, limit: int) -> list[Json]:
-        scores = self.bm25.scores(query.replace(" OR ", " "))
-        order = [int(i) for i in np.argsort(-scores, kind="stable")[:limit] if scores[i] > 0]
-        return [self.works[i] for i in order]
+        expression = match_expression(query.replace(" OR ", " "))
+        if expression is None:
+            return []
+        rows = self.db.execute(
+            "SELECT rowid FROM works WHERE works MATCH ? ORDER BY bm25(works), rowid LIMIT ?", (expression, limit)
+        ).fetchall()
+        return [self.works[i] for (i,) in rows]
 
 
 def _abstract(work: Json) -> str:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from assistant.discover.models import Scope
 from assistant.ids import normalize_text
-from assistant.keywords import STOPWORDS
 from assistant.sources.openalex import OpenAlexSession, Request, search_works
 from assistant.sources.openalex.parse import Json
 from assistant.sources.openalex.works import search_requests
+from assistant.text import SEARCH_STOPWORDS as STOPWORDS
 from assistant.types import CVItem
 
 MAX_QUERY_WORDS = 12  # a long project description keeps its opening words; the URL stays far below 4 KB

@@ -29,11 +29,11 @@ from assistant.export import cited_papers, render_draft, report_json
 from assistant.guardrails import split_subject
 from assistant.index import PaperIndex, Progress
 from assistant.ingest import ingest_files, ingest_openalex
-from assistant.keywords import tokenize
 from assistant.match import rank_professors
 from assistant.review import Segment, highlight
 from assistant.settings import Settings
 from assistant.shortlist import STATUSES, ShortlistEntry
+from assistant.text import tokenize
 from assistant.types import DraftResult, GuardrailReport, IngestReport, MatchResult, Paper, Professor, StudentProfile
 from assistant.web.jobs import LibraryThread
 
