@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from assistant.cv_refine import Refinement
+    from assistant.cv.refine import Refinement
     from assistant.settings import Settings
     from assistant.types import StudentProfile
 
@@ -292,8 +292,8 @@ def cv_show(path: Path, offline: bool, as_json: bool) -> None:
 def _read_student(
     cv_path: Path, settings: Settings, *, offline: bool = False, announce: bool = True
 ) -> tuple[StudentProfile, Refinement | None]:
-    """A CV read offline, refined by the LLM when configured (cv_refine.py); a stderr line says what happened."""
-    from assistant.cv_refine import read_student
+    """A CV read offline, refined by the LLM when configured (cv/refine.py); a stderr line says what happened."""
+    from assistant.cv.refine import read_student
 
     profile, refinement, warning = read_student(cv_path, settings, offline=offline)
     if warning:

@@ -26,7 +26,7 @@ from assistant.types import (
 )
 
 if TYPE_CHECKING:
-    from assistant.cv_refine import Refinement
+    from assistant.cv.refine import Refinement
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)

@@ -148,7 +148,7 @@ class StudentProfile(BaseModel):
         return [*self.education, *self.interests, *self.skills, *self.publications, *self.experience, *self.awards]
 
 
-# What an LLM returns when it refines a CV's extraction. Every item must quote the CV: assistant/cv_refine.py
+# What an LLM returns when it refines a CV's extraction. Every item must quote the CV: assistant/cv/refine.py
 # drops any item whose quote is not in the CV text, or whose text is not in its quote.
 ExtractedSection = Literal["education", "interests", "skills", "publications", "experience", "awards"]
 

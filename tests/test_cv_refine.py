@@ -14,7 +14,7 @@ import respx
 
 from assistant.cli import run
 from assistant.cv import read_cv
-from assistant.cv_refine import apply_extraction, locate
+from assistant.cv.refine import apply_extraction, locate
 from assistant.settings import Settings, reset_settings_cache
 from assistant.types import CVExtraction, ExtractedItem
 from tests.conftest import FIXTURES, TEST_API_KEY

@@ -29,7 +29,7 @@ class BatchOptions(BaseModel):
     offline: bool | None = None  # None: offline when no LLM is configured (Settings.mode)
     retry_failed: bool = False
     sender: str | None = None  # From: of the .eml (default: the CV's email)
-    # Tokens this run already spent having the LLM read the CV (cv_refine.py): counted in the run's totals.
+    # Tokens this run already spent having the LLM read the CV (cv/refine.py): counted in the run's totals.
     cv_prompt_tokens: int = Field(default=0, ge=0)
     cv_completion_tokens: int = Field(default=0, ge=0)
 

@@ -22,7 +22,7 @@ from assistant.ask import AskResult, ask_question
 from assistant.batch import BatchOptions, run_batch, shortlist_targets
 from assistant.batch.journal import JOURNAL, Journal
 from assistant.cv import MAX_CV_BYTES
-from assistant.cv_refine import Refinement, read_student
+from assistant.cv.refine import Refinement, read_student
 from assistant.draft import draft_email, verify_text
 from assistant.errors import AmbiguousError, InputError, NotFoundError, OutreachError
 from assistant.export import cited_papers, render_draft, report_json

@@ -1,10 +1,10 @@
 """Optional LLM refinement of a CV's offline extraction, where every item must still be found in the CV.
 
-The offline parser (cv.py) is the baseline; when an LLM is configured it may re-file and re-split the items
-(a missed heading, interests buried in a summary, a skills line not split). The model is asked for a quote
-from the CV behind every item, and an item is kept only when its quote is in the CV text and its text is in
-its quote (the same word-level test the guardrails use), so the model can sort what the CV says but never
-add to it. Nothing here logs item text: CV contents are personal data.
+The offline parser (the rest of this package) is the baseline; when an LLM is configured it may re-file and
+re-split the items (a missed heading, interests buried in a summary, a skills line not split). The model is asked
+for a quote from the CV behind every item, and an item is kept only when its quote is in the CV text and its
+text is in its quote (the same word-level test the guardrails use), so the model can sort what the CV says but
+never add to it. Nothing here logs item text: CV contents are personal data.
 """
 
 from __future__ import annotations
