@@ -180,26 +180,37 @@ class Catalog:
         exact = self.get(name_or_id.strip(), with_papers=with_papers)
         if exact and (kind is None or exact.kind == kind):
             return exact
-        wanted = normalize_text(name_or_id)
         rows = self._conn.execute("SELECT id, name, kind FROM professors").fetchall()
         rows = [r for r in rows if kind is None or r[2] == kind]
-        same = [r for r in rows if normalize_text(r[1]) == wanted]
-        if len(same) == 1:
-            found = self.get(same[0][0], with_papers=with_papers)
-            assert found is not None
-            return found
-        if len(same) > 1:
-            raise AmbiguousError(f"{name_or_id!r} names several records", [f"{r[1]} (id {r[0]})" for r in same])
-        # Partial names ("Mirzasoleiman") are fine when they pick out exactly one person.
-        partial = [r for r in rows if wanted and wanted in normalize_text(r[1])]
-        if len(partial) == 1:
-            found = self.get(partial[0][0], with_papers=with_papers)
-            assert found is not None
-            return found
-        if len(partial) > 1:
-            raise AmbiguousError(
-                f"{name_or_id!r} matches several professors; name one by id", [f"{r[1]} (id {r[0]})" for r in partial]
-            )
-        scored = sorted(rows, key=lambda r: -fuzz.WRatio(wanted, normalize_text(r[1])))
-        close = [f"{r[1]} (id {r[0]})" for r in scored[:5] if fuzz.WRatio(wanted, normalize_text(r[1])) >= 60]
-        raise NotFoundError(f"no professor named {name_or_id!r} in the store (see `outreach professors`)", close)
+        found = self.get(_named_id(name_or_id, rows), with_papers=with_papers)
+        assert found is not None
+        return found
+
+
+def _named_id(name_or_id: str, rows: list[tuple[str, str, str]]) -> str:
+    """The id of the one record (id, name, kind) a name picks out: the same name, else a unique partial name."""
+    wanted = normalize_text(name_or_id)
+    same = [r for r in rows if normalize_text(r[1]) == wanted]
+    if len(same) > 1:
+        raise AmbiguousError(f"{name_or_id!r} names several records", _labels(same))
+    if same:
+        return same[0][0]
+    # Partial names ("Mirzasoleiman") are fine when they pick out exactly one person.
+    partial = [r for r in rows if wanted and wanted in normalize_text(r[1])]
+    if len(partial) > 1:
+        raise AmbiguousError(f"{name_or_id!r} matches several professors; name one by id", _labels(partial))
+    if partial:
+        return partial[0][0]
+    raise NotFoundError(
+        f"no professor named {name_or_id!r} in the store (see `outreach professors`)", _close_names(wanted, rows)
+    )
+
+
+def _close_names(wanted: str, rows: list[tuple[str, str, str]]) -> list[str]:
+    """Up to five records whose names are near the one asked for, as suggestions."""
+    scored = sorted(rows, key=lambda r: -fuzz.WRatio(wanted, normalize_text(r[1])))
+    return _labels([r for r in scored[:5] if fuzz.WRatio(wanted, normalize_text(r[1])) >= 60])
+
+
+def _labels(rows: list[tuple[str, str, str]]) -> list[str]:
+    return [f"{r[1]} (id {r[0]})" for r in rows]

@@ -15,10 +15,12 @@ import pytest
 
 from assistant.catalog import Catalog
 from assistant.cli import run
+from assistant.errors import AmbiguousError, NotFoundError
 from assistant.index import PaperIndex
 from assistant.ingest import ingest_files
 from assistant.settings import Settings
 from assistant.text import tokenize
+from assistant.types import Professor
 from tests.conftest import EXAMPLES
 
 
@@ -57,6 +59,31 @@ def test_unknown_professor_lists_candidates(sample_store: Path, capsys: pytest.C
     assert run(["papers", "Mirzasoliman"]) == 1
     err = capsys.readouterr().err
     assert "no professor named" in err and "Baharan Mirzasoleiman" in err
+
+
+def test_a_name_resolves_only_when_it_picks_out_one_record(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog.save_professors(
+        [
+            Professor(id="wei-chen", name="Wei Chen"),
+            Professor(id="wei-chen-2", name="Wei  CHEN"),
+            Professor(id="jose-garcia", name="José García"),
+            Professor(id="garcia-lab", name="García Lab papers", kind="collection"),
+        ]
+    )
+    assert catalog.resolve("wei-chen-2").name == "Wei  CHEN"
+    assert catalog.resolve("jose garcia").id == "jose-garcia"
+    assert catalog.resolve("garcia", kind="professor").id == "jose-garcia"
+    with pytest.raises(AmbiguousError, match="names several records") as same:
+        catalog.resolve("wei chen")
+    assert sorted(same.value.candidates) == ["Wei  CHEN (id wei-chen-2)", "Wei Chen (id wei-chen)"]
+    with pytest.raises(AmbiguousError, match="matches several professors; name one by id") as partial:
+        catalog.resolve("Garcia")
+    assert sorted(partial.value.candidates) == ["García Lab papers (id garcia-lab)", "José García (id jose-garcia)"]
+    with pytest.raises(NotFoundError, match="no professor named 'Jose Garsia'") as missing:
+        catalog.resolve("Jose Garsia")
+    assert not isinstance(missing.value, AmbiguousError)
+    assert missing.value.candidates[0] == "José García (id jose-garcia)"
 
 
 def test_search_finds_the_relevant_paper_first(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,24 +40,31 @@ def author_facts(record: Json | None, candidate: Candidate, scope: Scope) -> Aut
     """The facts the rules read, from an author record (None when OpenAlex had none) and the matching works."""
     multi = [w for w in candidate.works if w.author_count >= 2]
     last = sum(1 for w in multi if w.position == "last")
-    work_years = [w.year for w in candidate.works if w.year]
     if record is None:
         return AuthorFacts(last_author_works=last, multi_author_works=len(multi))
-    active = [as_int(as_dict(c).get("year")) for c in as_list(record.get("counts_by_year")) if _has_works(c)]
-    affiliated = [as_int(y) for a in as_list(record.get("affiliations")) for y in as_list(as_dict(a).get("years"))]
-    years = [y for y in (*active, *affiliated, *work_years) if y]
-    latest = [y for y in (*active, *work_years) if y]
+    first_year, last_year = _publishing_years(record, candidate)
     institutions = last_known_institutions(record)
     return AuthorFacts(
         works_count=as_int(record.get("works_count")),
         h_index=as_int(as_dict(record.get("summary_stats")).get("h_index")),
-        first_year=min(years, default=None),
-        last_year=max(latest, default=None),
+        first_year=first_year,
+        last_year=last_year,
         last_known=[n for n in (as_str(i.get("display_name")) for i in institutions) if n],
         at_requested=any(in_scope(i, scope) for i in institutions) if institutions else None,
         last_author_works=last,
         multi_author_works=len(multi),
     )
+
+
+def _publishing_years(record: Json, candidate: Candidate) -> tuple[int | None, int | None]:
+    """The first year on record (years with works, affiliation years, the matching works) and the last year with
+    works (affiliation years left out)."""
+    work_years = [w.year for w in candidate.works if w.year]
+    active = [as_int(as_dict(c).get("year")) for c in as_list(record.get("counts_by_year")) if _has_works(c)]
+    affiliated = [as_int(y) for a in as_list(record.get("affiliations")) for y in as_list(as_dict(a).get("years"))]
+    years = [y for y in (*active, *affiliated, *work_years) if y]
+    latest = [y for y in (*active, *work_years) if y]
+    return min(years, default=None), max(latest, default=None)
 
 
 def _has_works(count: object) -> bool:
