@@ -15,10 +15,14 @@ from assistant.ask import (
     RELEVANCE_THRESHOLD,
     Asker,
     AskReply,
+    AskResult,
     ChatSession,
+    Chunk,
+    Done,
     MarkerFilter,
     MarkerRegistry,
     SentenceScorer,
+    answer_of,
     ask_messages,
     ask_question,
     make_scope,
@@ -57,6 +61,12 @@ def index(sample_store: Path) -> PaperIndex:
 @pytest.fixture
 def llm_index(sample_store: Path, llm_settings: Settings) -> PaperIndex:
     return PaperIndex(llm_settings)
+
+
+def stream(index: PaperIndex, question: str, shown: list[str]) -> AskResult:
+    """The answer as the terminal shows it: every piece of text goes to `shown` as it comes."""
+    asker = Asker(index.settings, make_scope(index, "Mirzasoleiman"), index=index)
+    return answer_of(asker.stream(question), shown.append).result
 
 
 def ask_llm(index: PaperIndex, reply: AskReply, question: str = DATA_SELECTION, **kw: object) -> tuple:
@@ -225,9 +235,7 @@ def test_llm_stream_prints_the_checked_text(llm_index: PaperIndex) -> None:
     with respx.mock:
         queue = ResponseQueue(sse(chunks))
         respx.post(CHAT_URL).mock(side_effect=queue)
-        result = ask_question(
-            DATA_SELECTION, llm_index.settings, professor="Mirzasoleiman", index=llm_index, on_text=shown.append
-        )
+        result = stream(llm_index, DATA_SELECTION, shown)
     assert queue.requests[0]["stream"] is True
     assert "answer text only" in queue.requests[0]["messages"][0]["content"]
     assert "".join(shown) == result.answer.answer
@@ -239,16 +247,30 @@ def test_streamed_not_covered_answer_gets_the_closest_papers(llm_index: PaperInd
     shown: list[str] = []
     with respx.mock:
         respx.post(CHAT_URL).mock(return_value=sse(["The indexed papers don't ", "cover protein folding."]))
-        result = ask_question(
-            "Does she work on protein folding?",
-            llm_index.settings,
-            professor="Mirzasoleiman",
-            index=llm_index,
-            on_text=shown.append,
-        )
+        result = stream(llm_index, "Does she work on protein folding?", shown)
     assert not result.answer.supported
     assert "".join(shown) == result.answer.answer
     assert result.answer.answer.endswith("The closest indexed papers are [1], [2] and [3].")
+
+
+def test_streamed_answer_is_chunks_then_one_done_with_what_was_appended(llm_index: PaperIndex) -> None:
+    asker = Asker(llm_index.settings, make_scope(llm_index, "Mirzasoleiman"), index=llm_index)
+    with respx.mock:
+        respx.post(CHAT_URL).mock(return_value=sse(["\n The indexed papers don't ", "cover protein folding.", "\n\n"]))
+        *chunks, done = asker.stream("Does she work on protein folding?")
+    assert all(isinstance(c, Chunk) for c in chunks) and isinstance(done, Done)
+    # White space around the whole answer is never shown: the chunks join to the answer's text.
+    assert [c.text for c in chunks] == ["The indexed papers don't", " cover protein folding."]
+    assert done.appended == " The closest indexed papers are [1], [2] and [3]." and done.finish == "stop"
+    assert "".join(c.text for c in chunks) + done.appended == done.result.answer.answer
+
+
+def test_offline_answer_streams_as_one_chunk(index: PaperIndex) -> None:
+    asker = Asker(index.settings, make_scope(index, "Mirzasoleiman"), index=index)
+    chunk, done = asker.stream(DATA_SELECTION)
+    assert isinstance(chunk, Chunk) and isinstance(done, Done)
+    assert chunk.text == done.result.answer.answer and done.appended == ""
+    assert done.result.answer.answer == asker.ask(DATA_SELECTION).answer.answer
 
 
 # ---------------------------------------------------------------- offline mode
