@@ -34,6 +34,7 @@ from assistant.ask import (
     retrieve,
     strip_invalid_markers,
 )
+from assistant.ask.wording import not_covered_text
 from assistant.cli import run
 from assistant.index import PaperIndex
 from assistant.settings import Settings
@@ -86,6 +87,7 @@ PROMPT_VARS = {
     "who": False,
     "sources": [{"n": 1, "professor": "Marie Curie", "title": None, "where": "arXiv, 2026", "abstract": "We study X."}],
     "question": "What does she study?",
+    "refers_to": [],
 }
 
 
@@ -362,6 +364,20 @@ def test_who_question_groups_papers_by_professor(index: PaperIndex) -> None:
         else:
             assert owner[markers_in(line)[0]] == current
     assert {c.professor_id for c in answer.citations} == {M, R}
+
+
+def test_off_topic_question_is_quoted_in_the_students_words(index: PaperIndex) -> None:
+    result = ask_question("What is the capital of France?", index.settings, professor="razaviyayn", index=index)
+    quoted = "The indexed papers don't answer \u201cWhat is the capital of France?\u201d The closest indexed papers"
+    assert result.answer.answer.startswith(quoted)
+    assert not result.answer.supported and result.answer.guardrails.passed  # the echoed "France" is the student's
+
+
+def test_a_long_off_topic_question_is_cut_at_a_word_when_quoted() -> None:
+    words = [f"word{i}" for i in range(40)]
+    text = not_covered_text(" ".join(words), [])
+    cut = text.split("\u201c")[1].removesuffix("\u2026\u201d.")
+    assert 0 < len(cut) <= 120 and cut.split() == words[: len(cut.split())]
 
 
 def test_who_question_not_covered_by_anyone(index: PaperIndex) -> None:

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.ask.checks import check_answer, dropped_marker_violations, uncited_violation
-from assistant.ask.extractive import SentenceScorer, grouped_lines, offline_answer, order_answer
+from assistant.ask.extractive import SentenceScorer, offline_answer
+from assistant.ask.followup import Cited, refers_to
+from assistant.ask.followup_answer import followup_answer
 from assistant.ask.llm_answer import TEMPLATES, Drafted, ask_messages, streamed_answer, structured_answer
 from assistant.ask.markers import markers_in
-from assistant.ask.question import METHODOLOGY_QUERY, NEWEST, OLDEST, Kind, is_followup, question_kind
+from assistant.ask.question import METHODOLOGY_QUERY, Kind, question_kind
 from assistant.ask.result import AskEvent, AskResult, Chunk, Done, answer_of
 from assistant.ask.retrieve import MarkerRegistry, Scope, Source, make_scope, retrieve
 from assistant.ask.wording import closest_text, not_covered_text
@@ -35,6 +37,23 @@ class Conversation:
 
     def history(self) -> list[tuple[str, str]]:
         return [(q, r.answer.answer) for q, r in self.turns]
+
+    def referred(self, question: str) -> list[Source] | None:
+        """The papers of earlier answers the question refers back to ("the first one", "its", "[2]"); [] when it
+        names one the conversation has not cited; None for a new question."""
+        answers = [r.cited for _, r in self.turns]
+        if not answers:
+            return None
+        cited = Cited(
+            previous=[s.marker for s in answers[-1]],
+            listed=next(([s.marker for s in a] for a in reversed(answers) if len(a) > 1), []),
+            known=[s.marker for a in answers for s in a],
+        )
+        markers = refers_to(question, cited)
+        if markers is None:
+            return None
+        by_marker = {s.marker: s for a in answers for s in a}
+        return [by_marker[m] for m in markers]
 
 
 class Asker:
@@ -77,28 +96,38 @@ class Asker:
     def _events(self, question: str, conv: Conversation, *, streamed: bool) -> Iterator[AskEvent]:
         kind = question_kind(question, self.scope.across_professors)
         previous = conv.last.cited if conv.last else []
-        if not self.use_llm and previous and is_followup(question):
-            kind, sources, drafted = "topic", previous, self._followup(question, previous)
+        meant = conv.referred(question)
+        if not self.use_llm and meant is not None:
+            kind, sources = "topic", meant or previous
+            drafted = Drafted(*followup_answer(question, meant, previous, self.scorer))
             yield Chunk(drafted.text)
         else:
-            sources = self._sources(question, kind, conv, previous)
-            drafted = yield from self._draft(question, kind, sources, conv, streamed=streamed)
+            sources = self._sources(question, kind, conv, [*previous, *(meant or [])])
+            drafted = yield from self._draft(question, kind, sources, conv, meant or [], streamed=streamed)
         result = self._finish(question, kind, sources, drafted)
         conv.turns.append((question, result))
         yield Done(result.answer.answer[len(drafted.text) :], result, drafted.finish)
 
-    def _sources(self, question: str, kind: Kind, conv: Conversation, previous: list[Source]) -> list[Source]:
+    def _sources(self, question: str, kind: Kind, conv: Conversation, earlier: list[Source]) -> list[Source]:
         query = f"{question} {METHODOLOGY_QUERY}" if kind == "methodology" else question
         per_professor = math.ceil(self.k / 2) if kind == "who" else None
         found = retrieve(self.index, query, self.scope, self.k, conv.registry, per_professor=per_professor)
         if not self.use_llm:
             return found
-        # The model resolves follow-ups itself; it needs the papers the last answer cited, under their markers.
-        kept = {s.marker for s in previous}
-        return [*previous, *(s for s in found if s.marker not in kept)]
+        # The model resolves follow-ups itself; it needs the earlier answers' papers it may refer to, under their
+        # markers: those the last answer cited, and those the question names.
+        kept = list({s.marker: s for s in earlier}.values())
+        return [*kept, *(s for s in found if s.marker not in {k.marker for k in kept})]
 
     def _draft(
-        self, question: str, kind: Kind, sources: list[Source], conv: Conversation, *, streamed: bool
+        self,
+        question: str,
+        kind: Kind,
+        sources: list[Source],
+        conv: Conversation,
+        meant: list[Source],
+        *,
+        streamed: bool,
     ) -> Generator[Chunk, None, Drafted]:
         """The answer before checks; its text is yielded in chunks as it is made."""
         valid = {s.marker for s in sources}
@@ -107,7 +136,9 @@ class Asker:
         elif self.use_llm:
             assert self.llm is not None
             output: Literal["structured", "text"] = "text" if streamed else "structured"
-            messages = ask_messages(question, sources, self.scope, kind, output=output, history=conv.history())
+            messages = ask_messages(
+                question, sources, self.scope, kind, output=output, history=conv.history(), refers_to=meant
+            )
             if streamed:
                 return (yield from streamed_answer(self.llm, messages, valid))
             drafted = structured_answer(self.llm, messages, valid, question)
@@ -115,16 +146,6 @@ class Asker:
             drafted = Drafted(*offline_answer(question, sources, self.scorer, kind))
         yield Chunk(drafted.text)
         return drafted
-
-    def _followup(self, question: str, previous: list[Source]) -> Drafted:
-        """Offline follow-ups refer to the previous answer's papers: sort them by date, or re-ask within them."""
-        if NEWEST.search(question) or OLDEST.search(question):
-            return Drafted(*order_answer(question, previous))
-        quotes = self.scorer.best_quotes(question, previous)
-        if not quotes:
-            return Drafted(not_covered_text(question, previous, subject="Those papers"), False)
-        group = len({q.source.professor_name for q in quotes}) > 1
-        return Drafted("\n".join(["Of those:", *grouped_lines(quotes, group)]), True)
 
     def _finish(self, question: str, kind: Kind, sources: list[Source], drafted: Drafted) -> AskResult:
         """The checked answer: an answer that cites nothing points to the closest papers."""

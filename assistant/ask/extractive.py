@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.ask.question import OLDEST, Kind, question_topic, topic_terms
+from assistant.ask.question import Kind, question_topic, topic_terms
 from assistant.ask.retrieve import Source
-from assistant.ask.wording import closest_text, date_key, month_year, not_covered_text
+from assistant.ask.wording import closest_text, not_covered_text
 from assistant.index import PaperIndex
 from assistant.text import join_english, sentences, tokenize
 from assistant.types import Paper
@@ -179,22 +179,3 @@ def methodology_answer(sources: Sequence[Source]) -> tuple[str, bool]:
     if experiments:
         lines += ["Experiments:", *grouped_lines(experiments[:2], group)]
     return "\n".join(lines), True
-
-
-def order_answer(question: str, previous: Sequence[Source]) -> tuple[str, bool]:
-    """ "Which of those is most recent / oldest?": the previous answer's papers sorted by date."""
-    newest = not OLDEST.search(question)
-    dated = sorted((s for s in previous if date_key(s.paper)), key=lambda s: date_key(s.paper) or "", reverse=newest)
-    undated = [s for s in previous if not date_key(s.paper)]
-    which = "most recent" if newest else "oldest"
-    if not dated:
-        refs = join_english([f"[{s.marker}]" for s in undated])
-        return f"None of those papers ({refs}) has a date in the index, so I can't tell which is {which}.", False
-    lines = [f"The {which} of those is [{dated[0].marker}] ({month_year(dated[0].paper)})."]
-    if len(dated) > 1:
-        rest = ", ".join(f"[{s.marker}] ({month_year(s.paper)})" for s in dated[1:])
-        lines.append(f"Then {rest}.")
-    if undated:
-        refs = join_english([f"[{s.marker}]" for s in undated])
-        lines.append(f"{refs} {'has' if len(undated) == 1 else 'have'} no date in the index.")
-    return " ".join(lines), True

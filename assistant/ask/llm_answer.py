@@ -68,13 +68,17 @@ def ask_messages(
     *,
     output: Literal["structured", "text"],
     history: Sequence[tuple[str, str]] = (),
+    refers_to: Sequence[Source] = (),
 ) -> list[tuple[str, str]]:
+    """The system rules, the chat's earlier turns, then the sources and the question; `refers_to` names the
+    earlier papers a follow-up means ("the first one"), so the model need not guess."""
     variables: dict[str, Any] = {
         "output": output,
         "professor_name": scope.professor.name if scope.professor else "",
         "who": kind == "who",
         "sources": [_source_block(s) for s in sorted(sources, key=lambda s: s.marker)],
         "question": _defang(question),
+        "refers_to": [s.marker for s in refers_to],
     }
     messages = [("system", render("ask", part="system", **variables))]
     for asked, answered in history[-HISTORY_TURNS:]:

@@ -39,9 +39,19 @@ def question_topic(question: str) -> str:
     text = question.strip().rstrip("?.! ")
     found = _TOPIC_AFTER.search(text)
     if found:
-        words = found.group("topic").split()
-    else:
-        words = [w for w in text.split() if normalize_text(w) not in QUESTION_WORDS | STOPWORDS]
+        return _without_question_words(found.group("topic").split())
+    return _without_question_words([w for w in text.split() if normalize_text(w) not in QUESTION_WORDS | STOPWORDS])
+
+
+def asked_about(question: str) -> str:
+    """The topic as the student wrote it, word for word, when the question names one after "on", "about"…
+    ("protein folding" for "Does she work on protein folding?"); else empty. Answers say this back, never the
+    scorer's cut-down topic ("capital France")."""
+    found = _TOPIC_AFTER.search(question.strip().rstrip("?.! "))
+    return _without_question_words(found.group("topic").split()) if found else ""
+
+
+def _without_question_words(words: list[str]) -> str:
     while words and normalize_text(words[0]) in QUESTION_WORDS | STOPWORDS:
         words = words[1:]
     return " ".join(words).strip(" ,;:")
@@ -57,11 +67,6 @@ def question_kind(question: str, across_professors: bool) -> Kind:
     return "who" if across_professors and _WHO.search(question) else "topic"
 
 
-NEWEST = re.compile(r"\b(?:most recent|latest|newest|last one|recent one)\b", re.IGNORECASE)
-OLDEST = re.compile(r"\b(?:oldest|earliest|least recent|first one)\b", re.IGNORECASE)
-# "they" is left out: "Do they do theory?" is about the lab, not about the last answer.
-_REFERS_BACK = re.compile(r"\b(?:those|these|of them|that one|which one|of the above)\b", re.IGNORECASE)
-
-
-def is_followup(question: str) -> bool:
-    return bool(NEWEST.search(question) or OLDEST.search(question) or _REFERS_BACK.search(question))
+# "Which of those is most recent / oldest?" ("the first one", "the last one" are ordinals: see followup.py)
+NEWEST = re.compile(r"\b(?:most recent|latest|newest|recent one)\b", re.IGNORECASE)
+OLDEST = re.compile(r"\b(?:oldest|earliest|least recent)\b", re.IGNORECASE)
