@@ -301,7 +301,7 @@ def test_offline_unanswerable_question_is_not_covered(index: PaperIndex) -> None
 
 
 def test_relevance_threshold_separates_the_labelled_questions(index: PaperIndex) -> None:
-    """The measurement behind RELEVANCE_THRESHOLD (assistant/ask.py): the recorded scores leave a margin on both
+    """The measurement behind RELEVANCE_THRESHOLD (ask/extractive.py): the recorded scores leave a margin on both
     sides, and the questions nearest the cut still score as recorded and land on their side (with pruning, as in
     production: a pruned off-topic score can only be lower)."""
     data = json.loads((FIXTURES / "relevance_questions.json").read_text())

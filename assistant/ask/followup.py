@@ -29,11 +29,11 @@ _ORDINAL = re.compile(
 )
 _LATTER_FORMER = re.compile(r"\bthe\s+(?P<which>latter|former)\b", re.IGNORECASE)
 _SINGULAR = re.compile(
-    r"\b(?:it|its|(?:this|that)\s+(?:one|paper|work|study|article))\b(?!-)",
+    r"\b(?:it|its|(?:this|that)\s+(?:one|paper|work|study|article))\b",
     re.IGNORECASE,
 )
 _PLURAL = re.compile(
-    r"\b(?:those|these|both|of them|which one|which of)\b|\b(?P<pronoun>they|them|their)\b(?!-)",
+    r"\b(?:those|these|both|of them|which one|which of)\b|\b(?P<pronoun>they|them|their)\b",
     re.IGNORECASE,
 )
 # "it" that opens a clause instead of naming a paper: "Is it true that…", "it is possible to…".
