@@ -3,6 +3,7 @@ LLM mode; a new question is answered as one. The labelled conversations are test
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 import respx
 
 from assistant.ask import Asker, AskReply, ChatSession, Cited, make_scope, paper_sentences, refers_to
+from assistant.cli import run
 from assistant.index import PaperIndex
 from assistant.settings import Settings
 from tests.openai_mock import CHAT_URL, ResponseQueue, structured
@@ -112,3 +114,13 @@ def test_in_llm_mode_the_model_is_told_which_paper_is_meant(sample_store: Path, 
     assert "The question refers back to source [2] of an earlier answer" in prompt
     assert '<source n="2"' in prompt
     assert "refers back" not in queue.requests[0]["messages"][-1]["content"]
+
+
+def test_outreach_chat_answers_tell_me_more_about_the_first_one(
+    sample_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{MEMORY}\nTell me more about the first one\n/exit\n"))
+    assert run(["chat", "--professor", "razaviyayn"]) == 0
+    turn = capsys.readouterr().out.split("you> ")[2]
+    assert turn.startswith("From [1]:\n- \u201cTransformers have been established")
+    assert turn.rstrip().endswith("References:\n  [1] Memory Caching: RNNs with Growing Memory (ArXiv.org, 2026-02-27)")
