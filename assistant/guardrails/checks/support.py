@@ -1,11 +1,12 @@
-"""support: each body sentence about the professor's work (the parsed email's `about`: professor or mixed) must be
-backed by the paper it describes — the paper it cites or names by title, else the retrieved source whose
-distinctive words it uses most. One verifier call per email judges them all (verifier.py); its verdict is an
-opinion checked in code: a "supported" sentence needs a quote of at least `MIN_QUOTE_WORDS` words found in that
-paper's title or abstract (normalised). A missing, paraphrased or other-paper quote counts as unsupported.
-Unsupported is hard, on the sentence's span, with the verifier's one-line reason; not-a-claim is nothing; a
-sentence the reply leaves out makes the check unverified. This is the check for reversed or overstated findings,
-which carry no number or name for the deterministic checks to catch."""
+"""support: each body sentence that may state something about the professor's work (the parsed email's `about`:
+professor, mixed, or neutral — "ParM encodes queries into a parity query" names no one) must be backed by the
+paper it describes — the paper it cites or names by title, else the retrieved source whose distinctive words it
+uses most. One verifier call per email judges them all (verifier.py); its verdict is an opinion checked in code:
+a "supported" sentence needs a quote of at least `MIN_QUOTE_WORDS` words found in that paper's title or abstract
+(normalised). A missing, paraphrased or other-paper quote counts as unsupported. Unsupported is hard, on the
+sentence's span, with the verifier's one-line reason; not-a-claim is nothing; a sentence the reply leaves out
+makes the check unverified. This is the check for reversed or overstated findings, which carry no number or name
+for the deterministic checks to catch."""
 
 from __future__ import annotations
 
@@ -37,10 +38,10 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 
 def claims_of(email: ParsedEmail, ev: Evidence) -> list[Claim]:
-    """The body's sentences about the professor's work, each with the paper(s) it describes."""
+    """The body's sentences that are not about the student alone, each with the paper(s) it describes."""
     sources = [p for p in ev.sources if p.id in ev.papers] or list(ev.papers.values())
     claims = []
-    for s in email.body_sentences("professor", "mixed"):
+    for s in email.body_sentences("professor", "mixed", "neutral"):
         papers = _described(email, ev, s, sources)
         if papers:
             claims.append(Claim(s.text, s.text, tuple(papers)))
