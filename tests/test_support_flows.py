@@ -12,14 +12,14 @@ import pytest
 import respx
 
 from assistant.ask import AskReply, ask_question
-from assistant.batch import BatchOptions, BatchSummary, Target, run_batch
+from assistant.batch import BatchOptions, Target, run_batch
 from assistant.catalog import Catalog
 from assistant.cli import run
 from assistant.cv import read_cv
 from assistant.draft import draft_email
 from assistant.pricing import estimate_cost
 from assistant.settings import Settings, reset_settings_cache
-from assistant.types import EmailDraft
+from assistant.types import BatchSummary, EmailDraft
 from tests.conftest import EXAMPLES
 from tests.openai_mock import CHAT_URL, ResponseQueue, error, structured
 from tests.test_batch import FakeEndpoint, make_student
