@@ -18,6 +18,7 @@ from assistant.ask.question import METHODOLOGY_QUERY, Kind, question_kind
 from assistant.ask.result import AskEvent, AskResult, Chunk, Done, answer_of
 from assistant.ask.retrieve import MarkerRegistry, Scope, Source, make_scope, retrieve
 from assistant.ask.wording import closest_text, not_covered_text
+from assistant.guardrails.verifier import SupportVerifier, support_verifier, verifier_llm
 from assistant.index import PaperIndex
 from assistant.llm import LLM
 from assistant.settings import Settings
@@ -76,6 +77,7 @@ class Asker:
         self.index = index or PaperIndex(settings)
         self.use_llm = settings.mode(offline) == "llm"
         self.llm = llm or (LLM(settings) if self.use_llm else None)
+        self.verify_llm = verifier_llm(settings) if self.use_llm else None  # built lazily: no call unless used
         self._scorer: SentenceScorer | None = None
 
     @property
@@ -159,8 +161,10 @@ class Asker:
                 extra.append(uncited_violation())
             text = f"{text} {closest_text(sources)}".strip()
             cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
-        report = check_answer(text, sources, question, extra, supported=supported)
-        return AskResult(self._answer_record(question, text, supported, cited, report, sources, drafted), sources, kind)
+        verifier = support_verifier(self.settings, offline=not self.use_llm, llm=self.verify_llm)
+        report = check_answer(text, sources, question, extra, supported=supported, verifier=verifier)
+        record = self._answer_record(question, text, supported, cited, report, sources, drafted, verifier)
+        return AskResult(record, sources, kind)
 
     def _answer_record(
         self,
@@ -171,15 +175,18 @@ class Asker:
         report: GuardrailReport,
         sources: list[Source],
         drafted: Drafted,
+        verifier: SupportVerifier,
     ) -> AskAnswer:
         provenance = Provenance(
             mode="llm" if self.use_llm else "offline",
             model=self.settings.llm_model if self.use_llm else None,
-            templates=TEMPLATES if self.use_llm else [],
+            templates=(TEMPLATES if self.use_llm else []) + verifier.templates,
             settings_hash=self.settings.fingerprint(),
             grounded_on=[s.paper.id for s in sources],
             prompt_tokens=drafted.usage.prompt_tokens,
             completion_tokens=drafted.usage.completion_tokens,
+            verify_prompt_tokens=verifier.usage.prompt_tokens,
+            verify_completion_tokens=verifier.usage.completion_tokens,
         )
         citations = [
             AskCitation(marker=s.marker, paper_id=s.paper.id, title=s.paper.title, professor_id=s.professor_id)

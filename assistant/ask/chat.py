@@ -33,7 +33,7 @@ def references_text(result: AskResult) -> str:
             lines += [f"    {reference_line(s)}" for s in cited if s.professor_name == name]
     else:
         lines += [f"  {reference_line(s)}" for s in cited]
-    if result.answer.guardrails.violations:
+    if result.answer.guardrails.violations or not result.answer.guardrails.passed:
         lines += ["", *report_lines(result.answer.guardrails)]
     return "\n".join(lines)
 

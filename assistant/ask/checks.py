@@ -11,7 +11,8 @@ from assistant.ask.markers import LEADING_MARKERS, markers_in, remove_markers
 from assistant.ask.question import QUESTION_TERMS
 from assistant.ask.retrieve import Source
 from assistant.ask.wording import NOT_COVERED
-from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
+from assistant.guardrails import ANSWER_CHECKS, Claim, check_answer_sentence, check_claims, report_of
+from assistant.guardrails.verifier import SupportVerifier
 from assistant.ids import normalize_text
 from assistant.text import sentences, tokenize
 from assistant.types import GuardrailReport, Paper, Violation
@@ -42,10 +43,17 @@ def answer_sentences(text: str) -> list[str]:
 
 
 def check_answer(
-    text: str, sources: Sequence[Source], question: str, extra: Sequence[Violation] = (), *, supported: bool = True
+    text: str,
+    sources: Sequence[Source],
+    question: str,
+    extra: Sequence[Violation] = (),
+    *,
+    supported: bool = True,
+    verifier: SupportVerifier | None = None,
 ) -> GuardrailReport:
-    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own.
-    An unsupported answer cites the closest papers, which by definition do not support it: no overlap check."""
+    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own, and
+    the support check on the cited sentences (one verifier call, when a verifier is given). An unsupported
+    answer cites the closest papers, which by definition do not support it: no overlap or support check."""
     by_marker = {s.marker: s for s in sources}
     found = list(extra)
     for sentence in answer_sentences(text):
@@ -60,7 +68,21 @@ def check_answer(
             # Words the student used may be repeated where nothing is cited ("The indexed papers don't cover RLHF").
             violations = [v for v in violations if not _echoes_question(v, question)]
         found += violations
-    return report_of(found, ASK_CHECKS)
+    report = report_of(found, ASK_CHECKS)
+    support = check_claims(answer_claims(text, sources) if supported else [], verifier)
+    return report.model_copy(update={"checks": [*report.checks, support]})
+
+
+def answer_claims(text: str, sources: Sequence[Source]) -> list[Claim]:
+    """The sentences that cite retrieved papers, each with those papers: what the support check judges."""
+    by_marker = {s.marker: s for s in sources}
+    claims = []
+    for sentence in answer_sentences(text):
+        cited = [by_marker[m] for m in markers_in(sentence) if m in by_marker]
+        plain = remove_markers(sentence)
+        if cited and plain and not NOT_COVERED.search(plain):
+            claims.append(Claim(plain, plain, tuple(_unique_papers(cited))))
+    return claims
 
 
 def dropped_marker_violations(dropped: Sequence[int], sources: Sequence[Source]) -> list[Violation]:
