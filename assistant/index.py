@@ -22,6 +22,7 @@ from assistant.errors import StoreMismatchError
 from assistant.ids import slugify
 from assistant.keywords import best_fused_score, reciprocal_rank_fusion
 from assistant.settings import Settings
+from assistant.store.space import ensure_space
 from assistant.types import Paper, Professor, SearchHit
 
 if TYPE_CHECKING:
@@ -208,7 +209,15 @@ class PaperIndex:
             self.collection.delete(ids=stale)
 
     def reindex(self, progress: Progress | None = None) -> int:
-        """Re-embed every catalog paper with the current model into a fresh collection; drop the old ones."""
+        """Re-embed every catalog paper with the current model into a fresh collection; drop the old ones. Under
+        the writer lock, in one catalog transaction: a failure part-way leaves the catalog's model unchanged,
+        and its saved derived data still serve reads until a reindex completes."""
+        with self.catalog.transaction():
+            rows = self.catalog.paper_count()
+            ensure_space(self.settings.store_dir, rows, rows, f"re-embedding {rows} papers")
+            return self._reindex(progress)
+
+    def _reindex(self, progress: Progress | None) -> int:
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
             if name.startswith("papers-"):

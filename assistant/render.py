@@ -78,6 +78,12 @@ def ingest_report(report: IngestReport) -> None:
         f"{report.papers_merged} merged into papers already known, {report.papers_embedded} embedded",
         soft_wrap=True,
     )
+    if report.flagged_sentences:
+        err.print(
+            f"[yellow]{report.flagged_sentences} sentence(s) read as instructions to a model or carry a link or "
+            "email address:[/] kept in the record, never quoted in answers, drafts or prompts",
+            soft_wrap=True,
+        )
     if report.skipped:
         err.print(f"[yellow]skipped {len(report.skipped)} record(s):[/]")
         for line in report.skipped[:20]:

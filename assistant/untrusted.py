@@ -1,0 +1,71 @@
+"""Text we ingest is data, never instructions: the sentences of abstracts, titles and profiles that read as
+instructions to a model, or carry a link or an email address, are marked.
+
+Marked sentences stay in the record (`Paper.flagged_sentences`, `Professor.flagged_sentences`, counted in the
+ingest summary), but nothing quotes them: the offline answerer and drafter pick their sentences from
+`usable_sentences(paper)`, prompts put `usable_abstract(paper)` in their data blocks, and the answer checks take
+`trusted_copy(paper)` as evidence, so an answer that repeats a planted instruction fails the injection check
+instead of being excused by the abstract it came from.
+
+The patterns are the guardrails' own: what the injection check would flag in an email (instructions, model
+meta-text) and the link and email patterns of text.py. Links are marked too because a planted "visit
+http://evil.example/x" is the payload an instruction points at, and a real abstract's "code at github.com/…"
+adds nothing to an email or an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assistant.guardrails.vocabulary import OUTPUT_INSTRUCTION_RE
+from assistant.text import EMAIL_RE, URL_RE, sentences
+from assistant.types import Paper, Professor
+
+
+def is_untrusted(sentence: str) -> bool:
+    return any(p.search(sentence) for p in (OUTPUT_INSTRUCTION_RE, URL_RE, EMAIL_RE))
+
+
+def flagged_in(texts: Iterable[str | None]) -> list[str]:
+    """The marked sentences of these texts, in order, each once."""
+    found = [s for text in texts if text for s in sentences(text) if is_untrusted(s)]
+    return list(dict.fromkeys(found))
+
+
+def usable_sentences(paper: Paper) -> list[str]:
+    """The abstract's sentences minus the marked ones: what an answer or a draft may quote."""
+    return [s for s in sentences(paper.abstract or "") if not is_untrusted(s)]
+
+
+def usable_title(paper: Paper) -> str | None:
+    return paper.title if paper.title and not is_untrusted(paper.title) else None
+
+
+def usable_abstract(paper: Paper) -> str | None:
+    """The abstract without its marked sentences, with a note saying how many were left out (None: none left)."""
+    if not paper.abstract:
+        return None
+    kept = usable_sentences(paper)
+    left_out = len(sentences(paper.abstract)) - len(kept)
+    if not left_out:
+        return paper.abstract
+    note = f"[{left_out} sentence(s) left out: they read as instructions or carry a link or email address]"
+    return " ".join([*kept, note])
+
+
+def trusted_copy(paper: Paper) -> Paper:
+    """The paper as evidence for the guardrails: its marked sentences (and a marked title) removed."""
+    if not is_untrusted(paper.title or "") and not paper.flagged_sentences and not flagged_in([paper.abstract]):
+        return paper
+    abstract = " ".join(usable_sentences(paper)) or None
+    return paper.model_copy(update={"title": usable_title(paper), "abstract": abstract})
+
+
+def mark(professor: Professor) -> int:
+    """Record the marked sentences of a professor's profile and papers; returns how many there are."""
+    professor.flagged_sentences = flagged_in([professor.about, *professor.topics, *professor.labs])
+    total = len(professor.flagged_sentences)
+    for paper in professor.papers:
+        paper.flagged_sentences = flagged_in([paper.title, paper.abstract])
+        total += len(paper.flagged_sentences)
+    return total
