@@ -144,6 +144,10 @@ def cv_profile(profile: StudentProfile, refinement: Refinement | None = None) ->
         out.print(f"\n[bold]Dropped: proposed by the LLM but not found in the CV[/] ({len(refinement.dropped)})")
         for d in refinement.dropped:
             out.print(f"  - [{d.section}] {d.text} ({d.reason})", markup=False)
+    if profile.instruction_lines:
+        out.print(f"\n[bold]Dropped: lines that read as instructions to a model[/] ({len(profile.instruction_lines)})")
+        for line in profile.instruction_lines:
+            out.print(f"  - {line}", markup=False)
     if not profile.research_items():
         err.print("[yellow]no research interests, publications or projects found: matching needs at least one[/]")
 

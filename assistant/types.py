@@ -145,6 +145,8 @@ class StudentProfile(BaseModel):
     raw_text: str = ""  # the whole extracted CV text: kept in memory only, never logged
     source_path: str | None = None
     extracted_by: str = "offline"  # "offline", or "offline + <model>" when an LLM refined the items
+    # Lines that read as instructions to a model: not made into items (cv.py), listed by `cv show`.
+    instruction_lines: list[str] = Field(default_factory=list)
 
     def research_items(self) -> list[CVItem]:
         """The items that describe what the student works on: used for topic fit."""

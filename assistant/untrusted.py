@@ -5,7 +5,8 @@ Marked sentences stay in the record (`Paper.flagged_sentences`, `Professor.flagg
 ingest summary), but nothing quotes them: the offline answerer and drafter pick their sentences from
 `usable_sentences(paper)`, prompts put `usable_abstract(paper)` in their data blocks, and the answer checks take
 `trusted_copy(paper)` as evidence, so an answer that repeats a planted instruction fails the injection check
-instead of being excused by the abstract it came from.
+instead of being excused by the abstract it came from. A sentence that reads as an instruction is left out whole;
+of a sentence that only carries a link or an email address, only the link is left out.
 
 The patterns are the guardrails' own: what the injection check would flag in an email (instructions, model
 meta-text) and the link and email patterns of text.py. Links are marked too because a planted "visit
@@ -21,9 +22,21 @@ from assistant.guardrails.vocabulary import OUTPUT_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, sentences
 from assistant.types import Paper, Professor
 
+LINK_NOTE = "[link left out]"
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(OUTPUT_INSTRUCTION_RE.search(sentence))
+
 
 def is_untrusted(sentence: str) -> bool:
-    return any(p.search(sentence) for p in (OUTPUT_INSTRUCTION_RE, URL_RE, EMAIL_RE))
+    return is_instruction(sentence) or bool(URL_RE.search(sentence) or EMAIL_RE.search(sentence))
+
+
+def without_links(text: str) -> str:
+    """The text with its links and email addresses replaced by a note. Only the link goes: the sentence splitter
+    may have joined a real claim to the sentence that carries it ("… by 1.2x. Code at https://…")."""
+    return URL_RE.sub(LINK_NOTE, EMAIL_RE.sub(LINK_NOTE, text))
 
 
 def flagged_in(texts: Iterable[str | None]) -> list[str]:
@@ -33,32 +46,38 @@ def flagged_in(texts: Iterable[str | None]) -> list[str]:
 
 
 def usable_sentences(paper: Paper) -> list[str]:
-    """The abstract's sentences minus the marked ones: what an answer or a draft may quote."""
-    return [s for s in sentences(paper.abstract or "") if not is_untrusted(s)]
+    """What an answer or a draft may quote of the abstract: its sentences without those that read as
+    instructions, and without links or email addresses."""
+    return [without_links(s) for s in sentences(paper.abstract or "") if not is_instruction(s)]
 
 
 def usable_title(paper: Paper) -> str | None:
-    return paper.title if paper.title and not is_untrusted(paper.title) else None
+    return without_links(paper.title) if paper.title and not is_instruction(paper.title) else None
 
 
 def usable_abstract(paper: Paper) -> str | None:
-    """The abstract without its marked sentences, with a note saying how many were left out (None: none left)."""
-    if not paper.abstract:
-        return None
+    """The abstract as `usable_sentences`, with a note saying how many sentences were left out (None: none left)."""
+    if not paper.abstract or not flagged_in([paper.abstract]):
+        return paper.abstract or None
     kept = usable_sentences(paper)
     left_out = len(sentences(paper.abstract)) - len(kept)
     if not left_out:
-        return paper.abstract
-    note = f"[{left_out} sentence(s) left out: they read as instructions or carry a link or email address]"
+        return " ".join(kept)
+    note = f"[{left_out} sentence(s) left out: they read as instructions to a model]"
     return " ".join([*kept, note])
 
 
 def trusted_copy(paper: Paper) -> Paper:
-    """The paper as evidence for the guardrails: its marked sentences (and a marked title) removed."""
-    if not is_untrusted(paper.title or "") and not paper.flagged_sentences and not flagged_in([paper.abstract]):
+    """The paper as evidence for the guardrails: what `usable_title` and `usable_sentences` keep of it."""
+    if not flagged_in([paper.title, paper.abstract]):
         return paper
     abstract = " ".join(usable_sentences(paper)) or None
     return paper.model_copy(update={"title": usable_title(paper), "abstract": abstract})
+
+
+def trusted_professor(professor: Professor) -> Professor:
+    """The professor as evidence: every paper a `trusted_copy`."""
+    return professor.model_copy(update={"papers": [trusted_copy(p) for p in professor.papers]})
 
 
 def mark(professor: Professor) -> int:
