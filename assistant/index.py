@@ -133,6 +133,17 @@ class PaperIndex:
                 self._collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return self._collection
 
+    def reopen_vectors(self) -> None:
+        """Forget the Chroma clients this process opened (Chroma shares one per path in a process). A local
+        Chroma keeps what it loaded in memory and does not see another process's writes (its upserts then fail
+        with "Error finding id"): a writer, holding the store's lock, starts from what is on disk."""
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        self._client = self._collection = None
+
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self.embedder.embed([text])[0]
 
@@ -213,6 +224,7 @@ class PaperIndex:
         the writer lock, in one catalog transaction: a failure part-way leaves the catalog's model unchanged,
         and its saved derived data still serve reads until a reindex completes."""
         with self.catalog.transaction():
+            self.reopen_vectors()
             rows = self.catalog.paper_count()
             ensure_space(self.settings.store_dir, rows, rows, f"re-embedding {rows} papers")
             return self._reindex(progress)

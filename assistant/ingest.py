@@ -92,6 +92,7 @@ def ingest_professors(
     catalog = index.catalog
     with catalog.lock.hold(), write_errors(catalog.store_dir):
         with catalog.transaction():
+            index.reopen_vectors()
             professors = _merge_with_store(incoming, index, report)
             new_papers = sum(len(p.papers) for p in incoming)
             ensure_space(catalog.store_dir, new_papers, catalog.paper_count(), f"ingesting {new_papers} papers")

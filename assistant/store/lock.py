@@ -33,9 +33,9 @@ def _stderr(message: str) -> None:
 
 
 class StoreLock:
-    def __init__(self, store_dir: Path, *, wait_s: float = WAIT_S, announce: Announce = _stderr) -> None:
+    def __init__(self, store_dir: Path, *, wait_s: float | None = None, announce: Announce = _stderr) -> None:
         self.store_dir = store_dir
-        self.wait_s = wait_s
+        self.wait_s = WAIT_S if wait_s is None else wait_s
         self.announce = announce
         # One FileLock object per path in this process (is_singleton), so every Catalog of a store shares its
         # per-thread re-entrancy count; threads still exclude each other (each opens its own descriptor).
