@@ -379,7 +379,4 @@ def batch_items(out_dir: Path) -> list[BatchItem]:
     if not path.exists():
         return []
     latest = Journal(path).latest()
-    return [
-        BatchItem(key, r.name or key, r.state, r.status, r.error)
-        for key, r in latest.items()
-    ]
+    return [BatchItem(key, r.name or key, r.state, r.status, r.error) for key, r in latest.items()]
