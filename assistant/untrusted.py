@@ -76,8 +76,12 @@ def trusted_copy(paper: Paper) -> Paper:
 
 
 def trusted_professor(professor: Professor) -> Professor:
-    """The professor as evidence: every paper a `trusted_copy`."""
-    return professor.model_copy(update={"papers": [trusted_copy(p) for p in professor.papers]})
+    """The professor as evidence: every paper a `trusted_copy`, the profile's "about" text likewise."""
+    about = professor.about
+    if about and flagged_in([about]):
+        about = " ".join(without_links(s) for s in sentences(about) if not is_instruction(s)) or None
+    papers = [trusted_copy(p) for p in professor.papers]
+    return professor.model_copy(update={"papers": papers, "about": about})
 
 
 def mark(professor: Professor) -> int:
