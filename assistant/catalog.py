@@ -73,7 +73,7 @@ class Catalog:
         """A write transaction under the store's writer lock. Inside another one (an ingest's, which holds the
         lock across its vector upsert) it joins it: one commit, or one rollback, for the whole write."""
         if self.read_only:
-            raise read_only_error(self.store_dir, "opened read-only")
+            raise read_only_error(self.store_dir, "this user or this disk cannot write to it")
         with self.lock.hold(), write_errors(self.store_dir):
             if self._conn.in_transaction:
                 yield self._conn

@@ -73,10 +73,10 @@ def catalog_abstracts(store: Path, professor: str = PROFESSOR) -> list[str]:
 # ---------------------------------------------------------------- two writers
 
 
-def _writer_script(go: Path, *, hold_s: float = 0.0, die_after_upsert: bool = False) -> str:
-    """A real second process: loads everything first, waits for `go`, then ingests (argv: store, file). With
-    `hold_s` it lingers after its vectors are upserted, before the catalog commit, widening the window in which
-    a concurrent ingest of the same professor could read a stale record; `die_after_upsert` kills it there."""
+def _writer_script(go: Path, *, release: Path | None = None, die_after_upsert: bool = False) -> str:
+    """A real second process: loads everything first, waits for `go`, then ingests (argv: store, file). After
+    its vectors are upserted, before the catalog commit, it prints "upserted", then waits for `release` (holding
+    the lock, when there is one), or dies there (`die_after_upsert`)."""
     return textwrap.dedent(
         f"""
         import os, sys, time
@@ -89,16 +89,18 @@ def _writer_script(go: Path, *, hold_s: float = 0.0, die_after_upsert: bool = Fa
         settings = Settings(OUTREACH_STORE=sys.argv[1])
         get_embedder(settings).embed(["warm up"])
         upsert = PaperIndex.upsert_vectors
+        release = {str(release) if release else None!r}
 
-        def slow_upsert(self, professors, progress=None):
+        def paused_upsert(self, professors, progress=None):
             n = upsert(self, professors, progress)
             print("upserted", flush=True)
             if {die_after_upsert!r}:
                 os._exit(9)
-            time.sleep({hold_s!r})
+            while release and not Path(release).exists():
+                time.sleep(0.02)
             return n
 
-        PaperIndex.upsert_vectors = slow_upsert
+        PaperIndex.upsert_vectors = paused_upsert
         print("ready", flush=True)
         while not Path({str(go)!r}).exists():
             time.sleep(0.02)
@@ -131,26 +133,45 @@ def _wait_for_line(proc: subprocess.Popen[str], line: str, timeout_s: float = 24
     raise AssertionError(f"the writer never printed {line!r}: {proc.stderr.read() if proc.stderr else ''}")
 
 
+def _stderr_line(proc: subprocess.Popen[str], needle: str, timeout_s: float = 240) -> str | None:
+    """The first stderr line containing `needle`, or None when the process ends without one."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if needle in line:
+            return line
+        if not line:
+            return None
+    raise AssertionError(f"no {needle!r} on stderr within {timeout_s} s")
+
+
 def test_two_processes_ingesting_one_professor_end_with_the_union(tmp_path: Path, isolated_store: Path) -> None:
-    """Issue 15.1: two ingests of different papers of the same professor, at the same moment, from two
-    processes. Before the writer lock, each merged with the record it read before the other committed, and the
-    last commit won: 7 papers lost, both exiting 0."""
+    """Issue 15.1: two ingests of different papers of the same professor from two processes, the second starting
+    while the first is mid-write. Before the writer lock the second merged with the record as it was before the
+    first committed, and the last commit won: 7 of 14 papers lost, both exiting 0. Now the second waits, says
+    for whom, and merges with what the first committed."""
     first = abstract_list(tmp_path / "first.txt", TOPICS[:7])
     second = abstract_list(tmp_path / "second.txt", TOPICS[7:])
-    go = tmp_path / "go"
-    script = _writer_script(go, hold_s=1.5)
-    procs = [_spawn(script, isolated_store, first), _spawn(script, isolated_store, second)]
-    for proc in procs:
-        _wait_for_line(proc, "ready")
-    go.touch()
-    results = [proc.communicate(timeout=300) for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0], results
+    go_a, go_b, release = tmp_path / "go-a", tmp_path / "go-b", tmp_path / "release"
+    a = _spawn(_writer_script(go_a, release=release), isolated_store, first)
+    b = _spawn(_writer_script(go_b), isolated_store, second)
+    try:
+        for proc in (a, b):
+            _wait_for_line(proc, "ready")
+        go_a.touch()
+        _wait_for_line(a, "upserted")  # a is inside its write: vectors in, catalog not committed
+        go_b.touch()
+        waited = _stderr_line(b, "another Outreach process is writing to")
+        release.touch()
+        outputs = [proc.communicate(timeout=300) for proc in (a, b)]
+    finally:
+        release.touch()
+        for proc in (a, b):
+            proc.kill()
+    assert [a.returncode, b.returncode] == [0, 0], outputs
     assert len(catalog_abstracts(isolated_store)) == 14
-    # Exactly one of them found the other writing, said so with its pid, and waited.
-    waited = [err for _, err in results if "another Outreach process is writing to" in err]
-    pids = {str(proc.pid) for proc in procs}
-    assert len(waited) == 1 and any(f"(pid {pid})" in waited[0] for pid in pids), results
-    assert "waiting" in waited[0]
+    assert waited is not None and f"writing to {isolated_store} (pid {a.pid}); waiting" in waited
 
 
 def test_a_writer_that_waits_too_long_gets_a_clear_error(
