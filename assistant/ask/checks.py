@@ -16,6 +16,7 @@ from assistant.guardrails.verifier import SupportVerifier
 from assistant.ids import normalize_text
 from assistant.text import sentences, tokenize
 from assistant.types import GuardrailReport, Paper, Violation
+from assistant.untrusted import trusted_copy
 
 ASK_CHECKS = ("citations", *ANSWER_CHECKS)
 
@@ -111,7 +112,9 @@ def _owners(sources: Sequence[Source]) -> str:
 
 
 def _unique_papers(sources: Sequence[Source]) -> list[Paper]:
-    return list({s.paper.id: s.paper for s in sources}.values())
+    """The papers as evidence: without the sentences marked at ingest (untrusted.py), so an answer that repeats
+    a planted instruction or link fails the injection check instead of being excused by its source."""
+    return list({s.paper.id: trusted_copy(s.paper) for s in sources}.values())
 
 
 def _sentence_violations(plain: str, evidence: Sequence[Source], cited: Sequence[Source]) -> list[Violation]:

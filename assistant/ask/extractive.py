@@ -32,8 +32,9 @@ from assistant.ask.question import Kind, question_topic, topic_terms
 from assistant.ask.retrieve import Source
 from assistant.ask.wording import closest_text, not_covered_text
 from assistant.index import PaperIndex
-from assistant.text import join_english, sentences, tokenize
+from assistant.text import join_english, tokenize
 from assistant.types import Paper
+from assistant.untrusted import usable_sentences, usable_title
 
 RELEVANCE_THRESHOLD = 0.51  # see the module docstring for the measurements behind it
 MAX_QUOTES = 4  # at most this many quoted sentences (one per paper)
@@ -57,10 +58,12 @@ class Quote:
 
 
 def paper_sentences(paper: Paper) -> list[str]:
-    """The title and the abstract's sentences (an "Abstract:" lead dropped; fragments under 4 words skipped)."""
-    abstract = re.sub(r"^\s*abstract\s*[:.]\s*", "", paper.abstract or "", flags=re.IGNORECASE)
-    found = [s for s in sentences(abstract) if len(s.split()) >= 4]
-    return [paper.title, *found] if paper.title else found
+    """The title and the abstract's sentences that may be quoted (none marked at ingest: untrusted.py), an
+    "Abstract:" lead dropped, fragments under 4 words skipped."""
+    found = [re.sub(r"^\s*abstract\s*[:.]\s*", "", s, flags=re.IGNORECASE) for s in usable_sentences(paper)]
+    found = [s for s in found if len(s.split()) >= 4]
+    title = usable_title(paper)
+    return [title, *found] if title else found
 
 
 class SentenceScorer:

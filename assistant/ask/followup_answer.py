@@ -13,6 +13,7 @@ from assistant.ask.question import NEWEST, OLDEST, question_topic, topic_terms
 from assistant.ask.retrieve import Source
 from assistant.ask.wording import date_key, month_year, not_covered_text
 from assistant.text import join_english, tokenize
+from assistant.untrusted import usable_title
 
 # Words of a question that asks for nothing but more about the papers: "Tell me more about…", "Summarize…".
 _TELL_MORE = frozenset(
@@ -82,7 +83,7 @@ def order_answer(question: str, previous: Sequence[Source]) -> tuple[str, bool]:
 
 def _opening(source: Source) -> list[str]:
     found = paper_sentences(source.paper)
-    return found[1:] or found if source.paper.title else found
+    return found[1:] or found if usable_title(source.paper) else found  # the title comes first when usable
 
 
 def _head(meant: Sequence[Source]) -> str:

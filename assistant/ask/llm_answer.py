@@ -20,6 +20,7 @@ from assistant.ask.retrieve import Scope, Source
 from assistant.ask.wording import NOT_COVERED, not_covered_text
 from assistant.llm import LLM, Usage
 from assistant.templating import render
+from assistant.untrusted import usable_abstract, usable_title
 
 HISTORY_TURNS = 6  # chat: earlier turns passed to the model
 TEMPLATES = ["ask.j2"]
@@ -49,9 +50,9 @@ def _source_block(source: Source) -> dict[str, object]:
     return {
         "n": source.marker,
         "professor": source.professor_name,
-        "title": source.paper.title,
+        "title": usable_title(source.paper) or "(title left out: it reads as an instruction or carries a link)",
         "where": source.where() or "no venue or date",
-        "abstract": _defang(source.paper.abstract or "(no abstract)"),
+        "abstract": _defang(usable_abstract(source.paper) or "(no abstract)"),
     }
 
 
