@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant import shortlist
-from assistant.ask import AskResult, ask_question
+from assistant.ask import Asker, AskResult, answer_of, make_scope
 from assistant.batch import BatchOptions, run_batch, shortlist_targets
 from assistant.batch.journal import JOURNAL, Journal
 from assistant.cv import MAX_CV_BYTES
@@ -27,6 +27,7 @@ from assistant.draft import draft_email, verify_text
 from assistant.errors import AmbiguousError, InputError, NotFoundError, OutreachError
 from assistant.export import cited_papers, render_draft, report_json
 from assistant.guardrails import split_subject
+from assistant.guardrails.verifier import support_verifier
 from assistant.index import PaperIndex, Progress
 from assistant.ingest import ingest_files, ingest_openalex
 from assistant.match import rank_professors
@@ -223,14 +224,9 @@ def search_papers(index: PaperIndex, prof: Professor, query: str) -> list[Paper]
 def ask(
     index: PaperIndex, professor_id: str, question: str, *, offline: bool, on_text: Callable[[str], None]
 ) -> AskResult:
-    return ask_question(
-        question,
-        index.settings,
-        professor=professor_id,
-        offline=True if offline else None,
-        index=index,
-        on_text=on_text,
-    )
+    """The answer, its text passed to `on_text` as it is made (as `outreach ask` prints it)."""
+    asker = Asker(index.settings, make_scope(index, professor_id), index=index, offline=True if offline else None)
+    return answer_of(asker.stream(question), on_text).result
 
 
 def answer_segments(result: AskResult) -> list[tuple[str, Paper | None, int | None]]:
@@ -275,7 +271,9 @@ def recheck(index: PaperIndex, student: Student | None, draft: Draft, subject: s
     """The edited email checked as `outreach verify` checks it; the draft keeps its sources."""
     prof = professor(index, draft.result.professor_id)
     edited = Draft(draft.result, subject.strip(), body, GuardrailReport())
-    edited.report = verify_text(edited.text, prof, student.profile if student else None, index)
+    # The same verifier rule as the draft it came from: an offline draft's re-check makes no LLM call either.
+    verifier = support_verifier(index.settings, offline=draft.result.provenance.mode == "offline")
+    edited.report = verify_text(edited.text, prof, student.profile if student else None, index, verifier)
     return edited
 
 
