@@ -39,6 +39,7 @@ VARIABLES = {
     "offline_paper.j2": {
         "kind": "finding",
         "opener": "In \u201cRadium\u201d (1902)",
+        "paper_named": "\u201cRadium\u201d (1902)",
         "retold": "you found that it glows",
         "title": "Radium",
         "when": " (1902)",

@@ -125,6 +125,7 @@ def _paragraph(professor_id: str, k: int, paper: Paper, d: Description, link: tu
         "offline_paper",
         kind=d.kind,
         opener=d.opener,
+        paper_named=d.paper_named,
         retold=d.retold,
         title=paper.title or "",
         when=f" ({paper.year})" if paper.year else "",

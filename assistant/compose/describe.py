@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.compose.voice import FINDING, PROPOSAL, Retold, retell
+from assistant.compose.student import lower_first
+from assistant.compose.voice import FINDING, PROPOSAL, Retold, plain_statement, retell
 from assistant.guardrails.checks.copying import COPY_SOFT_WORDS
 from assistant.guardrails.verbatim import shingles, verbatim_runs, words_with_offsets
 from assistant.text import sentences, tokenize
@@ -25,12 +26,21 @@ _VENUE_RE = re.compile(r"\b(?:Proceedings|Conference|Symposium|Workshop|Annual M
 MAX_COPIED_WORDS = 22  # the copying check blocks from 25
 
 
+Kind = Literal["finding", "proposal", "study", "opening", "title"]
+
+
 @dataclass(frozen=True)
 class Description:
-    kind: Literal["finding", "proposal", "study", "title"]
+    kind: Kind  # "opening": an untitled paper told by its abstract's first sentence
     opener: str  # "In “Title” (2024)" or "In your 2026 preprint"
     retold: str = ""  # "you showed that ..." (empty for a title mention)
     copied_words: int = 0  # the longest run of the abstract's words it repeats
+
+    @property
+    def paper_named(self) -> str:
+        """The paper as the subject of a sentence: "In your 2026 preprint" -> "Your 2026 preprint"."""
+        named = self.opener.removeprefix("In ")
+        return named[:1].upper() + named[1:]
 
 
 def describe(paper: Paper, focus: str = "") -> Description | None:
@@ -52,7 +62,22 @@ def describe(paper: Paper, focus: str = "") -> Description | None:
             best = (score, Description(_kind(retold), opener, retold.text, copied))
     if best:
         return best[1]
-    return Description("title", opener) if paper.title and not _VENUE_RE.search(paper.title) else None
+    if paper.title:
+        return None if _VENUE_RE.search(paper.title) else Description("title", opener)
+    return _opening(paper, opener)
+
+
+def _opening(paper: Paper, opener: str) -> Description | None:
+    """An untitled paper, told by the plain statement its abstract opens with ("Your 2026 preprint opens with the
+    observation that synthetic data has the potential to ..."): its topic, in its own words."""
+    first = next(iter(sentences(paper.abstract or "")), "")
+    if not plain_statement(first):
+        return None
+    text = lower_first(first.rstrip("."))
+    copied = _copied_words(text, paper.abstract or "")
+    if not MIN_WORDS <= len(text.split()) <= MAX_WORDS or copied >= MAX_COPIED_WORDS:
+        return None
+    return Description("opening", opener, text, copied)
 
 
 def _score(retold: Retold, focus_terms: set[str], position: int, words: int, copied: int) -> float:

@@ -111,6 +111,23 @@ def retell(sentence: str) -> Retold | None:
     return Retold(f"{new_subject} {_apply(rest, words, changes)}", lemma)
 
 
+def plain_statement(sentence: str) -> bool:
+    """A sentence that can be reported as it stands ("... opens with the observation that <it>"): a full stop,
+    nothing unsafe, no first or second person, no reference back, no lead-in ("However, ...")."""
+    text = sentence.strip()
+    first_word = text.split(" ", 1)[0]
+    return (
+        text.endswith(".")
+        and first_word[:1].isupper()
+        and not first_word.endswith(",")
+        and not _LEAD_RE.match(text)
+        and not _UNSAFE_RE.search(text)
+        and not _DEICTIC_RE.search(text)
+        and not re.search(r"\b(?:we|our|us)\b", text, re.IGNORECASE)
+        and _balanced(text)
+    )
+
+
 def _main_verb(rest: str, words: list[re.Match[str]], tag: str) -> tuple[int, str, bool] | None:
     """(word index, lemma, after "have") of the main verb: adverbs may stand before it, and "have shown"
     counts as a present form. Only spaces may separate the words up to it."""
