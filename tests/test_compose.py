@@ -11,7 +11,7 @@ import pytest
 from assistant.catalog import Catalog
 from assistant.cli import run
 from assistant.compose import NoUsablePapers
-from assistant.compose.describe import MAX_WORDS, describe
+from assistant.compose.describe import MAX_WORDS, describe, shown_title
 from assistant.compose.student import studies, topic_phrase
 from assistant.compose.voice import retell
 from assistant.cv import read_cv
@@ -63,6 +63,7 @@ def test_retelling_keeps_every_figure_and_name() -> None:
         'We call this the "greedy" regime of training.',  # a quotation
         "We extend the method of Smith et al. to graphs.",  # a citation
         "We address these limitations with a new loss.",  # "these" points at a sentence left behind
+        "We observe that as a side-effect, it worsens performance on long inputs.",  # so does "it"
         "Large models are often used in practice.",  # no authors' subject
         "We propose a method (based on sampling.",  # unbalanced
     ],
@@ -100,6 +101,22 @@ def test_an_untitled_paper_is_told_by_the_plain_statement_its_abstract_opens_wit
     # A first sentence that leans on another ("However, ...") or speaks as the authors is no statement to report.
     for opening in ("However, synthetic data rarely helps speech models in practice.", "Our lab builds corpora."):
         assert describe(Paper(id="t", abstract=f"{opening} {abstract}")) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (
+            "Data-driven learning of nonlocal models: from simulations to laws.",
+            "Data-driven learning of nonlocal models: from simulations to laws",
+        ),
+        ("PARAMETER-EFFICIENT TRANSFER LEARNING FOR NLP", "Parameter-Efficient Transfer Learning for NLP"),
+        ("BERT", "BERT"),
+    ],
+)
+def test_a_title_is_quoted_without_a_final_stop_and_not_in_capitals(title: str, shown: str) -> None:
+    assert shown_title(title) == shown
+    assert describe(Paper(id="p", title=title, year=2020)).opener == f"In \u201c{shown}\u201d (2020)"  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------- the student's side

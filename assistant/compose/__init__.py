@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.compose.connect import CONNECTION_THRESHOLD, strengths
-from assistant.compose.describe import Description, describe
+from assistant.compose.describe import Description, describe, shown_title
 from assistant.compose.student import lower_first, publication_title, studies, topic_phrase
 from assistant.errors import InputError
 from assistant.guardrails.checks.readable import not_a_name
@@ -127,7 +127,7 @@ def _paragraph(professor_id: str, k: int, paper: Paper, d: Description, link: tu
         opener=d.opener,
         paper_named=d.paper_named,
         retold=d.retold,
-        title=paper.title or "",
+        title=shown_title(paper.title or ""),
         when=f" ({paper.year})" if paper.year else "",
         link_kind=link[0],
         link_text=link[1],

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant import lexicon
 from assistant.compose.student import lower_first
 from assistant.compose.voice import FINDING, PROPOSAL, Retold, plain_statement, retell
 from assistant.guardrails.checks.copying import COPY_SOFT_WORDS
@@ -24,6 +25,7 @@ MIN_WORDS = 6
 # A "title" that names proceedings ("INTERSPEECH 2012, 13th Annual Conference of ...") is no paper to mention.
 _VENUE_RE = re.compile(r"\b(?:Proceedings|Conference|Symposium|Workshop|Annual Meeting)\b.*\b(?:19|20)\d\d\b")
 MAX_COPIED_WORDS = 22  # the copying check blocks from 25
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via with".split())
 
 
 Kind = Literal["finding", "proposal", "study", "opening", "title"]
@@ -101,10 +103,25 @@ def _copied_words(text: str, abstract: str) -> int:
     return max((b - a for a, b in runs), default=0)
 
 
+def shown_title(title: str) -> str:
+    """A title as an email quotes it: without the full stop some listings end it with, and in title case when the
+    listing shouts it ("PARAMETER-EFFICIENT TRANSFER LEARNING")."""
+    title = title.strip().removesuffix(".")
+    if not title.isupper() or len(title.split()) < 2:
+        return title
+    words = ["-".join(_title_case(part) for part in word.split("-")) for word in title.split()]
+    return " ".join([words[0]] + [w.lower() if w.lower() in _SMALL_WORDS else w for w in words[1:]])
+
+
+def _title_case(word: str) -> str:
+    # A short word the lexicon does not know is an acronym ("NLP", "GANS"): it stays in capitals.
+    return word.capitalize() if lexicon.is_known(word.lower()) or len(word) > 5 else word
+
+
 def _opener(paper: Paper) -> str:
     when = f" ({paper.year})" if paper.year else ""
     if paper.title:
-        return f"In \u201c{paper.title}\u201d{when}"
+        return f"In \u201c{shown_title(paper.title)}\u201d{when}"
     kind = next((s.kind for s in paper.sources if s.kind), None) or "paper"
     venue = re.sub(r"\s*\([^)]*\)", "", paper.venue or "").strip()
     where = f" on {venue}" if venue and len(venue.split()) <= 3 else ""

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from assistant import lexicon
+from assistant.text import STOPWORDS
 
 # What a contribution verb says, by lemma: findings are the best thing to tell an author you read.
 FINDING = frozenset("show prove demonstrate find reveal establish observe discover confirm uncover".split())
@@ -67,6 +68,8 @@ _OBJECT_OPENERS = frozenset(
     "both new".split()
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# A pronoun met before any noun of the sentence's own stands for something in a sentence left behind.
+_BACK_PRONOUNS = frozenset("it its they them their".split())
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def retell(sentence: str) -> Retold | None:
         return None
     at, lemma, perfect = found
     past = lexicon.inflect(lemma, "VBD")
-    if past is None or lemma not in CONTRIBUTION_VERBS or len(words) - at < 4:
+    if past is None or lemma not in CONTRIBUTION_VERBS or len(words) - at < 4 or _refers_back(words[at + 1 :]):
         return None
     changes = _rest_changes(words, at + 1, tag)
     if changes is None:
@@ -147,6 +150,17 @@ def _main_verb(rest: str, words: list[re.Match[str]], tag: str) -> tuple[int, st
     if lemma is None or not lexicon.is_verb_form(word, tag):
         return None
     return i, lemma, False
+
+
+def _refers_back(words: list[re.Match[str]]) -> bool:
+    """ "(we observe) that, as a side-effect, it worsens ...": "it" comes before anything it could stand for."""
+    for m in words:
+        low = m.group().lower()
+        if low in _BACK_PRONOUNS:
+            return True
+        if low not in STOPWORDS and lexicon.can_be_noun(low):
+            return False
+    return False
 
 
 def _rest_changes(words: list[re.Match[str]], start: int, tag: str) -> dict[int, str] | None:
