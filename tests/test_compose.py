@@ -41,6 +41,11 @@ from tests.conftest import EXAMPLES
         ("We tackle the problem of label noise in speech data.", "you tackled the problem"),
         ("We study the sample complexity of bilevel optimization.", "you studied the sample"),  # y -> ied
         ("We introduce DeepSet, which we call a permutation-invariant model.", "which you called a"),
+        ("Our proposed method outperforms three baselines on noisy speech.", "your proposed method outperformed three"),
+        (
+            "We propose a parser for noisy input, such as search queries.",
+            "you proposed a parser for noisy input, such as",
+        ),
     ],
 )
 def test_an_abstract_sentence_is_retold_to_its_author(sentence: str, retold: str) -> None:

@@ -17,14 +17,16 @@ from assistant import lexicon
 from assistant.text import STOPWORDS
 
 # What a contribution verb says, by lemma: findings are the best thing to tell an author you read.
-FINDING = frozenset("show prove demonstrate find reveal establish observe discover confirm uncover".split())
+FINDING = frozenset(
+    "show prove demonstrate find reveal establish observe discover confirm uncover highlight outperform".split()
+)
 PROPOSAL = frozenset(
     """propose introduce present develop design derive formulate build construct create release provide obtain
     devise achieve""".split()
 )
 STUDY = frozenset(
     """study investigate analyze analyse examine explore characterize characterise address tackle consider
-    evaluate compare describe discuss extend identify argue quantify measure""".split()
+    evaluate compare describe discuss extend identify argue quantify measure report""".split()
 )
 CONTRIBUTION_VERBS = FINDING | PROPOSAL | STUDY
 
@@ -38,7 +40,8 @@ _LEAD_RE = re.compile(
 )
 _SUBJECT_RE = re.compile(
     r"^(?P<subject>we|this (?:paper|work|study|article|note)|our (?:results|experiments|analysis|analyses|"
-    r"findings|evaluation|evaluations|experimental results|work|study|empirical results))\s+",
+    r"findings|evaluation|evaluations|experimental results|work|study|empirical results|(?:proposed )?(?:approach|"
+    r"method|model|framework|system|algorithm)))\s+",
     re.IGNORECASE,
 )
 _PLURAL_SUBJECTS = frozenset({"results", "experiments", "analyses", "findings", "evaluations"})
@@ -51,7 +54,7 @@ _UNSAFE_RE = re.compile(
 # you showed ... this paper"), or that already address someone.
 _DEICTIC_RE = re.compile(
     r"\b(?:I|me|my|[Yy]ou|[Yy]our|[Yy]ours)\b|\b[Tt]his (?:paper|work|article|study)\b"
-    r"|\b(?:these|those|such|aforementioned|former|latter)\b",
+    r"|\b(?:these|those|aforementioned|former|latter)\b|\bsuch\b(?!\s+as\b)",
     re.IGNORECASE,
 )
 # Adverbs that tie a sentence to the one before it ("we also show"): dropped, since the sentence now stands alone.
