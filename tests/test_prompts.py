@@ -46,6 +46,7 @@ VARIABLES = {
         "link_kind": "",
         "link_text": "",
         "variant": 0,
+        "follow": 0,
     },
     "cv_extract.j2": {
         "cv_text": "Research interests: data selection",

@@ -11,6 +11,7 @@ each draft stays deterministic. A professor with no paper that can be described 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six")
 MAX_INTERESTS = 3
 MAX_SKILLS = 4
 MAX_SUBJECT_TOPIC_WORDS = 8
+PAPER_FORMS = 5  # forms of each sentence of offline_paper.j2 (more than the papers of one email)
 
 
 class NoUsablePapers(InputError):
@@ -89,8 +91,18 @@ def _nothing_to_describe(professor: Professor, retrieved: int) -> str:
 
 def pick(professor_id: str, slot: str, n: int) -> int:
     """A variant number in [0, n) for one slot of one professor's email: the same every time."""
+    return _seed(professor_id, slot) % n
+
+
+def pick_kth(professor_id: str, slot: str, n: int, k: int) -> int:
+    """The variant of the k-th of several like slots (the papers of one email): k-th of a per-professor
+    permutation of range(n), so no two of the first n share a form, and emails differ in which forms they use."""
+    return random.Random(_seed(professor_id, slot)).sample(range(n), n)[k % n]
+
+
+def _seed(professor_id: str, slot: str) -> int:
     digest = hashlib.sha256(f"{professor_id}\x00{slot}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") % n
+    return int.from_bytes(digest[:4], "big")
 
 
 # ---------------------------------------------------------------- one paper
@@ -131,7 +143,8 @@ def _paragraph(professor_id: str, k: int, paper: Paper, d: Description, link: tu
         when=f" ({paper.year})" if paper.year else "",
         link_kind=link[0],
         link_text=link[1],
-        variant=(pick(professor_id, "paper", 3) + k) % 3,  # the papers of one email never share a form
+        variant=pick_kth(professor_id, "paper", PAPER_FORMS, k),
+        follow=pick_kth(professor_id, "follow", PAPER_FORMS, k),
     )
 
 
