@@ -31,8 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.cv import read_cv  # noqa: E402
-from assistant.draft import draft_email  # noqa: E402
-from assistant.guardrails import BATCH_SIMILARITY, similar_pairs  # noqa: E402
+from assistant.draft import draft_email, guardrail_context  # noqa: E402
+from assistant.guardrails import BATCH_SIMILARITY, GuardrailContext, similar_pairs  # noqa: E402
+from assistant.guardrails.checks import form  # noqa: E402
+from assistant.guardrails.evidence import Evidence  # noqa: E402
+from assistant.guardrails.parse import parse_email  # noqa: E402
 from assistant.guardrails.verbatim import shingles  # noqa: E402
 from assistant.index import PaperIndex  # noqa: E402
 from assistant.match import rank_professors  # noqa: E402
@@ -42,6 +45,8 @@ from assistant.types import DraftResult  # noqa: E402
 CORPUS = ROOT.parent / "shared/data/goldstandard/corpus/professors.jsonl"
 CVS = ["maya_chen.md", "arjun_patel.docx", "sofia_rossi.pdf"]
 SAMPLE = ROOT / "benchmarks" / "offline_drafts_sample.md"
+# The connection sentences of prompts/offline_paper.j2, by their words.
+CONNECTIONS = ("my interest in", "draws me to", "my work on", "my own work on", "my paper", "my own paper")
 PROBLEMS = {  # a form message's words -> the problem it names
     "The subject carries": "subject: name, role, URL or slug",
     "cut short": "sentence cut short",
@@ -66,23 +71,35 @@ def store(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def draft_all(settings: Settings) -> dict[str, list[DraftResult]]:
+def draft_all(settings: Settings) -> tuple[dict[str, list[DraftResult]], dict[tuple[str, str], list[str]]]:
+    """The drafts of each CV's batch, and each draft's form problems by (CV, professor id)."""
     index = PaperIndex(settings)
     drafts: dict[str, list[DraftResult]] = {}
+    found: dict[tuple[str, str], list[str]] = {}
     for cv in CVS:
         student = read_cv(ROOT / "examples" / "cvs" / cv)
         ranked = rank_professors(student, settings, top=20, index=index)
-        drafts[cv] = [
-            draft_email(student, index.catalog.resolve(r.professor_id), settings, offline=True, index=index)
-            for r in ranked
-        ]
+        drafts[cv] = []
+        for r in ranked:
+            professor = index.catalog.resolve(r.professor_id)
+            result = draft_email(student, professor, settings, offline=True, index=index)
+            drafts[cv].append(result)
+            found[cv, r.professor_id] = problems(
+                result, guardrail_context(professor, result.sources, student, index, settings)
+            )
         print(f"{cv}: {len(drafts[cv])} drafts", file=sys.stderr)
-    return drafts
+    return drafts, found
 
 
-def problems(result: DraftResult) -> list[str]:
-    found = [v.message for v in result.report.violations if v.check == "form"]
-    return [next((name for key, name in PROBLEMS.items() if key in m), "other form problem") for m in found]
+def problems(result: DraftResult, ctx: GuardrailContext) -> list[str]:
+    """Every problem the form check finds, by name: run directly, since the report keeps one violation per span
+    (a sentence both cut short and leaking "our" would count once)."""
+    d = result.draft
+    email = parse_email(
+        d.subject, d.body, ctx.professor.name, structured=True, cited_ids=d.cited_paper_ids, citations=d.citations
+    )
+    messages = [v.message for v in form.run(email, Evidence.of_context(ctx))]
+    return [next((name for key, name in PROBLEMS.items() if key in m), "other form problem") for m in messages]
 
 
 def similarities(results: list[DraftResult]) -> tuple[list[float], set[str]]:
@@ -97,15 +114,15 @@ def similarities(results: list[DraftResult]) -> tuple[list[float], set[str]]:
     return best, warned
 
 
-def summarise(drafts: dict[str, list[DraftResult]]) -> dict[str, Any]:
+def summarise(drafts: dict[str, list[DraftResult]], found: dict[tuple[str, str], list[str]]) -> dict[str, Any]:
     results = [r for batch in drafts.values() for r in batch]
     counts: dict[str, int] = {}
-    for r in results:
-        for name in set(problems(r)):
+    for named in found.values():
+        for name in set(named):
             counts[name] = counts.get(name, 0) + 1
     papers = [c for r in results for c in r.draft.citations]
     retold = sum(1 for c in papers if c.where.startswith("In "))  # a title mention opens "I read", "Your paper"...
-    linked = sum(1 for c in papers if any(k in c.where for k in ("my interest in", "my work on", "my paper")))
+    linked = sum(1 for c in papers if any(k in c.where for k in CONNECTIONS))
     similarity = {}
     for cv, batch in drafts.items():
         best, warned = similarities(batch)
@@ -117,7 +134,7 @@ def summarise(drafts: dict[str, list[DraftResult]]) -> dict[str, Any]:
         }
     return {
         "drafts": len(results),
-        "no_form_problem": sum(1 for r in results if not problems(r)),
+        "no_form_problem": sum(1 for named in found.values() if not named),
         "problems": dict(sorted(counts.items())),
         "hard_failures": sum(1 for r in results if not r.report.passed),
         "ellipsis_in_body": sum(1 for r in results if "\u2026" in r.draft.body or "..." in r.draft.body),
@@ -147,7 +164,9 @@ def print_summary(s: dict[str, Any]) -> None:
         print(f"{cv:18} {sim['max_median']:14.3f} {sim['max_max']:8.3f} {sim['warned']:>3}/{sim['drafts']}")
 
 
-def write_sample(drafts: dict[str, list[DraftResult]], path: Path, seed: int) -> None:
+def write_sample(
+    drafts: dict[str, list[DraftResult]], found: dict[tuple[str, str], list[str]], path: Path, seed: int
+) -> None:
     pool = [(cv, r) for cv, batch in drafts.items() for r in batch]
     chosen = random.Random(seed).sample(pool, min(10, len(pool)))
     parts = [
@@ -156,10 +175,10 @@ def write_sample(drafts: dict[str, list[DraftResult]], path: Path, seed: int) ->
         "with its form problems (none, unless listed).\n"
     ]
     for cv, r in chosen:
-        found = problems(r)
+        named = found[cv, r.professor_id]
         parts.append(
             f"\n## {cv} to {r.professor_name}\n\n**Subject:** {r.draft.subject}\n\n{r.draft.body}\n\n"
-            f"_Form problems: {', '.join(found) if found else 'none'}; guardrails: "
+            f"_Form problems: {', '.join(named) if named else 'none'}; guardrails: "
             f"{'passed' if r.report.passed else 'NEEDS REVIEW'}._\n"
         )
     path.write_text("".join(parts), encoding="utf-8")
@@ -176,11 +195,11 @@ def main() -> None:
         args.store = args.store or Path(tmp) / "store"
         settings = store(args)
         start = time.perf_counter()
-        drafts = draft_all(settings)
+        drafts, found = draft_all(settings)
         seconds = time.perf_counter() - start
-    summary = summarise(drafts)
+    summary = summarise(drafts, found)
     print_summary(summary)
-    write_sample(drafts, args.sample, args.seed)
+    write_sample(drafts, found, args.sample, args.seed)
     load = os.getloadavg()[0]
     print(
         f"drafting took {seconds:.0f} s for {summary['drafts']} drafts (load average {load:.2f}); sample: {args.sample}"
