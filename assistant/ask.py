@@ -157,8 +157,7 @@ class Source:
     score: float = 0.0  # the hybrid search score (1.0 = ranked first by vector and BM25)
 
     def where(self) -> str:
-        p = self.paper
-        return ", ".join(x for x in (p.venue, p.date or (str(p.year) if p.year else None)) if x)
+        return self.paper.where()
 
 
 @dataclass
@@ -416,9 +415,8 @@ class SentenceScorer:
 
     def __init__(self, index: PaperIndex) -> None:
         self.index = index
-        snap = index.snapshot()
-        self.idf = snap.bm25.idf
-        self.unseen_idf = math.log(2 * max(len(snap.papers), 1) + 2)  # BM25's IDF for a term in no document
+        self.idf = index.catalog.term_stats()  # the FTS5 index's document frequencies, read per term
+        self.unseen_idf = math.log(2 * max(self.idf.n_docs, 1) + 2)  # BM25's IDF for a term in no document
 
     def coverage(self, terms: set[str], sentence: str) -> float:
         if not terms:
@@ -731,7 +729,7 @@ class Asker:
         self.scope = scope
         self.k = k
         self.index = index or PaperIndex(settings)
-        self.use_llm = not offline if offline is not None else settings.llm_configured
+        self.use_llm = settings.mode(offline) == "llm"
         self.llm = llm or (LLM(settings) if self.use_llm else None)
         self._scorer: SentenceScorer | None = None
 

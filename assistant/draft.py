@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.compose import OFFLINE_TEMPLATES, compose_email
-from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft
+from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
+from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.text import surname
@@ -45,7 +46,7 @@ class SelectedSource:
 
 
 def select_sources(
-    student: StudentProfile, professor: Professor, index: PaperIndex, n: int, *, diversity: float = 0.3
+    student: StudentProfile, professor: Professor, index: IndexReader, n: int, *, diversity: float = 0.3
 ) -> list[SelectedSource]:
     """The professor's papers most relevant to the student: hybrid pair scores, a recency preference, and
     maximal-marginal-relevance so three citations are not three versions of one idea."""
@@ -85,11 +86,10 @@ def select_sources(
 
 def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
-    where = ", ".join(x for x in (p.venue, p.date or (str(p.year) if p.year else None)) if x) or "no venue"
     return {
         "id": p.id,
         "title": p.title,
-        "where": where,
+        "where": p.where() or "no venue",
         "abstract": p.abstract or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
@@ -120,7 +120,7 @@ def repair_message(draft: EmailDraft, report: GuardrailReport) -> tuple[str, str
 
 
 def llm_draft(
-    llm: LLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
+    llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
 ) -> tuple[EmailDraft, GuardrailReport, Usage, int]:
     """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times)."""
     usage = Usage()
@@ -152,7 +152,7 @@ def guardrail_context(
     professor: Professor,
     sources: Sequence[Paper],
     student: StudentProfile | None,
-    index: PaperIndex,
+    index: IndexReader,
     settings: Settings,
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
@@ -169,19 +169,25 @@ def guardrail_context(
     )
 
 
+def verify_text(text: str, professor: Professor, student: StudentProfile | None, index: PaperIndex) -> GuardrailReport:
+    """The guardrails on any email text (a leading "Subject:" line is its subject), checked against all of the
+    professor's papers: what `outreach verify` and the web editor run on a hand-written or edited email."""
+    return check_text(text, guardrail_context(professor, professor.papers, student, index, index.settings))
+
+
 def draft_email(
     student: StudentProfile,
     professor: Professor,
     settings: Settings,
     *,
     offline: bool | None = None,
-    index: PaperIndex | None = None,
-    llm: LLM | None = None,
+    index: IndexReader | None = None,
+    llm: StructuredLLM | None = None,
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:
     """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
     index = index or PaperIndex(settings)
-    use_offline = offline if offline is not None else not settings.llm_configured
+    use_offline = settings.mode(offline) == "offline"
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
     check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings))

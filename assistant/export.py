@@ -11,7 +11,7 @@ from assistant.types import DraftResult, GuardrailReport, Paper
 
 def reference_line(n: int, paper: Paper) -> str:
     # An untitled paper's label already names its venue and date.
-    where = ", ".join(x for x in (paper.venue, str(paper.year) if paper.year else None) if x) if paper.title else ""
+    where = paper.where(exact_date=False) if paper.title else ""
     link = f" {paper.url or ('https://doi.org/' + paper.doi if paper.doi else '')}".rstrip()
     return f"[{n}] {paper.label()}" + (f" ({where})" if where else "") + link
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 # ---------------------------------------------------------------- corpus
 
@@ -36,11 +36,18 @@ class Paper(BaseModel):
     external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
     sources: list[PaperSource] = Field(default_factory=list)
 
+    def where(self, *, exact_date: bool = True) -> str:
+        """Where and when it appeared: "venue, date" ("venue, year" without `exact_date`, or when the date is
+        unknown); "" when neither is known."""
+        year = str(self.year) if self.year else None
+        when = (self.date or year) if exact_date else year
+        return ", ".join(x for x in (self.venue, when) if x)
+
     def label(self, words: int = 8) -> str:
         """How to name this paper to a person: its title, or venue/date and the abstract's first words."""
         if self.title:
             return self.title
-        where = ", ".join(x for x in (self.venue, self.date or (str(self.year) if self.year else None)) if x)
+        where = self.where()
         opening = " ".join((self.abstract or "").split()[:words])
         return f"Untitled ({where}): \u201c{opening}\u2026\u201d" if where else f"Untitled: \u201c{opening}\u2026\u201d"
 
@@ -75,12 +82,22 @@ class Professor(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
 
 
+class InputSummary(BaseModel):
+    """What one input (a file, an OpenAlex author) held, once its own duplicate listings were merged."""
+
+    source: str
+    professors: int
+    papers: int
+    skipped: int = 0
+
+
 class IngestReport(BaseModel):
     """What one ingest did; printed to the user."""
 
     files: list[str] = Field(default_factory=list)
+    inputs: list[InputSummary] = Field(default_factory=list)
     professors: list[str] = Field(default_factory=list)  # ids touched
-    papers_read: int = 0
+    papers_read: int = 0  # papers per input, each input's duplicates merged (its records can be more)
     papers_new: int = 0
     papers_merged: int = 0  # listings folded into a paper we already had
     papers_embedded: int = 0
@@ -168,14 +185,32 @@ class MatchComponents(BaseModel):
     recency: float  # 0..1
 
 
+Fit = Literal["weak", "moderate", "strong"]
+Coverage = Literal["high", "medium", "low"]
+
+
 class MatchResult(BaseModel):
     professor_id: str
     name: str
     score: float  # 0..100
+    fit: Fit  # what the score means, by thresholds measured on the gold standard (match.fit_label)
     components: MatchComponents
-    confidence: Literal["high", "medium", "low"]
-    confidence_note: str | None = None
+    # How much of the professor's work the score could read: the share of their papers with abstracts. Says how
+    # far to trust the score, not how well the professor fits.
+    abstract_coverage: Coverage
+    abstract_coverage_note: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+
+    # Deprecated aliases, kept so `match --json` consumers and callers of the old names still find them.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence(self) -> Coverage:
+        return self.abstract_coverage
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence_note(self) -> str | None:
+        return self.abstract_coverage_note
 
 
 # ---------------------------------------------------------------- drafting
@@ -276,3 +311,92 @@ class AskAnswer(BaseModel):
     citations: list[AskCitation] = Field(default_factory=list)
     guardrails: GuardrailReport = Field(default_factory=GuardrailReport)
     provenance: Provenance | None = None
+
+
+# ---------------------------------------------------------------- batches (assistant/batch/, shown by review.py)
+
+
+class BatchViolation(Violation):
+    """A violation as a batch's JSON sidecar records it; the cross-draft check adds `batch` ones naming the twin."""
+
+    batch: bool = False
+    similar_to: str | None = None
+    similarity: float | None = None
+
+
+class SidecarReport(BaseModel):
+    passed: bool
+    violations: list[BatchViolation] = Field(default_factory=list)
+
+
+class SidecarCitation(BaseModel):
+    paper_id: str
+    title: str | None
+
+
+class Sidecar(BaseModel):
+    """`<id>.json` of a batch: the `draft --format json` shape (export.to_json) plus who it is to and the hash of
+    its inputs. Fields added to that shape later are kept as they are (extra="allow")."""
+
+    model_config = ConfigDict(extra="allow")
+
+    professor_id: str
+    subject: str
+    body: str
+    citations: list[SidecarCitation] = Field(default_factory=list)
+    student_claims: list[StudentClaim] = Field(default_factory=list)
+    mode: Literal["llm", "offline"]
+    status: Literal["clean", "needs review"]
+    guardrails: SidecarReport
+    provenance: Provenance
+    professor_name: str
+    to: str | None = None
+    input_hash: str
+
+
+BatchStatus = Literal["clean", "needs review", "failed", "skipped"]
+BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
+
+
+class BatchRow(BaseModel):
+    """One line of a batch's summary."""
+
+    professor: str
+    professor_id: str
+    email: str | None = None
+    match_score: float | None = None
+    status: BatchStatus
+    verdict: str | None = None  # passed / warnings / hard violations
+    path: str | None = None  # the Markdown draft, relative to the output folder
+    tokens: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    cost_note: str | None = None
+    reused: bool = False  # finished in an earlier run with the same inputs: not drafted again
+    similar_to: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class BatchSummary(BaseModel):
+    out_dir: str
+    mode: Literal["llm", "offline"]
+    model: str | None
+    concurrency: int
+    elapsed_s: float
+    rate_limit_wait_s: float = 0.0
+    drafted_this_run: int = 0
+    cv_tokens: int = 0  # this run's LLM reading of the CV, not part of any one draft
+    cv_cost_usd: float | None = 0.0
+    rows: list[BatchRow]
+
+    def count(self, status: BatchStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def counts(self) -> dict[BatchStatus, int]:
+        return {status: self.count(status) for status in BATCH_STATUSES}
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every item is clean; 1 when any failed, was skipped, or needs review."""
+        return 0 if all(r.status == "clean" for r in self.rows) else 1

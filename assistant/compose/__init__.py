@@ -31,7 +31,7 @@ from assistant.types import CitationUse, CVItem, EmailDraft, Paper, Professor, S
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from assistant.index import PaperIndex
+    from assistant.seams import IndexReader
 
 OFFLINE_TEMPLATES = ["offline_subject.j2", "offline_email.j2", "offline_paper.j2"]
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six")
@@ -54,7 +54,7 @@ class Composed:
 
 
 def compose_email(
-    student: StudentProfile, professor: Professor, cited: Sequence[tuple[Paper, CVItem]], index: PaperIndex
+    student: StudentProfile, professor: Professor, cited: Sequence[tuple[Paper, CVItem]], index: IndexReader
 ) -> EmailDraft:
     """The offline draft to `professor`, citing the papers of `cited` it can describe ((paper, the CV item
     that matched it) pairs, best first)."""

@@ -17,15 +17,15 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.index import PaperIndex
 from assistant.match import MatchConfig, build_item_set, pair_scores
+from assistant.seams import IndexReader
 from assistant.types import CVItem, Paper
 
 CONNECTION_THRESHOLD = 0.75
 
 
 def strengths(
-    items: Sequence[CVItem], papers: Sequence[Paper], professor_id: str, index: PaperIndex
+    items: Sequence[CVItem], papers: Sequence[Paper], professor_id: str, index: IndexReader
 ) -> NDArray[np.float32]:
     """(items, papers) pair scores; a paper missing from the index scores 0 with every item."""
     out = np.zeros((len(items), len(papers)), dtype=np.float32)
