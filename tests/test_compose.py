@@ -97,14 +97,19 @@ def test_a_contribution_sentence_longer_than_the_cap_is_not_cut_but_passed_over(
 
 
 def test_an_untitled_paper_is_told_by_the_plain_statement_its_abstract_opens_with() -> None:
-    abstract = "Synthetic data can stand in for scarce labelled speech in low-resource languages. It works well."
+    abstract = "Synthetic data can replace scarce labelled speech. It works well."
     paper = Paper(id="s", abstract=abstract, year=2026)
     chosen = describe(paper)
     assert chosen is not None and chosen.kind == "opening"
     assert chosen.paper_named == "Your 2026 paper"
-    assert chosen.retold == "synthetic data can stand in for scarce labelled speech in low-resource languages"
-    # A first sentence that leans on another ("However, ...") or speaks as the authors is no statement to report.
-    for opening in ("However, synthetic data rarely helps speech models in practice.", "Our lab builds corpora."):
+    assert chosen.retold == "synthetic data can replace scarce labelled speech"
+    # A first sentence that leans on another ("However, ...") or speaks as the authors is no statement to report;
+    # one of 12 words or more would be all copy (the copying check warns from 12).
+    for opening in (
+        "However, synthetic data rarely helps speech models in practice.",
+        "Our lab builds corpora.",
+        "Synthetic data can stand in for scarce labelled speech in many low-resource languages.",
+    ):
         assert describe(Paper(id="t", abstract=f"{opening} {abstract}")) is None
 
 
