@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.compose.connect import CONNECTION_THRESHOLD, strengths
-from assistant.compose.describe import Description, describe, shown_title
+from assistant.compose.describe import Description, shown_title
+from assistant.compose.describe import describe as describe_paper  # `describe` stays the submodule's name
 from assistant.compose.student import lower_first, publication_title, studies, topic_phrase
 from assistant.errors import InputError
 from assistant.guardrails.checks.readable import not_a_name
@@ -61,7 +62,7 @@ def compose_email(
     items = student.research_items() or student.all_items()
     papers = [paper for paper, _ in cited]
     scores = strengths(items, papers, professor.id, index)
-    described = [(j, d) for j, (paper, item) in enumerate(cited) if (d := describe(paper, item.text))]
+    described = [(j, d) for j, (paper, item) in enumerate(cited) if (d := describe_paper(paper, item.text))]
     if not described:
         raise NoUsablePapers(_nothing_to_describe(professor, len(papers)))
     used: set[int] = set()
