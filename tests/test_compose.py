@@ -210,6 +210,30 @@ def test_a_weak_match_is_not_called_a_connection(sample_store: Path, settings: S
     assert "work on recurrent memory for long sequences" in body
 
 
+def test_the_students_paper_is_named_once_when_a_paragraph_relates_to_it(
+    sample_store: Path, settings: Settings, tmp_path: Path
+) -> None:
+    games = {
+        "name": "Ada Games",
+        "papers": [
+            {
+                "title": "Last-Iterate Convergence of Optimistic Gradient Descent-Ascent in Nonconvex-Concave Games",
+                "abstract": "We prove that optimistic gradient descent-ascent converges in the last iterate in "
+                "nonconvex-concave games, with a rate that matches the convex case.",
+                "year": 2025,
+            }
+        ],
+    }
+    listing = tmp_path / "games.json"
+    listing.write_text(json.dumps(games), encoding="utf-8")
+    assert run(["ingest", str(listing), "--format", "json"]) == 0
+    arjun = read_cv(EXAMPLES / "cvs" / "arjun_patel.docx")
+    body = draft_email(arjun, professor(settings, "ada-games"), settings, offline=True).draft.body
+    own = "Last-Iterate Convergence of Optimistic Gradient Descent-Ascent in Nonconvex-Concave Games: A Short Note"
+    assert "my own paper" in body or "my paper" in body, body  # the connection is made...
+    assert body.count(own) == 1  # ...and the title is not repeated in the closing paragraph
+
+
 # ---------------------------------------------------------------- a professor with nothing to describe
 
 

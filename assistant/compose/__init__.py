@@ -169,6 +169,9 @@ def _draft(
     education = next((i for i in student.education if studies(i)), None)
     skills = _skills(student, [c.paper for c in composed])
     publication = student.publications[0] if student.publications else None
+    own_paper = publication_title(publication.text) if publication else ""
+    if any(own_paper and own_paper in c.paragraph for c in composed):
+        own_paper = ""  # a paragraph already relates a paper to it: its long title once is enough
     name = surname(professor.name)
     pid = professor.id
     body = render(
@@ -181,7 +184,7 @@ def _draft(
         papers=[c.paragraph for c in composed],
         paper_count=NUMBER_WORDS[len(composed)] if len(composed) < len(NUMBER_WORDS) else str(len(composed)),
         skills=join_english([s.text.rstrip(".") for s in skills]),
-        publication=publication_title(publication.text) if publication else "",
+        publication=own_paper,
         opening=pick(pid, "opening", 3),
         interests_form=pick(pid, "interests", 3),
         intro=pick(pid, "intro", 3),
