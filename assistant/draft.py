@@ -32,6 +32,7 @@ from assistant.types import (
     Provenance,
     StudentProfile,
 )
+from assistant.untrusted import trusted_copy, trusted_professor, usable_abstract, usable_title
 
 LLM_TEMPLATES = ["system.j2", "draft.j2", "repair.j2"]
 
@@ -89,9 +90,9 @@ def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
     return {
         "id": p.id,
-        "title": p.title,
+        "title": usable_title(p) or "(title left out: it reads as an instruction or carries a link)",
         "where": p.where() or "no venue",
-        "abstract": p.abstract or "(no abstract)",
+        "abstract": usable_abstract(p) or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
 
@@ -165,8 +166,8 @@ def guardrail_context(
         return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
 
     return GuardrailContext(
-        professor=professor,
-        sources=list(sources),
+        professor=trusted_professor(professor),
+        sources=[trusted_copy(p) for p in sources],
         student=student,
         corpus=index.derived("guardrail_corpus", corpus),
         min_words=settings.draft_min_words,
