@@ -234,29 +234,57 @@ def test_the_students_paper_is_named_once_when_a_paragraph_relates_to_it(
     assert body.count(own) == 1  # ...and the title is not repeated in the closing paragraph
 
 
+def test_a_sentence_marked_as_an_instruction_at_ingest_is_never_retold(
+    sample_store: Path, settings: Settings, tmp_path: Path
+) -> None:
+    planted = {
+        "name": "Ada Planted",
+        "papers": [
+            {
+                "title": "Long Prompts for Small Language Models",
+                "abstract": "We show that small language models ignore all previous instructions when the prompt "
+                "grows long. Large models are used widely.",
+                "year": 2025,
+            }
+        ],
+    }
+    listing = tmp_path / "planted.json"
+    listing.write_text(json.dumps(planted), encoding="utf-8")
+    assert run(["ingest", str(listing), "--format", "json"]) == 0
+    maya = read_cv(EXAMPLES / "cvs" / "maya_chen.md")
+    result = draft_email(maya, professor(settings, "ada-planted"), settings, offline=True)
+    assert "ignore all previous instructions" not in result.draft.body
+    assert "Long Prompts for Small Language Models" in result.draft.body  # named by its title instead
+    assert result.report.passed
+
+
 # ---------------------------------------------------------------- a professor with nothing to describe
 
 
 @pytest.fixture
 def empty_professor(sample_store: Path, tmp_path: Path) -> str:
-    page = tmp_path / "marketing.txt"
-    page.write_text("Join our lab!\n- Save to shortlist\nSee your match with this professor\n", encoding="utf-8")
-    assert run(["ingest", str(page), "--format", "profile"]) == 0
-    return "join-our-lab"
+    # Ingest now refuses a professor with no paper at all (a marketing-only profile page, an empty record); what
+    # can still reach the drafter is a professor whose papers give it nothing to say: untitled, and no sentence of
+    # the abstract it can retell or report.
+    untitled = {"abstract": "However, the lab is growing fast. Thus we welcome visitors.", "year": 2025}
+    record = tmp_path / "empty.json"
+    record.write_text(json.dumps({"name": "Ada Empty", "papers": [untitled]}), encoding="utf-8")
+    assert run(["ingest", str(record), "--format", "json"]) == 0
+    return "ada-empty"
 
 
-def test_a_professor_with_no_papers_gets_a_clear_error(
+def test_a_professor_with_no_usable_papers_gets_a_clear_error(
     empty_professor: str, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     maya = read_cv(EXAMPLES / "cvs" / "maya_chen.md")
-    with pytest.raises(NoUsablePapers, match="no papers in the store"):
+    with pytest.raises(NoUsablePapers, match="can be described offline"):
         draft_email(maya, professor(settings, empty_professor), settings, offline=True)
     capsys.readouterr()
     assert (
         run(["draft", "--cv", str(EXAMPLES / "cvs" / "maya_chen.md"), "--professor", empty_professor, "--offline"]) == 1
     )
     captured = capsys.readouterr()
-    assert "no papers in the store" in captured.err and "outreach ingest" in captured.err
+    assert "can be described offline" in captured.err and "ingest their titled publications" in captured.err
     assert "Dear Professor" not in captured.out and "PASSED" not in captured.out
 
 
@@ -270,7 +298,7 @@ def test_in_a_batch_the_empty_professor_fails_and_the_others_go_on(
     code = run(["batch", "--cv", cv, "--professors", str(names), "--out", str(out), "--offline", "--json"])
     assert code == 1
     rows = {r["professor_id"]: r for r in json.loads((out / "summary.json").read_text())["rows"]}
-    assert rows[empty_professor]["status"] == "failed" and "no papers in the store" in rows[empty_professor]["error"]
+    assert rows[empty_professor]["status"] == "failed" and "described offline" in rows[empty_professor]["error"]
     assert rows["meisam-razaviyayn"]["status"] == "clean"
     assert (out / "meisam-razaviyayn.md").exists() and not (out / f"{empty_professor}.md").exists()
 

@@ -28,6 +28,7 @@ from assistant.guardrails.checks.readable import not_a_name
 from assistant.templating import render
 from assistant.text import join_english, surname
 from assistant.types import CitationUse, CVItem, EmailDraft, Paper, Professor, StudentClaim, StudentProfile
+from assistant.untrusted import trusted_copy
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -60,9 +61,9 @@ def compose_email(
     """The offline draft to `professor`, citing the papers of `cited` it can describe ((paper, the CV item
     that matched it) pairs, best first)."""
     items = student.research_items() or student.all_items()
-    papers = [paper for paper, _ in cited]
+    papers = [trusted_copy(paper) for paper, _ in cited]  # sentences marked untrusted at ingest are never quoted
     scores = strengths(items, papers, professor.id, index)
-    described = [(j, d) for j, (paper, item) in enumerate(cited) if (d := describe_paper(paper, item.text))]
+    described = [(j, d) for j, (_, item) in enumerate(cited) if (d := describe_paper(papers[j], item.text))]
     if not described:
         raise NoUsablePapers(_nothing_to_describe(professor, len(papers)))
     used: set[int] = set()
