@@ -163,7 +163,9 @@ def guardrail_context(
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
         profs = index.catalog.professors(kind="professor", with_papers=True)
-        return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
+        # Trusted copies, as the checked professor's own papers are: the n-gram indexes are cached by the corpus's
+        # abstracts, and a professor whose text differs from the corpus's would rebuild them on every draft.
+        return StoreCorpus((p.id, p.name, trusted_copy(paper)) for p in profs for paper in p.papers)
 
     return GuardrailContext(
         professor=trusted_professor(professor),
