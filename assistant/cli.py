@@ -462,7 +462,9 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
         info(f"wrote {out}")
     click.echo(text, nl=False)
     if not result.report.passed:
-        info(f"draft NEEDS REVIEW: {len(result.report.hard_violations)} hard guardrail violation(s)")
+        from assistant.export import review_reason
+
+        info(f"draft NEEDS REVIEW: {review_reason(result.report)}")
         sys.exit(1)
 
 
@@ -473,18 +475,20 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
 @store_option
 @json_option
 def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
-    """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
+    """Run the guardrails on any email text (the support check too when an LLM is configured). Exit 0: no hard
+    violation; 1: at least one, or a check that should have run could not (unverified); 2: usage error."""
     from assistant.cv import read_cv
     from assistant.draft import verify_text
     from assistant.export import report_json, report_lines
     from assistant.files import read_text_file
+    from assistant.guardrails.verifier import support_verifier
     from assistant.index import PaperIndex
 
     text = read_text_file(draft_file)
     student = read_cv(cv_path) if cv_path else None
     index = PaperIndex(_settings(store))
     prof = index.catalog.resolve(professor, kind="professor")
-    report = verify_text(text, prof, student, index)
+    report = verify_text(text, prof, student, index, support_verifier(index.settings))
     if as_json:
         emit_json(report_json(report))
     else:

@@ -229,7 +229,7 @@ def batch_summary(summary: BatchSummary) -> None:
         score = f"{r.match_score:.1f}" if r.match_score is not None else ""
         cost = "" if r.cost_usd is None else f"{r.cost_usd:.4f}"
         status = f"[{BATCH_COLOURS[r.status]}]{r.status}{' (kept)' if r.reused else ''}[/]"
-        table.add_row(r.professor, score, status, r.verdict or "", str(r.tokens), cost)
+        table.add_row(r.professor, score, status, escape(r.verdict or ""), str(r.tokens), cost)
     out.print(table)
     for r in summary.rows:
         if r.error:
@@ -239,3 +239,6 @@ def batch_summary(summary: BatchSummary) -> None:
     if summary.cv_tokens:
         cost = "" if summary.cv_cost_usd is None else f", ${summary.cv_cost_usd:.4f}"
         out.print(f"reading the CV with {summary.model}: {summary.cv_tokens} tokens{cost} (in the totals)")
+    verified = sum(r.verify_tokens for r in summary.rows)
+    if verified:
+        out.print(f"verifying claims (the support check): {verified} tokens (in each draft's tokens and cost)")

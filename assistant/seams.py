@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-
     from assistant.derived import StoreData
     from assistant.embeddings import Embedder
     from assistant.llm import Usage

@@ -250,12 +250,25 @@ class Violation(_Record):
     span: str | None = None  # the offending text in the email
 
 
+# passed: ran, found nothing. failed: found violations (hard or soft: see severity). skipped: not run, by
+# configuration (no CV given, offline, no LLM, a setting turned it off). unverified: should have run and could
+# not (the verifier timed out, refused, answered something unparsable): it never counts as passed.
+CheckStatus = Literal["passed", "failed", "skipped", "unverified"]
+Verdict = Literal["passed", "failed", "unverified"]
+
+
 class CheckResult(_Record):
     check: str
-    passed: bool
+    status: CheckStatus
     severity: Literal["hard", "soft"]
     violations: list[Violation] = Field(default_factory=list)
-    note: str | None = None  # e.g. why a check could not run
+    note: str | None = None  # why a check was skipped or unverified
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passed(self) -> bool:
+        """Nothing against it: it ran clean, or it was skipped by configuration (today's meaning of passed)."""
+        return self.status in ("passed", "skipped")
 
 
 class GuardrailReport(_Record):
@@ -270,9 +283,21 @@ class GuardrailReport(_Record):
         return [v for v in self.violations if v.severity == "hard"]
 
     @property
+    def unverified(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "unverified"]
+
+    @property
+    def verdict(self) -> Verdict:
+        """failed: a hard violation; unverified: none, but a check that should have run could not; else passed
+        (soft warnings and checks skipped by configuration do not block)."""
+        if self.hard_violations:
+            return "failed"
+        return "unverified" if self.unverified else "passed"
+
+    @property
     def passed(self) -> bool:
-        """True only when no hard check failed (soft warnings do not block)."""
-        return not self.hard_violations
+        """True only when no hard check failed and every check that should have run did."""
+        return self.verdict == "passed"
 
 
 class Provenance(_Record):
@@ -286,6 +311,9 @@ class Provenance(_Record):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     repair_rounds: int = 0
+    # The support check's verifier calls (guardrails/verifier.py), counted apart from drafting or answering.
+    verify_prompt_tokens: int = 0
+    verify_completion_tokens: int = 0
 
 
 class DraftResult(_Record):
@@ -299,6 +327,26 @@ class DraftResult(_Record):
     @property
     def status(self) -> Literal["clean", "needs review"]:
         return "clean" if self.report.passed else "needs review"
+
+
+# What the support check's verifier returns (guardrails/verifier.py): a verdict per numbered sentence. The quote
+# is checked in code (guardrails/checks/support.py): it must be in the paper's title or abstract.
+SupportVerdict = Literal["supported", "unsupported", "not_a_claim"]
+
+
+class SupportItem(_Record):
+    # No defaults: OpenAI's strict structured output wants every field required.
+    n: int = Field(description="The sentence's number, as given in <sentences>.")
+    verdict: SupportVerdict = Field(description="supported, unsupported or not_a_claim (see the rules).")
+    quote: str = Field(
+        description="supported: the passage of the paper's title or abstract that states it, copied character "
+        'for character; otherwise "".'
+    )
+    reason: str = Field(description="One short line: why this verdict.")
+
+
+class SupportReply(_Record):
+    items: list[SupportItem]
 
 
 # ---------------------------------------------------------------- asking
@@ -331,8 +379,17 @@ class BatchViolation(Violation):
     similarity: float | None = None
 
 
+class SidecarCheck(_Record):
+    check: str
+    status: CheckStatus
+    severity: Literal["hard", "soft"]
+    note: str | None = None
+
+
 class SidecarReport(_Record):
     passed: bool
+    status: Verdict | None = None  # None: a sidecar written before statuses existed
+    checks: list[SidecarCheck] = Field(default_factory=list)
     violations: list[BatchViolation] = Field(default_factory=list)
 
 
@@ -375,9 +432,10 @@ class BatchRow(_Record):
     status: BatchStatus
     verdict: str | None = None  # passed / warnings / hard violations
     path: str | None = None  # the Markdown draft, relative to the output folder
-    tokens: int = 0
-    prompt_tokens: int = 0
+    tokens: int = 0  # drafting and verifying
+    prompt_tokens: int = 0  # drafting
     completion_tokens: int = 0
+    verify_tokens: int = 0  # the support check's verifier calls
     cost_usd: float | None = None
     cost_note: str | None = None
     reused: bool = False  # finished in an earlier run with the same inputs: not drafted again
