@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from assistant.ids import slugify
+from assistant.store.access import connect_read_only
 from assistant.tfidf import TermCounts, TfIdf
 from assistant.types import Paper
 
@@ -54,7 +54,7 @@ class PinnedCatalog:
     Shared by threads (a batch's workers read papers through it), hence the lock and check_same_thread=False."""
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        self.conn = connect_read_only(path, check_same_thread=False)  # works on a read-only store too
         self.lock = threading.Lock()
         self.conn.execute("BEGIN")
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
