@@ -49,6 +49,16 @@ def _settings(store: Path | None, *, existing: bool = True) -> Settings:
     return settings
 
 
+def _embedding_settings(store: Path | None) -> Settings:
+    """The settings of a command that will embed text: the offline model starts loading now, in a thread, while
+    the command imports the rest and reads the store."""
+    from assistant.embeddings import preload
+
+    settings = _settings(store)
+    preload(settings)
+    return settings
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -235,10 +245,11 @@ def search(
     query: str, professor_names: tuple[str, ...], collection: str | None, k: int, store: Path | None, as_json: bool
 ) -> None:
     """Hybrid (semantic + keyword) search over indexed papers."""
+    settings = _embedding_settings(store)
     from assistant import render
     from assistant.index import PaperIndex
 
-    index = PaperIndex(_settings(store))
+    index = PaperIndex(settings)
     ids = [index.catalog.resolve(p).id for p in professor_names]
     if collection:
         ids.append(index.catalog.resolve(collection, kind="collection").id)
@@ -346,11 +357,11 @@ def match(
     as_json: bool,
 ) -> None:
     """Rank professors by fit to your CV, with the papers and CV items behind each score."""
+    settings = _embedding_settings(store)
     from assistant import render, shortlist
     from assistant.index import PaperIndex
     from assistant.match import rank_professors
 
-    settings = _settings(store)
     student = _student(cv_path, text, settings, offline)
     index = PaperIndex(settings)
     ids = [index.catalog.resolve(p, kind="professor").id for p in professor_names] or None
@@ -442,11 +453,11 @@ def shortlist_status(professor: str, status: str, store: Path | None) -> None:
 @store_option
 def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bool, store: Path | None) -> None:
     """Draft a grounded outreach email, with its citations and guardrail report. Exits 1 if it needs review."""
+    settings = _embedding_settings(store)
     from assistant.draft import draft_email
     from assistant.export import render_draft
     from assistant.index import PaperIndex
 
-    settings = _settings(store)
     student = _read_student(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
     prof = index.catalog.resolve(professor, kind="professor")
@@ -583,10 +594,11 @@ def ask(
 
     Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
     any hard guardrail check failed. "The indexed papers don't cover X" is an answer, not a failure."""
+    settings = _embedding_settings(store)
     from assistant.ask import Asker, answer_of, make_scope, references_text
     from assistant.index import PaperIndex
 
-    index = PaperIndex(_settings(store))
+    index = PaperIndex(settings)
     scope = make_scope(index, professor, collection)
     asker = Asker(index.settings, scope, k=k, index=index, offline=True if offline else None)
     if as_json:
