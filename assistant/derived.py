@@ -14,6 +14,7 @@ through a read transaction held open at the data's version, so a concurrent inge
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ import numpy as np
 
 from assistant.ids import slugify
 from assistant.store.access import connect_read_only
-from assistant.tfidf import TfIdf
+from assistant.tfidf import TermCounts, TfIdf
 from assistant.types import Paper
 
 if TYPE_CHECKING:
@@ -180,13 +181,13 @@ def _build(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> None:
     with pinned.lock:
         rows = pinned.conn.execute(
             "SELECT professor_id, paper_id, terms, COALESCE(json_extract(data, '$.year'), 0), "
-            "COALESCE(json_extract(data, '$.abstract'), '') != '' FROM papers ORDER BY professor_id, position"
+            "COALESCE(json_extract(data, '$.abstract'), '') != '', data FROM papers ORDER BY professor_id, position"
         ).fetchall()
     log.info("building derived data for catalog version %d (%d papers)", pinned.version, len(rows))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
     try:
-        _write(tmp, rows, fetch)
+        _write(tmp, rows, fetch, _previous(path))
         (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "version": pinned.version, "rows": len(rows)}))
         try:
             os.rename(tmp, path)
@@ -198,7 +199,45 @@ def _build(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> None:
     _prune(path, pinned.version)
 
 
-def _write(out: Path, rows: list[tuple[str, str, str, int, int]], fetch: FetchVectors) -> None:
+@dataclass
+class _Previous:
+    """An older version's rows, reused for the papers that did not change (most of them, after an ingest)."""
+
+    row_of: dict[str, int]  # record id -> row
+    keys: NDArray[np.void]  # per row: digest of the paper's catalog data and terms
+    matrix: NDArray[np.float32]
+    counts: TermCounts
+
+
+def _previous(path: Path) -> _Previous | None:
+    """The newest complete older folder of the same model that saved what reuse needs, if any."""
+    number, _, model = path.name.partition("-")
+    older = []
+    for other in path.parent.iterdir():
+        version, _, other_model = other.name.partition("-")
+        if other_model == model and version.isdigit() and int(version) < int(number) and _complete(other):
+            older.append((int(version), other))
+    for _, other in sorted(older, reverse=True):
+        counts = TermCounts.load(other)
+        if counts is not None and (other / "record_ids.txt").exists():
+            ids = (other / "record_ids.txt").read_text().split("\n")
+            return _Previous(
+                row_of={rid: i for i, rid in enumerate(ids)},
+                keys=np.load(other / "row_keys.npy"),
+                matrix=np.load(other / "vectors.npy", mmap_mode="r"),
+                counts=counts,
+            )
+    return None
+
+
+def _row_key(data: str, terms: str) -> bytes:
+    # The vector and the terms are functions of the paper's text, which the catalog data holds.
+    return hashlib.blake2b(f"{data}\0{terms}".encode(), digest_size=16).digest()
+
+
+def _write(
+    out: Path, rows: list[tuple[str, str, str, int, int, str]], fetch: FetchVectors, prev: _Previous | None
+) -> None:
     owners: list[list[object]] = []
     for i, (pid, *_rest) in enumerate(rows):
         if not owners or owners[-1][0] != pid:
@@ -207,8 +246,46 @@ def _write(out: Path, rows: list[tuple[str, str, str, int, int]], fetch: FetchVe
     (out / "professors.json").write_text(json.dumps(owners))
     np.save(out / "years.npy", np.array([r[3] or 0 for r in rows], dtype=np.int32))
     np.save(out / "has_abstract.npy", np.array([bool(r[4]) for r in rows], dtype=np.bool_))
-    np.save(out / "vectors.npy", _matrix([record_id(r[0], r[1]) for r in rows], fetch))
-    TfIdf.from_term_lists(r[2].split() for r in rows).save(out)
+    ids = [record_id(r[0], r[1]) for r in rows]
+    keys = np.array([_row_key(r[5], r[2]) for r in rows], dtype="V16")
+    source = np.full(len(rows), -1, dtype=np.int64)  # the previous version's row of each unchanged paper
+    if prev is not None:
+        for j, rid in enumerate(ids):
+            old = prev.row_of.get(rid)
+            if old is not None and prev.keys[old] == keys[j]:
+                source[j] = old
+    np.save(out / "vectors.npy", _vectors(ids, source, prev, fetch))
+    fresh = np.flatnonzero(source < 0)
+    if prev is None:
+        counts = TermCounts.of(r[2].split() for r in rows)
+    else:
+        new = TermCounts.of((rows[j][2].split() for j in fresh), prev.counts.vocabulary)
+        order = source.copy()
+        order[fresh] = len(prev.counts) + np.arange(len(fresh))
+        counts = prev.counts.then(new).take(order)
+    tfidf, counts = TfIdf.from_counts(counts)
+    tfidf.save(out)
+    counts.save(out)
+    (out / "record_ids.txt").write_text("\n".join(ids))
+    np.save(out / "row_keys.npy", keys)
+    log.info("derived data: %d of %d rows reused from the previous version", len(rows) - len(fresh), len(rows))
+
+
+def _vectors(
+    ids: list[str], source: NDArray[np.int64], prev: _Previous | None, fetch: FetchVectors
+) -> NDArray[np.float32]:
+    """The previous version's vectors of unchanged papers (unless it had none for them), Chroma's for the rest."""
+    if prev is None or prev.matrix.shape[1] <= 1:  # a store with no vectors saves one zero column
+        return _matrix(ids, fetch)
+    reused = np.flatnonzero(source >= 0)
+    matrix = np.zeros((len(ids), prev.matrix.shape[1]), dtype=np.float32)
+    matrix[reused] = prev.matrix[source[reused]]
+    missing = np.flatnonzero(~matrix.any(axis=1))
+    if len(missing):
+        got = _matrix([ids[j] for j in missing], fetch)
+        if got.shape[1] == matrix.shape[1]:
+            matrix[missing] = got
+    return matrix
 
 
 def _matrix(ids: list[str], fetch: FetchVectors, batch: int = 5000) -> NDArray[np.float32]:

@@ -113,11 +113,14 @@ def aggregate(best_per_paper: NDArray[np.float32], top_k: int) -> float:
     return float(np.sort(best_per_paper)[::-1][:k].mean())
 
 
+RECENCY_PAPERS = 5
+
+
 def recency(
     years: Sequence[int] | NDArray[np.int32], best: NDArray[np.float32], ref_year: int, cfg: MatchConfig
 ) -> float:
     """`years[j]` is paper j's year, 0 (or None) when unknown."""
-    order = np.argsort(-best, kind="stable")[:5]
+    order = np.argsort(-best, kind="stable")[:RECENCY_PAPERS]
     weights, values = [], []
     for j in order:
         year = int(years[j] or 0)
@@ -256,9 +259,59 @@ def rank_professors(
     def score(pid: str, with_evidence: bool) -> MatchResult:
         return score_professor(pid, names[pid], index, research, methods, ref_year, cfg, with_evidence=with_evidence)
 
-    results = [score(pid, with_evidence=not top) for pid in names]
-    results.sort(key=lambda r: (-r.score, r.name))
     if not top:
+        results = [score(pid, with_evidence=True) for pid in names]
+        results.sort(key=lambda r: (-r.score, r.name))
         return results
-    # Evidence reads each professor's papers: only for the ones shown.
-    return [score(r.professor_id, with_evidence=True) for r in results[:top]]
+    # Ranking thousands of professors one by one costs more than all the rest of a match: score them in whole
+    # arrays, then build the full results (evidence reads each professor's papers) only for the ones shown.
+    scores = ranking_scores(list(names), index, research, methods, ref_year, cfg)
+    ranked = sorted(names, key=lambda pid: (-scores[pid], names[pid]))
+    return [score(pid, with_evidence=True) for pid in ranked[:top]]
+
+
+def ranking_scores(
+    professor_ids: list[str], index: IndexReader, research: ItemSet, methods: ItemSet, ref_year: int, cfg: MatchConfig
+) -> dict[str, float]:
+    """Each professor's `score_professor(...).score`, by the same float operations in the same order, for
+    all professors at once. A professor with fewer papers than the aggregations take goes through
+    score_professor itself."""
+    snap = index.snapshot()
+    depth = max(cfg.top_k, RECENCY_PAPERS)
+    spans = [snap.rows_of.get(pid, range(0)) for pid in professor_ids]
+    bulk = [i for i, span in enumerate(spans) if len(span) >= depth]
+    out = {}
+    for i in sorted(set(range(len(spans))) - set(bulk)):
+        pid = professor_ids[i]
+        out[pid] = score_professor(pid, "", index, research, methods, ref_year, cfg, with_evidence=False).score
+    if not bulk:
+        return out
+    rows = np.concatenate([np.arange(spans[i].start, spans[i].stop) for i in bulk])
+    lengths = np.array([len(spans[i]) for i in bulk])
+    best = pair_scores(research, rows, cfg).max(axis=0)
+    top_rows, top_best = _segment_top(best, lengths, depth)
+    topic = top_best[:, : cfg.top_k].mean(axis=1).astype(np.float64)
+    method_w = cfg.method_weight if methods.items else 0.0
+    method = np.zeros(len(bulk))
+    if methods.items:
+        method = _segment_top(pair_scores(methods, rows, cfg).max(axis=0), lengths, cfg.top_k)[1].mean(axis=1)
+    years = snap.years[rows[top_rows[:, :RECENCY_PAPERS]]].astype(np.int64)
+    values = np.where(years > 0, 0.5 ** (np.maximum(0, ref_year - years) / cfg.half_life_years), 0.5)
+    weights = np.maximum(top_best[:, :RECENCY_PAPERS].astype(np.float64), 1e-6)
+    rec = (values * weights).sum(axis=1) / weights.sum(axis=1)
+    raw = 100 * ((1 - method_w) * topic + method_w * method.astype(np.float64))
+    raw = raw * (1 - cfg.recency_weight + cfg.recency_weight * rec)
+    out.update({professor_ids[i]: round(float(x), 3) for i, x in zip(bulk, raw, strict=True)})
+    return out
+
+
+def _segment_top(
+    values: NDArray[np.float32], lengths: NDArray[np.int_], k: int
+) -> tuple[NDArray[np.int_], NDArray[np.float32]]:
+    """For consecutive segments of `values` (each at least k long): the positions and values of each segment's
+    k largest, largest first, ties by position (as a stable argsort of -values within each segment)."""
+    segment = np.repeat(np.arange(len(lengths)), lengths)
+    order = np.lexsort((np.arange(len(values)), -values, segment))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    picked = order[(starts[:, None] + np.arange(k)[None, :])]
+    return picked, values[picked]

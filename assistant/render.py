@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.catalog import Catalog
-from assistant.index import Progress
 from assistant.types import (
     BatchSummary,
     Evidence,
@@ -25,8 +23,10 @@ from assistant.types import (
     StudentProfile,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: importing index at run time would pull numpy into every command
+    from assistant.catalog import Catalog
     from assistant.cv.refine import Refinement
+    from assistant.index import Progress
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)

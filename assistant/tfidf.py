@@ -12,6 +12,7 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _FILES = ("idf", "indptr", "rows", "weights")
+_COUNT_FILES = ("indptr", "term_ids", "counts")
 MEMO_ENTRIES = 4096
 
 
@@ -54,31 +56,30 @@ class TfIdf:
     @classmethod
     def from_term_lists(cls, documents: Iterable[Sequence[str]]) -> TfIdf:
         """From each document's terms (in any order, repeats counted)."""
-        column: dict[str, int] = {}
-        docs: list[int] = []
-        cols: list[int] = []
-        freqs: list[int] = []
-        n_docs = 0
-        for doc, terms in enumerate(documents):
-            n_docs = doc + 1
-            for term, f in Counter(terms).items():
-                docs.append(doc)
-                cols.append(column.setdefault(term, len(column)))
-                freqs.append(f)
-        terms = sorted(column)
-        renumber = np.empty(len(column), dtype=np.int64)
-        renumber[[column[t] for t in terms]] = np.arange(len(terms))
-        doc_a = np.array(docs, dtype=np.int32)
-        col_a = renumber[np.array(cols, dtype=np.int64)] if cols else np.zeros(0, dtype=np.int64)
+        return cls.from_counts(TermCounts.of(documents))[0]
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts) -> tuple[TfIdf, TermCounts]:
+        """The TF-IDF of these counts, and the counts renumbered to its columns (terms no document has dropped)."""
+        n_docs = len(counts)
+        doc_a = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(counts.indptr))
+        used = np.bincount(counts.term_ids, minlength=len(counts.vocabulary)) > 0
+        terms = sorted(t for t, u in zip(counts.vocabulary, used.tolist(), strict=True) if u)
+        position = {t: i for i, t in enumerate(counts.vocabulary)}
+        renumber = np.full(len(counts.vocabulary), -1, dtype=np.int64)
+        renumber[np.array([position[t] for t in terms], dtype=np.int64)] = np.arange(len(terms))
+        col_a = renumber[counts.term_ids]
         df = np.bincount(col_a, minlength=len(terms))
         idf = np.log((1 + n_docs) / (1 + df)) + 1.0
-        weight = (1 + np.log(np.array(freqs, dtype=np.float64))) * idf[col_a]
+        weight = (1 + np.log(np.asarray(counts.counts, dtype=np.float64))) * idf[col_a]
+        # Summed entry by entry in each document's own order: the same norms, to the bit, however it was assembled.
         norm = np.sqrt(np.bincount(doc_a, weights=weight * weight, minlength=n_docs))
         weight = weight / np.where(norm > 0, norm, 1.0)[doc_a]
-        order = np.lexsort((doc_a, col_a))
+        order = np.argsort(col_a, kind="stable")  # entries come document by document: by term, then document
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        return cls(terms, idf, indptr, doc_a[order], weight[order].astype(np.float32), n_docs)
+        tfidf = cls(terms, idf, indptr, doc_a[order], weight[order].astype(np.float32), n_docs)
+        return tfidf, TermCounts(terms, counts.indptr, col_a.astype(np.int32), counts.counts)
 
     def save(self, directory: Path) -> None:
         (directory / "tfidf_terms.txt").write_text("\n".join(self.terms))
@@ -137,3 +138,68 @@ class TfIdf:
             return float(self.idf[col]) if col is not None else 0.0
 
         return sorted(shared, key=lambda t: (-idf(t), t))[:limit]
+
+
+@dataclass
+class TermCounts:
+    """Each document's raw term counts, document by document, in the order its terms first occur: what a TfIdf
+    is computed from. Saved beside it, so the next version of the store counts only its new documents."""
+
+    vocabulary: list[str]
+    indptr: NDArray[np.int64]  # document d's entries are [indptr[d], indptr[d + 1])
+    term_ids: NDArray[np.int32]  # into vocabulary
+    counts: NDArray[np.int32]
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    @classmethod
+    def of(cls, documents: Iterable[Sequence[str]], vocabulary: Sequence[str] = ()) -> TermCounts:
+        """Counts of each document's terms; terms not in `vocabulary` are appended to (a copy of) it."""
+        column = {t: i for i, t in enumerate(vocabulary)}
+        indptr, ids, counts = [0], [], []
+        for terms in documents:
+            for term, f in Counter(terms).items():
+                ids.append(column.setdefault(term, len(column)))
+                counts.append(f)
+            indptr.append(len(ids))
+        return cls(
+            list(column),
+            np.array(indptr, dtype=np.int64),
+            np.array(ids, dtype=np.int32),
+            np.array(counts, dtype=np.int32),
+        )
+
+    def then(self, other: TermCounts) -> TermCounts:
+        """These documents followed by `other`'s, whose vocabulary must extend this one (see `of`)."""
+        if other.vocabulary[: len(self.vocabulary)] != self.vocabulary:
+            raise ValueError("the second counts' vocabulary does not extend the first's")
+        return TermCounts(
+            other.vocabulary,
+            np.concatenate([self.indptr, other.indptr[1:] + self.indptr[-1]]),
+            np.concatenate([self.term_ids, other.term_ids]),
+            np.concatenate([self.counts, other.counts]),
+        )
+
+    def take(self, docs: NDArray[np.int_]) -> TermCounts:
+        """The given documents, in that order."""
+        starts = self.indptr[docs]
+        lengths = self.indptr[docs + 1] - starts
+        indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        entries = np.arange(indptr[-1]) - np.repeat(indptr[:-1] - starts, lengths)
+        return TermCounts(self.vocabulary, indptr, self.term_ids[entries], self.counts[entries])
+
+    def save(self, directory: Path) -> None:
+        """Beside a TfIdf saved in `directory`, whose terms are this vocabulary (as `from_counts` returns it)."""
+        for name in _COUNT_FILES:
+            np.save(directory / f"counts_{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, directory: Path) -> TermCounts | None:
+        """None for a folder saved without counts (by an older version)."""
+        if not all((directory / f"counts_{name}.npy").exists() for name in _COUNT_FILES):
+            return None
+        text = (directory / "tfidf_terms.txt").read_text()
+        arrays = {name: np.load(directory / f"counts_{name}.npy", mmap_mode="r") for name in _COUNT_FILES}
+        return cls(text.split("\n") if text else [], **arrays)

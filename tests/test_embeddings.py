@@ -45,6 +45,52 @@ def test_tampered_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
         MiniLMEmbedder()
 
 
+TEXTS = ["submodular data selection for efficient training", "short", ""]
+
+
+def test_optimised_graph_is_cached_once_and_gives_the_same_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = MiniLMEmbedder()  # optimises the shipped graph and saves it
+    saved = list((tmp_path / "outreach").iterdir())
+    assert [p.suffix for p in saved] == [".onnx"]  # the finished file only, nothing partial left behind
+    stamp = saved[0].stat().st_mtime_ns
+    second = MiniLMEmbedder()  # loads the saved graph
+    assert saved[0].stat().st_mtime_ns == stamp
+    assert np.array_equal(first.embed(TEXTS), second.embed(TEXTS))
+
+
+def test_unwritable_cache_still_embeds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cached = MiniLMEmbedder().embed(TEXTS)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert np.array_equal(MiniLMEmbedder().embed(TEXTS), cached)
+
+
+def test_model_loaded_in_the_background_is_the_one_used(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings, "_models", {})
+    embeddings.preload(settings)
+    embedder = get_embedder(settings)
+    assert embedder is get_embedder(settings)
+    assert embedder.embed(["x"]).shape == (1, MINILM_DIM)
+
+
+def test_background_load_failure_surfaces_at_use_and_is_retried(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embeddings, "_models", {})
+    real = embeddings.MINILM_SHA256
+    monkeypatch.setattr(embeddings, "MINILM_SHA256", "0" * 64)
+    embeddings.preload(settings)
+    with pytest.raises(OutreachError, match="sha256"):
+        get_embedder(settings)
+    monkeypatch.setattr(embeddings, "MINILM_SHA256", real)
+    assert get_embedder(settings).embed(["x"]).shape == (1, MINILM_DIM)
+
+
 # ---------------------------------------------------------------- the optional OpenAI-compatible backend
 
 

@@ -179,3 +179,37 @@ def _as_recorded(result: MatchResult) -> dict[str, object]:
     coverage was then called confidence."""
     dumped = result.model_dump(exclude={"fit", "abstract_coverage", "abstract_coverage_note"})
     return {**dumped, "confidence": result.abstract_coverage, "confidence_note": result.abstract_coverage_note}
+
+
+def test_the_top_n_are_the_head_of_the_full_ranking(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`match --top N` ranks every professor in whole arrays and builds only N results: the same professors,
+    order and scores as scoring each one (the ranking's arithmetic is the per-professor one, float for float)."""
+    from assistant import match
+    from assistant.index import PaperIndex
+    from assistant.ingest import ingest_files
+
+    few = tmp_path / "few.txt"  # a professor with fewer papers than the recency aggregation reads
+    few.write_text("\n".join((EXAMPLES / "abstracts_mirzasoleiman.txt").read_text().splitlines()[:2]) + "\n")
+    ingest_files([few], settings, professor="Ada Fewpapers")
+    index = PaperIndex(settings)
+    sizes = sorted(len(r) for r in index.snapshot().rows_of.values())
+    assert sizes[0] < match.RECENCY_PAPERS <= sizes[-1]  # both the array path and the one-by-one path run
+    for student in (read_cv(CVS / "maya_chen.md"), read_cv(CVS / "arjun_patel.docx")):
+        full = [r.model_dump() for r in rank_professors(student, settings, index=index)]
+        for n in (1, 3, len(full)):
+            assert [r.model_dump() for r in rank_professors(student, settings, index=index, top=n)] == full[:n]
+        cfg = match.MatchConfig()
+        research, methods = (
+            match.build_item_set(items, index, feedback_weight=cfg.feedback_weight, feedback_papers=20)
+            for items in (student.research_items(), student.skills)
+        )
+        ids = list(index.snapshot().rows_of)
+        with monkeypatch.context() as unrounded:
+            unrounded.setattr(match, "round", lambda x, *_: x, raising=False)
+            each = {
+                pid: match.score_professor(pid, "", index, research, methods, 2025, cfg, with_evidence=False).score
+                for pid in ids
+            }
+            assert match.ranking_scores(ids, index, research, methods, 2025, cfg) == each

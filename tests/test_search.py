@@ -98,6 +98,19 @@ def test_search_restricted_to_a_professor(sample_store: Path, settings: Settings
     assert hits and {h.professor_id for h in hits} == {"baharan-mirzasoleiman"}
 
 
+def test_keyword_ranking_of_some_professors_is_the_global_one_filtered(sample_store: Path, settings: Settings) -> None:
+    """Restricting keyword search to professors changes no bm25 score, only which papers are ranked."""
+    ingest_files([EXAMPLES / "daily_papers_listing.txt"], settings, collection="daily")  # rowids after the others'
+    catalog = Catalog(settings.catalog_path)
+    query = "data selection for efficient training of neural networks"
+    everyone = catalog.keyword_search(query, None, 1000)
+    for ids in (["baharan-mirzasoleiman"], ["meisam-razaviyayn"], ["daily", "meisam-razaviyayn"]):
+        expected = [hit for hit in everyone if hit[0] in ids]
+        assert expected and catalog.keyword_search(query, ids, 1000) == expected
+        assert catalog.keyword_search(query, ids, 3) == expected[:3]
+    assert catalog.keyword_search(query, ["nobody"], 10) == []
+
+
 def test_keyword_and_vector_rankings_are_fused(sample_store: Path, settings: Settings) -> None:
     index = PaperIndex(settings)
     # "Countdown" appears verbatim in one abstract: BM25 lifts it even though the query is short and odd.

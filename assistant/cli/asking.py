@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import emit_json, info, json_option, settings_for, store_option
+from assistant.cli.common import embedding_settings, emit_json, info, json_option, settings_for, store_option
 
 
 @click.command()
@@ -33,10 +33,11 @@ def ask(
 
     Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
     any hard guardrail check failed. "The indexed papers don't cover X" is an answer, not a failure."""
+    settings = embedding_settings(store)
     from assistant.ask import Asker, answer_of, make_scope, references_text
     from assistant.index import PaperIndex
 
-    index = PaperIndex(settings_for(store))
+    index = PaperIndex(settings)
     scope = make_scope(index, professor, collection)
     asker = Asker(index.settings, scope, k=k, index=index, offline=True if offline else None)
     if as_json:

@@ -45,6 +45,16 @@ def settings_for(store: Path | None, *, existing: bool = True) -> Settings:
     return settings
 
 
+def embedding_settings(store: Path | None) -> Settings:
+    """The settings of a command that will embed text: the offline model starts loading now, in a thread, while
+    the command imports the rest and reads the store."""
+    from assistant.embeddings import preload
+
+    settings = settings_for(store)
+    preload(settings)
+    return settings
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

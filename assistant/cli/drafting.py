@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import emit_json, info, json_option, read_student_cv, settings_for, store_option
+from assistant.cli.common import (
+    embedding_settings,
+    emit_json,
+    info,
+    json_option,
+    read_student_cv,
+    settings_for,
+    store_option,
+)
 
 
 @click.command()
@@ -19,11 +27,11 @@ from assistant.cli.common import emit_json, info, json_option, read_student_cv, 
 @store_option
 def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bool, store: Path | None) -> None:
     """Draft a grounded outreach email, with its citations and guardrail report. Exits 1 if it needs review."""
+    settings = embedding_settings(store)
     from assistant.draft import draft_email
     from assistant.export import render_draft
     from assistant.index import PaperIndex
 
-    settings = settings_for(store)
     student = read_student_cv(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
     prof = index.catalog.resolve(professor, kind="professor")

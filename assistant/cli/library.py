@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import emit_json, info, json_option, settings_for, store_option
+from assistant.cli.common import embedding_settings, emit_json, info, json_option, settings_for, store_option
 
 
 @click.command()
@@ -101,10 +101,11 @@ def search(
     query: str, professor_names: tuple[str, ...], collection: str | None, k: int, store: Path | None, as_json: bool
 ) -> None:
     """Hybrid (semantic + keyword) search over indexed papers."""
+    settings = embedding_settings(store)
     from assistant import render
     from assistant.index import PaperIndex
 
-    index = PaperIndex(settings_for(store))
+    index = PaperIndex(settings)
     ids = [index.catalog.resolve(p).id for p in professor_names]
     if collection:
         ids.append(index.catalog.resolve(collection, kind="collection").id)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import (
+    embedding_settings,
     emit_json,
     info,
     json_option,
@@ -66,11 +67,11 @@ def match(
     as_json: bool,
 ) -> None:
     """Rank professors by fit to your CV, with the papers and CV items behind each score."""
+    settings = embedding_settings(store)
     from assistant import render, shortlist
     from assistant.index import PaperIndex
     from assistant.match import rank_professors
 
-    settings = settings_for(store)
     student = student_profile(cv_path, text, settings, offline)
     index = PaperIndex(settings)
     ids = [index.catalog.resolve(p, kind="professor").id for p in professor_names] or None
