@@ -53,6 +53,7 @@ def check_draft(draft: EmailDraft, ctx: GuardrailContext) -> GuardrailReport:
         cited_ids=draft.cited_paper_ids,
         citations=draft.citations,
         claims=draft.student_claims,
+        student_name=_student_name(ctx),
     )
     return report_checks(email, Evidence.of_context(ctx))
 
@@ -60,7 +61,12 @@ def check_draft(draft: EmailDraft, ctx: GuardrailContext) -> GuardrailReport:
 def check_text(text: str, ctx: GuardrailContext) -> GuardrailReport:
     """Run every check on plain email text; a leading "Subject:" line becomes the subject."""
     subject, body = split_subject(text)
-    return report_checks(parse_email(subject, body, ctx.professor.name, structured=False), Evidence.of_context(ctx))
+    email = parse_email(subject, body, ctx.professor.name, structured=False, student_name=_student_name(ctx))
+    return report_checks(email, Evidence.of_context(ctx))
+
+
+def _student_name(ctx: GuardrailContext) -> str | None:
+    return ctx.student.name if ctx.student else None
 
 
 def check_answer_sentence(sentence: str, papers: Sequence[Paper], cited: Iterable[str], about: str) -> list[Violation]:

@@ -9,9 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
+from assistant.guardrails.atoms import Atom
+from assistant.guardrails.focus import PaperWords, paper_words
+from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
 from assistant.text import EMAIL_RE, URL_RE, content_words, numbers_in, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
@@ -108,6 +112,8 @@ class Author:
     profile: tuple[str | None, ...] = ()  # what else their profile says: position, topics, coauthors...
     active_years: tuple[int | None, ...] = ()
     email: str = ""
+    affiliation: str = ""
+    units: tuple[str, ...] = ()  # department, labs, position: other names of where they work
 
     @classmethod
     def of(cls, prof: Professor) -> Author:
@@ -121,6 +127,8 @@ class Author:
             profile=tuple(profile),
             active_years=(prof.active_from, prof.active_to),
             email=prof.email or "",
+            affiliation=prof.affiliation or "",
+            units=tuple(x for x in (prof.department, prof.position, *prof.labs) if x),
         )
 
     @property
@@ -154,6 +162,7 @@ class Evidence:
         self._other_texts(corpus or StoreCorpus([]), author)
         self._cv_texts(student)
         self.professor_email = author.email.lower()
+        self.affiliation, self.units = author.affiliation, author.units
         self._titles_found: dict[tuple[str, bool], Paper | None] = {}
 
     @classmethod
@@ -171,6 +180,9 @@ class Evidence:
         papers = author.papers
         self.papers = {p.id: p for p in papers}
         self.paper_texts = {p.id: Texts.of(_paper_parts(p)) for p in papers}
+        # As written, for the quantities each paper states (quantities.stated, cached per text).
+        self.paper_raw = {p.id: "\n".join(x for x in (p.title, p.abstract) if x) for p in papers}
+        self.profile_raw = "\n".join(x for x in author.profile_parts if x)
         self.prof = Texts.of([*(x for p in papers for x in _paper_parts(p)), *author.profile_parts])
         raw = [*(x for p in papers for x in (*_paper_parts(p), p.url, p.doi)), *author.profile_parts]
         self.prof_raw = "\n".join(x or "" for x in raw)
@@ -196,6 +208,15 @@ class Evidence:
         self.student_email = (student.email or "").lower() if student else ""
 
     @cached_property
+    def words(self) -> PaperWords:
+        """Which of their papers hold each word (built on first use: only plain text and figures need it)."""
+        return paper_words(tuple((pid, texts.norm) for pid, texts in self.paper_texts.items()))
+
+    @cached_property
+    def name_stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.name_tokens)
+
+    @cached_property
     def allowed_urls(self) -> set[str]:
         return {canonical_url(u) for u in URL_RE.findall(self.prof_raw + "\n" + self.cv_raw)}
 
@@ -203,6 +224,50 @@ class Evidence:
     def allowed_emails(self) -> set[str]:
         found = {e.lower() for e in EMAIL_RE.findall(self.cv_raw)}
         return found | {e for e in (self.student_email, self.professor_email) if e}
+
+    # ---------------------------------------------------------------- named things (atoms.Atom of kind "name")
+
+    def name_known(self, atom: Atom) -> bool:
+        """The name (or, for a compound such as "BERT-style", each of its named parts) is in their texts."""
+        return self.known_to_professor(atom.text) or (
+            bool(atom.parts) and all(map(self.known_to_professor, atom.parts))
+        )
+
+    def name_in_paper(self, atom: Atom, pid: str) -> bool:
+        texts = self.paper_texts[pid]
+        return texts.has(atom.text) or (bool(atom.parts) and all(is_generic(p) or texts.has(p) for p in atom.parts))
+
+    def cv_has_name(self, atom: Atom) -> bool:
+        if self.cv_has(atom.text):
+            return True
+        return bool(atom.parts) and all(self.known_anywhere(p) for p in atom.parts)
+
+    def cv_has(self, term: str) -> bool:
+        """In the CV as written, or as the acronym of words the CV spells out ("TU" for "Technical University")."""
+        return self.cv.has(term) or term in self.cv_acronyms
+
+    @cached_property
+    def cv_stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.cv.norm.split())
+
+    @cached_property
+    def cv_acronyms(self) -> frozenset[str]:
+        return acronyms(self.cv_raw)
+
+    def quantity_backed(self, atom: Atom) -> bool:
+        """A figure the CV states, or one of the professor's that the student repeats."""
+        q = atom.quantity
+        if q is None:
+            return False
+        texts = [self.cv_raw, self.profile_raw, *self.paper_raw.values()]
+        return any(stated(t).has(q) for t in texts)
+
+    def foreign_name(self, atom: Atom) -> bool:
+        """Another professor's papers hold the name, or a part of it that this professor's do not."""
+        if self.other.has(atom.text):
+            return True
+        unknown = [p for p in atom.parts if not self.known_to_professor(p)]
+        return bool(unknown) and all(self.other.has(p) for p in unknown)
 
     def known_to_professor(self, term: str) -> bool:
         return is_generic(term) or self.prof.has(term)
@@ -235,6 +300,25 @@ class Evidence:
         n = norm(phrase)
         scored = [(p.title or "", fuzz.ratio(n, t)) for p, t in self.titles]
         return max(scored, key=lambda s: s[1]) if scored else None
+
+
+_CAPITALISED_RUN_RE = regex.compile(
+    r"\p{Lu}[\p{L}\p{M}'’-]*(?:(?:,?\s+(?:of|for|and|the|de|&)?\s*)\p{Lu}[\p{L}\p{M}'’-]*)*"
+)
+_ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "de", "&"})
+
+
+@lru_cache(maxsize=256)
+def acronyms(text: str) -> frozenset[str]:
+    """The acronyms the capitalised names in `text` spell ("UCLA" from "University of California, Los Angeles",
+    "TU" from "Technical University of Munich"): the initials of every run of their words from its first."""
+    out: set[str] = set()
+    for run in _CAPITALISED_RUN_RE.findall(text):
+        initials = [w[0] for w in regex.split(r"[,\s]+", run) if w and w not in _ACRONYM_SKIP]
+        for start in range(len(initials)):
+            for end in range(start + 2, min(len(initials), start + 7) + 1):
+                out.add("".join(initials[start:end]))
+    return frozenset(out)
 
 
 def _years(author: Author) -> set[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from assistant.guardrails.checks import (
+    affiliation,
     attribution,
     citations,
     copying,
@@ -32,7 +33,17 @@ class Check(Protocol):
     def run(self, email: ParsedEmail, ev: Evidence) -> list[Violation]: ...
 
 
-REGISTRY: tuple[Check, ...] = (citations, titles, numbers, attribution, student_claims, copying, injection, form)
+REGISTRY: tuple[Check, ...] = (
+    citations,
+    titles,
+    numbers,
+    attribution,
+    affiliation,
+    student_claims,
+    copying,
+    injection,
+    form,
+)
 
 # Why a check that needs something could not run, as the report says it.
 MISSING: dict[str, str] = {
