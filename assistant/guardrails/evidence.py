@@ -235,7 +235,9 @@ class Evidence:
 
     def name_in_paper(self, atom: Atom, pid: str) -> bool:
         texts = self.paper_texts[pid]
-        return texts.has(atom.text) or (bool(atom.parts) and all(is_generic(p) or texts.has(p) for p in atom.parts))
+        if texts.has(atom.text) or spelled_out(atom.text, texts.norm):
+            return True
+        return bool(atom.parts) and all(is_generic(p) or texts.has(p) for p in atom.parts)
 
     def cv_has_name(self, atom: Atom) -> bool:
         if self.cv_has(atom.text):
@@ -243,8 +245,9 @@ class Evidence:
         return bool(atom.parts) and all(self.known_anywhere(p) for p in atom.parts)
 
     def cv_has(self, term: str) -> bool:
-        """In the CV as written, or as the acronym of words the CV spells out ("TU" for "Technical University")."""
-        return self.cv.has(term) or term in self.cv_acronyms
+        """In the CV as written, or as the acronym of words the CV spells out ("TU" for "Technical University",
+        "SGDA" for "stochastic gradient descent-ascent")."""
+        return self.cv.has(term) or term in self.cv_acronyms or spelled_out(term, self.cv.norm)
 
     @cached_property
     def cv_stems(self) -> frozenset[str]:
@@ -300,6 +303,19 @@ class Evidence:
         n = norm(phrase)
         scored = [(p.title or "", fuzz.ratio(n, t)) for p, t in self.titles]
         return max(scored, key=lambda s: s[1]) if scored else None
+
+
+_ACRONYM_RE = re.compile(r"([A-Z]{2,6})s?")
+
+
+def spelled_out(term: str, norm_text: str) -> bool:
+    """An acronym whose words one paper spells out ("GANs" for "generative adversarial networks"). Only ever
+    asked of one paper's text: over all of a professor's texts, three initials match somewhere by chance."""
+    m = _ACRONYM_RE.fullmatch(term)
+    if not m:
+        return False
+    letters = m.group(1).lower()
+    return bool(re.search(r"\b" + r"\w*\s+".join(letters) + r"\w*\b", norm_text))
 
 
 _CAPITALISED_RUN_RE = regex.compile(

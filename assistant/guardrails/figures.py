@@ -23,6 +23,7 @@ AFTER_WORDS = 6  # content words after a figure that say what it measures
 BEFORE_WORDS = 2
 MISBOUND_MIN_SHARED = 2  # words an email's figure must share with another figure of the paper to be misbound
 _BREAK_RE = re.compile(r"[;:\[\]—–]|,\s|\s-\s|\b(?:and|or|but|while|whereas|which|where|when|whilst)\b")
+_UNIT_COMPOUND_RE = re.compile(r"[-–][^\W\d_]+\b")
 _DOUBLED_END_RE = re.compile(r"([bcdfgklmnprstvz])\1$")
 # Qualifiers and reporting verbs say how a figure relates, not what it measures: any figure can have them.
 _QUALIFIERS = frozenset(
@@ -64,7 +65,10 @@ def sentence_figures(text: str, start: int = 0, end: int | None = None) -> list[
         seg_start = max([start, *(c for c in cuts if c < at)])
         seg_end = min(c for c in cuts if c >= stop)
         next_q = start + qs[i + 1].start if i + 1 < len(qs) else end
-        words = bound_words(text[stop : min(seg_end, next_q)])[:AFTER_WORDS]
+        unit = _UNIT_COMPOUND_RE.match(text, stop)
+        # "the 10,000-hour XL subset": a figure glued to its unit is an adjective; the noun after it is what the
+        # sentence is about (its context, which every figure of the sentence shares), not this figure's.
+        words = bound_words(unit.group() if unit else text[stop : min(seg_end, next_q)])[:AFTER_WORDS]
         previous_end = start + qs[i - 1].end if i else start
         if previous_end <= seg_start:  # the first figure of its segment
             words += bound_words(text[seg_start:at])[-BEFORE_WORDS:]

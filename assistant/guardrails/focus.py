@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from rapidfuzz import fuzz
+
 from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
 from assistant.text import content_words, stem
 
@@ -30,6 +32,9 @@ FIRM: frozenset[How] = frozenset({"title", "previous", "name", "referenced"})
 DISTINCTIVE_PAPERS = 3  # a name found in at most this many of their papers points at them
 DESCRIBED_MIN_SCORE = 4.0  # idf-weighted overlap the best-described paper needs...
 DESCRIBED_SHARE = 0.35  # ...with the runner-up below this share of it
+TITLE_PHRASE_MIN_WORDS = 2  # "your paper on <phrase>": a phrase this long may paraphrase a title...
+TITLE_PHRASE_MIN_SCORE = 80  # ...when it matches one (rapidfuzz token_set_ratio of content words) this well...
+TITLE_PHRASE_MARGIN = 8  # ...and no other title comes within this of it
 
 # A reference back to the paper of the sentence before: a pronoun among the first words, or "the same paper",
 # "the model", "your method" (not "the MDS queue paper": a name in between makes it a new reference).
@@ -143,7 +148,8 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
             previous = NO_FOCUS  # a new paragraph or list item starts afresh
         focus = _focus(email, ev, s, previous)
         out[s] = focus
-        previous = focus if focus.firm else NO_FOCUS
+        # A sentence with no reference of its own keeps the paragraph on the paper it was about.
+        previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
         last_end = s.end
     return out
 
@@ -162,11 +168,29 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
     cited = _cited_for(email, ev, s)
     if cited:
         return Focus(cited, "cited")
+    titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
+    if titled_like:
+        return Focus(titled_like, "referenced")
     if s.part == "body" and s.about in ("professor", "mixed", "neutral"):
         best = clearly_described(ev.words.description_scores(s.text, ev.papers, ev.name_stems))
         if best:
             return Focus((best,), "referenced" if new_work else "described")
     return NO_FOCUS
+
+
+def _title_described(ev: Evidence, phrase: str) -> tuple[str, ...] | None:
+    """The paper whose title the words after "your paper on…" paraphrase ("end-to-end neural diarization with
+    self-attention"), when one title (with its versions) clearly matches best."""
+    words = " ".join(content_words(norm(re.split(r"[,;:.]", phrase, maxsplit=1)[0])))
+    if len(words.split()) < TITLE_PHRASE_MIN_WORDS:
+        return None
+    titles = {pid: " ".join(content_words(norm(p.title))) for pid, p in ev.papers.items() if p.title}
+    scores = {pid: fuzz.token_set_ratio(words, title) for pid, title in titles.items()}
+    best = max(scores.values(), default=0.0)
+    if best < TITLE_PHRASE_MIN_SCORE:
+        return None
+    top = {titles[pid] for pid, v in scores.items() if v >= best - TITLE_PHRASE_MARGIN}
+    return tuple(sorted(pid for pid, v in scores.items() if v == best)) if len(top) == 1 else None
 
 
 def _narrowed(ev: Evidence, s: Sentence, papers: tuple[str, ...]) -> tuple[str, ...]:
@@ -193,7 +217,10 @@ def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[s
             continue
         having = ev.words.papers_with(atom.text)
         if 0 < len(having) <= DISTINCTIVE_PAPERS:
-            return tuple(sorted(having)), atom.start - s.start
+            # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the
+            # others only use it.
+            titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
+            return tuple(sorted(titled or having)), atom.start - s.start
     return (), -1
 
 

@@ -162,6 +162,7 @@ class Stated:
 
     figures: frozenset[tuple[int, float]]  # (decimals, value rounded to them)
     ratios: frozenset[tuple[int, float]]
+    percents: frozenset[tuple[int, float]]  # the figures written with "%"
     magnitude_phrase: bool  # "order(s) of magnitude" is written out
 
     def has(self, q: Quantity) -> bool:
@@ -177,20 +178,23 @@ class Stated:
             return True
         # "halves the error" is a 50% reduction, "doubles" a 100% increase: the same ratio as a percentage.
         as_percent = {round(100 * (1 - 1 / value)), round(100 * (value - 1))}
-        return any((0, p) in self.figures for p in as_percent)
+        return any((0, p) in self.percents for p in as_percent)
 
 
 @lru_cache(maxsize=65536)  # every abstract is read once per process, however many emails cite it
 def stated(text: str) -> Stated:
     figures: set[tuple[int, float]] = set()
     ratios: set[tuple[int, float]] = set()
+    percents: set[tuple[int, float]] = set()
     for q in quantities(text):
         roundings = {(d, round(v, d)) for end in q.values for v, decimals in end for d in range(decimals + 1)}
         (ratios if q.kind == "ratio" else figures).update(roundings)
+        if "%" in q.text:
+            percents.update(roundings)
         if q.kind == "ratio" and not q.spelled:
             figures.update(roundings)  # "a 2.2x speedup" also states the figure 2.2
     # Spelled "one"/"two" are still figures a paper states ("two languages"), and a ratio may be written "2x".
     for m in _SPELLED_RE.finditer(text):
         figures.add((0, _spelled_value(m.group())))
     magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
-    return Stated(frozenset(figures), frozenset(ratios), magnitude)
+    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude)

@@ -22,7 +22,11 @@ About = Literal["professor", "student", "mixed", "neutral"]
 CLOSING_RE = re.compile(
     r"^\s*(?:best|best regards|best wishes|kind regards|warm regards|warmest regards|regards|sincerely|"
     r"sincerely yours|yours sincerely|yours truly|respectfully|thanks|thank you|many thanks|thanks again|"
-    r"thanks so much|thank you so much|cheers|warmly|with gratitude|with thanks|all the best)\s*[,.!]?\s*$",
+    r"thanks so much|thank you so much|cheers|warmly|with gratitude|with thanks|all the best|"
+    r"(?:respectfully|faithfully|cordially|sincerely)\s+yours|yours\s+(?:respectfully|faithfully|cordially)|"
+    r"(?:best|kind|warm|warmest|many)\s+(?:regards|wishes|thanks)\s+and\s+thanks|"
+    # "Thank you for your time," on a line of its own closes the letter like "Thanks,".
+    r"(?:thank\s+you|thanks|many\s+thanks)\s+(?:again\s+)?for\s+(?:your|you)\b[^.!?\n]{0,30})\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
 GREETING_RE = re.compile(

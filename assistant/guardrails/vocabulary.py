@@ -99,7 +99,8 @@ def canonical_url(url: str) -> str:
 PROF_PRONOUN_RE = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 STUDENT_PRONOUN_RE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
 WORK_REFERENCE_RE = re.compile(
-    r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:paper|papers|work|study|studies|finding|findings|"
+    # The noun in lower case: "the Best Paper Award" names an award, it refers to no paper.
+    r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?-i:paper|papers|work|study|studies|finding|findings|"
     r"result|results|analysis|method|methods|approach|framework|idea|observation|insight|proof|theory|"
     r"experiments?|algorithm|technique|objective|gains?|improvements?|speedups?|reductions?)\b"
     r"|\b(?:outperforms|boosts|improves|reduces|achieves|yields|shows|proves|demonstrates|surpasses)\b",

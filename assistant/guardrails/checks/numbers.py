@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.figures import Figure, misbound_word, text_figures
+from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
 from assistant.guardrails.focus import Focus, focus_of
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import stated
@@ -43,11 +43,10 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 
 def _maybe_students(atom: Atom) -> bool:
-    """An atom that may be the student's: in a sentence naming no one ("At ε = 8 the model reached 86.4%" after
-    "I fine-tuned…"), or in a sentence about both, in a clause that does not say it is the professor's."""
-    if atom.subject == "other":
-        return True
-    return atom.sentence.about == "mixed" and clause_subject(atom.sentence, atom.start) != "professor"
+    """An atom that may be the student's, if the CV backs it: in a sentence naming no one ("At ε = 8 the model
+    reached 86.4%" after "I fine-tuned…"), or in a clause that does not itself say it is the professor's ("…
+    improved FGD by 9% — a cruder version of what your embeddings learn")."""
+    return atom.subject == "other" or clause_subject(atom.sentence, atom.start) != "professor"
 
 
 def strict(atom: Atom, focus: Focus) -> bool:
@@ -61,7 +60,7 @@ def strict(atom: Atom, focus: Focus) -> bool:
 def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     q = atom.quantity
     assert q is not None
-    backed_by_cv = stated(ev.cv_raw).has(q)
+    backed_by_cv = _cv_backs(ev, atom)
     in_focus = [pid for pid in focus.papers if stated(ev.paper_raw[pid]).has(q)]
     if in_focus:
         return _binding(ev, atom, focus, in_focus)
@@ -83,6 +82,17 @@ def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Viola
     )
 
 
+def _cv_backs(ev: Evidence, atom: Atom) -> bool:
+    """The CV states the figure; said of the professor, with what it measures too (a CV's "12 months" does not
+    back "12 tasks" in a sentence about their benchmark)."""
+    assert atom.quantity is not None
+    if not stated(ev.cv_raw).has(atom.quantity):
+        return False
+    if atom.subject != "professor" or not atom.bound:
+        return True
+    return any(atom.bound & f.context for f in text_figures(ev.cv_raw) if same_figure(atom.quantity, f.quantity))
+
+
 def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Violation | None:
     """The figure is in the paper: is it beside the same quantity there?"""
     assert atom.quantity is not None
@@ -101,8 +111,8 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
 def _describes_another(ev: Evidence, atom: Atom, focus: Focus, stating: list[str]) -> bool:
     """The sentence's words describe a paper that states the figure better than the paper it refers back to or
     names by a method: it is about that paper ("…over 85% of kidney transplants in Australia", background from
-    another of their papers). A title named in the sentence is taken at its word."""
-    if focus.how == "title" or not stating:
+    another of their papers). A title or a distinctive name in the sentence is taken at its word."""
+    if focus.how in ("title", "name") or not stating:
         return False
     scores = ev.words.description_scores(atom.sentence.text, {*stating, *focus.papers}, ev.name_stems)
     return max(scores[p] for p in stating) > max(scores[p] for p in focus.papers)
@@ -146,18 +156,18 @@ def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
         return None
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
-    if not strict(atom, focus) and ev.cv_has_name(atom):
-        return None
-    if _maybe_students(atom) and ev.cv_has_name(atom):
-        return None
-    foreign = ev.foreign_name(atom)
-    if foreign and (atom.strong or len(atom.parts) > 1):
+    in_cv = ev.cv_has_name(atom)
+    if in_cv and (not strict(atom, focus) or _maybe_students(atom)):
+        return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
+    if ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
             f"{atom.text!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it "
             "correctly.",
             atom.text,
         )
+    if in_cv:
+        return soft(NAME, f"{atom.text!r} is in the CV but in none of {ev.name}'s papers: is it theirs?", atom.text)
     if not (atom.strong or atom.subject == "professor") or atom.sentence.part == "subject":
         return soft(NAME, f"{atom.text!r} appears in none of {ev.name}'s papers: check that it is theirs.", atom.text)
     where = "their titles, abstracts or profile" if strict(atom, focus) else "their papers or the CV"

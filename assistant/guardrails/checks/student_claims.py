@@ -78,7 +78,7 @@ _AT_RUN_RE = re.compile(
 _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
 _AWARD_CLAIM_RES = (
     re.compile(
-        r"\b(?:I|[Ww]e)\b[^.;!?]{0,40}?\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
+        r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\b[^.;!?]{0,40}?\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
         r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
         rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
     ),
@@ -241,6 +241,8 @@ def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for pattern in _AWARD_CLAIM_RES:
         for m in pattern.finditer(s.text):
+            if m.group().split()[0].lower() in ("she", "he", "the") and s.about != "student":
+                continue  # "he"/"she" speak of the student only in a sentence about them
             award = m.group("award")
             words = [w for w in content_words(norm(award)) if w not in _AWARD_FILLER]
             if _aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
