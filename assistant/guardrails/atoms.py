@@ -112,8 +112,10 @@ def subject_of(s: Sentence, at: int) -> Subject:
         return "student"
     if s.about == "professor":
         return "professor"
-    rel = at - s.start
-    return clause_subject(s, at) or _nearest(_markers(s.text), rel, 0, len(s.text)) or "other"
+    # A clause naming no one belongs to whoever the sentence spoke of before it; one that opens the sentence
+    # ("Formulating X in the style of DoReMi, …, is familiar to me") to neither: the checks decide by the paper.
+    before = [m for m in _markers(s.text) if m[0] <= at - s.start]
+    return clause_subject(s, at) or (max(before)[1] if before else "other")
 
 
 def clause_subject(s: Sentence, at: int) -> Subject | None:

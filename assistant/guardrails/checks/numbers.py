@@ -184,8 +184,10 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     if not focus.papers or any(ev.name_in_paper(atom, pid) for pid in focus.papers):
         return None
     stating = [pid for pid in ev.papers if ev.name_in_paper(atom, pid)]
-    if not stating or _describes_another(ev, atom, focus, stating):
-        return None  # from their profile (nothing to attach), or the sentence is about the paper that has it
+    if not stating:
+        return None  # from their profile: nothing to attach it to
+    # Unlike a figure, a name credited to the wrong paper brings that paper's words along ("your PATS dataset,
+    # with its paired pose and language…"): that the sentence reads like the other paper is no excuse.
     label = ev.papers[focus.papers[0]].label()
     message = (
         f"{atom.text!r} does not appear in the paper this sentence is about ({label!r}); it belongs to another of "

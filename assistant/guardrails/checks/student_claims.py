@@ -70,7 +70,8 @@ _DEGREE_FIELD_RE = re.compile(
 _AFFILIATION_VERB_RE = re.compile(
     r"\b(?:student|intern|interned|internship|worked|working|work|studied|studying|study|graduated|graduating|"
     r"graduate|researcher|assistant|engineer|employed|degree|thesis|visiting|visited|postdoc|undergraduate|"
-    r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc)\b"
+    r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc|"
+    r"took\s+part|participated|spent|workshop|summer\s+school)\b"
 )
 _AT_RUN_RE = re.compile(
     r"\b(?:at|from)\s+(?:the\s+)?(?P<run>[A-Z][\w&'’.-]+(?:\s+(?:of|for|and|&|de|[A-Z][\w&'’.-]+))*)"
@@ -78,13 +79,16 @@ _AT_RUN_RE = re.compile(
 _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
 _AWARD_CLAIM_RES = (
     re.compile(
-        r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\b[^.;!?]{0,40}?\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
+        r"\b(?:I|[Ww]e|[Mm]y|[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Tt]he\s+(?:student|applicant|candidate))\b[^.;!?]{0,100}?"
+        r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
         r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
         rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
     ),
     re.compile(rf"\b[Mm]y\s+(?P<award>(?:[\w'’-]+\s+){{0,5}}?{_AWARD_NOUN})\b"),
     re.compile(rf"\b(?:recipient|winner)\s+of\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"),
 )
+_CV_ENTRY_BREAK_RE = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+\.)\s)")
+_THIRD_PERSON_OPENERS = frozenset({"she", "he", "her", "his", "the"})
 _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
     "annual national international award awards".split()
@@ -237,17 +241,24 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
     return any(m.field == s.field and m.start <= at < m.end for m in email.mentions)
 
 
+def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
+    """Every word in one entry of the CV (a paragraph or a list item, wrapped lines and all)."""
+    entries = (f" {norm(e)} " for e in _CV_ENTRY_BREAK_RE.split(ev.cv_raw))
+    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in entries)
+
+
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for pattern in _AWARD_CLAIM_RES:
         for m in pattern.finditer(s.text):
-            if m.group().split()[0].lower() in ("she", "he", "the") and s.about != "student":
+            if m.group().split()[0].lower() in _THIRD_PERSON_OPENERS and s.about != "student":
                 continue  # "he"/"she" speak of the student only in a sentence about them
             award = m.group("award")
             words = [w for w in content_words(norm(award)) if w not in _AWARD_FILLER]
             if _aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
                 continue
-            if words and not all(ev.cv.has(w) for w in words):
+            # All in one entry of the CV: a CV listing a workshop paper does not back "the Best Paper Award".
+            if words and not _in_one_cv_entry(ev, words):
                 out.append(_claim(s, m.start("award"), m.end("award"), "the award"))
     return out
 
