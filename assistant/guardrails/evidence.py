@@ -13,7 +13,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import Atom
+from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.focus import PaperWords, paper_words
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
@@ -250,19 +250,27 @@ class Evidence:
         return self.cv.has(term) or term in self.cv_acronyms or spelled_out(term, self.cv.norm)
 
     @cached_property
-    def cv_stems(self) -> frozenset[str]:
-        return frozenset(stem(w) for w in self.cv.norm.split())
+    def cv_entries(self) -> tuple[str, ...]:
+        """The CV's entries (paragraphs and list items, wrapped lines joined), normalised and space-padded."""
+        return tuple(f" {norm(e)} " for e in _CV_ENTRY_BREAK_RE.split(self.cv_raw) if norm(e))
+
+    @cached_property
+    def cv_entry_stems(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(stem(w) for w in e.split()) for e in self.cv_entries)
 
     @cached_property
     def cv_acronyms(self) -> frozenset[str]:
         return acronyms(self.cv_raw)
 
     def quantity_backed(self, atom: Atom) -> bool:
-        """A figure the CV states, or one of the professor's that the student repeats."""
+        """A figure the CV states, or one of the professor's that the student repeats, unless the student's own
+        clause says it ("I ran it on a 128-worker cluster" must be the CV's)."""
         q = atom.quantity
         if q is None:
             return False
-        texts = [self.cv_raw, self.profile_raw, *self.paper_raw.values()]
+        texts = [self.cv_raw]
+        if clause_subject(atom.sentence, atom.start) != "student":
+            texts += [self.profile_raw, *self.paper_raw.values()]
         return any(stated(t).has(q) for t in texts)
 
     def foreign_name(self, atom: Atom) -> bool:
@@ -305,6 +313,7 @@ class Evidence:
         return max(scored, key=lambda s: s[1]) if scored else None
 
 
+_CV_ENTRY_BREAK_RE = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+\.)\s)")
 _ACRONYM_RE = re.compile(r"([A-Z]{2,6})s?")
 
 

@@ -23,7 +23,7 @@ NEEDS: frozenset[str] = frozenset()
 
 CLAIMED_FINDING_MIN_WORDS = 5  # a result clause this long (content words) can be compared with an abstract
 CLAIMED_FINDING_PAPER_SHARE = 0.6  # share of its words one abstract has...
-CLAIMED_FINDING_CV_SHARE = 0.4  # ...when the CV has at most this share of them
+CLAIMED_FINDING_CV_MARGIN = 0.3  # ...and every CV entry at least this much less
 # "I found that…" states a result; "I found it notable that…" or "I found your paper…" is an opinion.
 _RESULT_RE = re.compile(
     r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\s+(?:have\s+|has\s+|had\s+|also\s+|"
@@ -83,14 +83,15 @@ def _finding_of(ev: Evidence, text: str) -> Paper | None:
     words = {stem(w) for w in content_words(norm(text))} - RESEARCH_STOPWORDS
     if len(words) < CLAIMED_FINDING_MIN_WORDS:
         return None
-    in_cv = len(words & ev.cv_stems) / len(words)
-    if in_cv > CLAIMED_FINDING_CV_SHARE:
-        return None
     scores = ev.words.description_scores(text, ev.papers)
     ranked = sorted(scores, key=lambda p: -scores[p])[:5]
     best = max(ranked, key=lambda p: len(words & ev.words.paper_stems(p)), default=None)
     share = len(words & ev.words.paper_stems(best)) / len(words) if best else 0.0
-    return ev.papers[best] if best and share >= CLAIMED_FINDING_PAPER_SHARE else None
+    # Per CV entry: a CV shares the field's vocabulary everywhere, a result only in the entry that reports it.
+    in_cv = max((len(words & e) for e in ev.cv_entry_stems), default=0) / len(words)
+    if not best or share < CLAIMED_FINDING_PAPER_SHARE or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
+        return None
+    return ev.papers[best]
 
 
 def _copied_from_others(email: ParsedEmail, ev: Evidence) -> list[Violation]:

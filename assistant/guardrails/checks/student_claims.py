@@ -87,7 +87,6 @@ _AWARD_CLAIM_RES = (
     re.compile(rf"\b[Mm]y\s+(?P<award>(?:[\w'’-]+\s+){{0,5}}?{_AWARD_NOUN})\b"),
     re.compile(rf"\b(?:recipient|winner)\s+of\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"),
 )
-_CV_ENTRY_BREAK_RE = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+\.)\s)")
 _THIRD_PERSON_OPENERS = frozenset({"she", "he", "her", "his", "the"})
 _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
@@ -242,9 +241,7 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
 
 
 def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
-    """Every word in one entry of the CV (a paragraph or a list item, wrapped lines and all)."""
-    entries = (f" {norm(e)} " for e in _CV_ENTRY_BREAK_RE.split(ev.cv_raw))
-    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in entries)
+    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in ev.cv_entries)
 
 
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
