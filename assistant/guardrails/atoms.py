@@ -45,6 +45,7 @@ _ASPIRATION_RE = re.compile(
     r"\b(?:in|during)\s+(?:a|my)\s+(?:future\s+)?(?:PhD|doctorate)\b",
 )
 _DURATION_AFTER_RE = re.compile(r"^[-\s]?(?:minutes?|mins?|hours?|days?|weeks?)\b", re.IGNORECASE)
+_SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
     r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|since|until|by|from|for|in early|in late|starting|start in|begin in)\s*$",
@@ -159,6 +160,11 @@ def plan_quantity(s: Sentence, q: Quantity) -> bool:
         schedule = _SCHEDULE_BEFORE_RE.search(before) or _SCHEDULE_AFTER_RE.match(after)
         return bool(schedule) or (request and not _WORK_AFTER_RE.match(after))
     return request and bool(_DURATION_AFTER_RE.match(after))
+
+
+def is_duration(atom: Atom) -> bool:
+    """ "six months", "two years": how long something lasted, which a CV gives as dates, not as a figure."""
+    return atom.kind == "figure" and bool(_SPAN_OF_TIME_RE.match(atom.sentence.text[atom.end - atom.sentence.start :]))
 
 
 def quantity_atoms(s: Sentence, skip: Sequence[tuple[int, int]]) -> Iterator[Atom]:

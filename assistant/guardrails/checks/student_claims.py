@@ -9,7 +9,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import clause_subject
+from assistant.guardrails.atoms import clause_subject, is_duration
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
@@ -166,8 +166,8 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     for atom in email.atoms:
         if atom.subject != "student" or atom.plan or atom.kind == "year" or atom.text in email.student_words:
             continue
-        if atom.kind != "name" and atom.sentence.part == "signature":
-            continue  # phone numbers, postcodes
+        if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
+            continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
         if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else ev.quantity_backed(atom)):
             span = atom.text
