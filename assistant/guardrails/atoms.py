@@ -48,7 +48,7 @@ _DURATION_AFTER_RE = re.compile(r"^[-\s]?(?:minutes?|mins?|hours?|days?|weeks?)\
 _SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
     r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|since|until|by|from|for|in early|in late|starting|start in|begin in)\s*$",
+    r"november|december|since|until|by|in early|in late|starting|start in|begin in)\s*$",
     re.IGNORECASE,
 )
 _SCHEDULE_AFTER_RE = re.compile(

@@ -120,7 +120,7 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     for s in email.sentences:
         if s.part == "signature" or (s.part == "body" and s.about in ("student", "mixed")):
             out += _sentence_claim_violations(email, ev, s)
-    out += _unknown_student_atoms(email, ev)
+    out += _unknown_student_atoms(email, ev, [v.span for v in out if v.span])
     for m in email.mentions:
         if m.owner == "student" and student_publication(m, ev) and not cv_has_title(m.text, ev):
             out.append(
@@ -159,12 +159,15 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
     return out
 
 
-def _unknown_student_atoms(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]) -> list[Violation]:
     """Figures and named things said of the student that neither the CV nor the professor's papers (which the
-    student may be quoting) contain. The specific claims above run first: their messages are clearer."""
+    student may be quoting) contain. The specific claims run first (their messages are clearer): an atom inside
+    a span they `reported` ("the Turing Fellowship") is not reported again."""
     out = []
     for atom in email.atoms:
         if atom.subject != "student" or atom.plan or atom.kind == "year" or atom.text in email.student_words:
+            continue
+        if any(atom.text in span and span in atom.sentence.text for span in reported):
             continue
         if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
             continue  # phone numbers, postcodes; durations, which a CV gives as dates
