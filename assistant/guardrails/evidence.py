@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.focus import PaperWords, paper_words
@@ -75,6 +75,7 @@ class StoreCorpus:
         entries = list(papers)
         self.by_paper = {p.id: (owner, name) for owner, name, p in entries}
         self.titles = [(owner, name, p, norm(p.title)) for owner, name, p in entries if p.title and norm(p.title)]
+        self.title_norms = [t for _, _, _, t in self.titles]  # for rapidfuzz's batch scoring
         # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
         # after it was not found in the professor's own texts.
         self.texts = Texts.of(x for _, _, p in entries for x in (p.title, p.abstract))
@@ -296,8 +297,19 @@ class Evidence:
         return self._titles_found[key]
 
     def other_title_of(self, phrase: str, allow_containment: bool = False) -> tuple[str, Paper] | None:
+        """Another professor's paper whose title `phrase` names. Only the titles that contain it, that it
+        contains, or that rapidfuzz scores near it (one C call over the store) are compared in full."""
         n = norm(phrase)
-        for owner, name, paper, title in self.corpus.titles:
+        if not n:
+            return None
+        near = process.extract(
+            n, self.corpus.title_norms, scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None
+        )
+        candidates = {i for _, _, i in near}
+        padded = f" {n} "
+        candidates |= {i for i, t in enumerate(self.corpus.title_norms) if padded in f" {t} " or t in n}
+        for i in sorted(candidates):
+            owner, name, paper, title = self.corpus.titles[i]
             if owner != self.prof_id and title_matches(n, title, allow_containment):
                 return name, paper
         return None
