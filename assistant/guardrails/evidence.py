@@ -302,9 +302,7 @@ class Evidence:
         n = norm(phrase)
         if not n:
             return None
-        near = process.extract(
-            n, self.corpus.title_norms, scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None
-        )
+        near = process.extract(n, self.corpus.title_norms, scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None)
         candidates = {i for _, _, i in near}
         padded = f" {n} "
         candidates |= {i for i, t in enumerate(self.corpus.title_norms) if padded in f" {t} " or t in n}
