@@ -58,7 +58,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
+from assistant.guardrails import ANSWER_CHECKS, Claim, check_answer_sentence, check_claims, report_of
+from assistant.guardrails.verifier import SupportVerifier, support_verifier, verifier_llm
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
@@ -157,8 +158,7 @@ class Source:
     score: float = 0.0  # the hybrid search score (1.0 = ranked first by vector and BM25)
 
     def where(self) -> str:
-        p = self.paper
-        return ", ".join(x for x in (p.venue, p.date or (str(p.year) if p.year else None)) if x)
+        return self.paper.where()
 
 
 @dataclass
@@ -374,10 +374,17 @@ def dropped_marker_violations(dropped: Sequence[int], sources: Sequence[Source])
 
 
 def check_answer(
-    text: str, sources: Sequence[Source], question: str, extra: Sequence[Violation] = (), *, supported: bool = True
+    text: str,
+    sources: Sequence[Source],
+    question: str,
+    extra: Sequence[Violation] = (),
+    *,
+    supported: bool = True,
+    verifier: SupportVerifier | None = None,
 ) -> GuardrailReport:
-    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own.
-    An unsupported answer cites the closest papers, which by definition do not support it: no overlap check."""
+    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own, and
+    the support check on the cited sentences (one verifier call, when a verifier is given). An unsupported
+    answer cites the closest papers, which by definition do not support it: no overlap or support check."""
     by_marker = {s.marker: s for s in sources}
     found = list(extra)
     for sentence in answer_sentences(text):
@@ -391,7 +398,21 @@ def check_answer(
         if not cited or _NOT_COVERED.search(plain):
             violations = [v for v in violations if not _echoes_question(v, question)]
         found += violations
-    return report_of(found, ASK_CHECKS)
+    report = report_of(found, ASK_CHECKS)
+    support = check_claims(answer_claims(text, sources) if supported else [], verifier)
+    return report.model_copy(update={"checks": [*report.checks, support]})
+
+
+def answer_claims(text: str, sources: Sequence[Source]) -> list[Claim]:
+    """The sentences that cite retrieved papers, each with those papers: what the support check judges."""
+    by_marker = {s.marker: s for s in sources}
+    claims = []
+    for sentence in answer_sentences(text):
+        cited = [by_marker[m] for m in markers_in(sentence) if m in by_marker]
+        plain = remove_markers(sentence)
+        if cited and plain and not _NOT_COVERED.search(plain):
+            claims.append(Claim(plain, plain, tuple(_unique_papers(cited))))
+    return claims
 
 
 # ---------------------------------------------------------------- offline answers
@@ -416,9 +437,8 @@ class SentenceScorer:
 
     def __init__(self, index: PaperIndex) -> None:
         self.index = index
-        snap = index.snapshot()
-        self.idf = snap.bm25.idf
-        self.unseen_idf = math.log(2 * max(len(snap.papers), 1) + 2)  # BM25's IDF for a term in no document
+        self.idf = index.catalog.term_stats()  # the FTS5 index's document frequencies, read per term
+        self.unseen_idf = math.log(2 * max(self.idf.n_docs, 1) + 2)  # BM25's IDF for a term in no document
 
     def coverage(self, terms: set[str], sentence: str) -> float:
         if not terms:
@@ -731,8 +751,9 @@ class Asker:
         self.scope = scope
         self.k = k
         self.index = index or PaperIndex(settings)
-        self.use_llm = not offline if offline is not None else settings.llm_configured
+        self.use_llm = settings.mode(offline) == "llm"
         self.llm = llm or (LLM(settings) if self.use_llm else None)
+        self.verify_llm = verifier_llm(settings) if self.use_llm else None  # built lazily: no call unless used
         self._scorer: SentenceScorer | None = None
 
     @property
@@ -841,8 +862,10 @@ class Asker:
             cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
         if on_text:
             on_text(text)
-        report = check_answer(text, sources, question, extra, supported=supported)
-        return AskResult(self._answer_record(question, text, supported, cited, report, sources, drafted), sources, kind)
+        verifier = support_verifier(self.settings, offline=not self.use_llm, llm=self.verify_llm)
+        report = check_answer(text, sources, question, extra, supported=supported, verifier=verifier)
+        record = self._answer_record(question, text, supported, cited, report, sources, drafted, verifier)
+        return AskResult(record, sources, kind)
 
     def _answer_record(
         self,
@@ -853,15 +876,18 @@ class Asker:
         report: GuardrailReport,
         sources: list[Source],
         drafted: Drafted,
+        verifier: SupportVerifier,
     ) -> AskAnswer:
         provenance = Provenance(
             mode="llm" if self.use_llm else "offline",
             model=self.settings.llm_model if self.use_llm else None,
-            templates=TEMPLATES if self.use_llm else [],
+            templates=(TEMPLATES if self.use_llm else []) + verifier.templates,
             settings_hash=self.settings.fingerprint(),
             grounded_on=[s.paper.id for s in sources],
             prompt_tokens=drafted.usage.prompt_tokens,
             completion_tokens=drafted.usage.completion_tokens,
+            verify_prompt_tokens=verifier.usage.prompt_tokens,
+            verify_completion_tokens=verifier.usage.completion_tokens,
         )
         citations = [
             AskCitation(marker=s.marker, paper_id=s.paper.id, title=s.paper.title, professor_id=s.professor_id)
@@ -917,7 +943,7 @@ def references_text(result: AskResult) -> str:
             lines += [f"    {reference_line(s)}" for s in cited if s.professor_name == name]
     else:
         lines += [f"  {reference_line(s)}" for s in cited]
-    if result.answer.guardrails.violations:
+    if result.answer.guardrails.violations or not result.answer.guardrails.passed:
         lines += ["", *report_lines(result.answer.guardrails)]
     return "\n".join(lines)
 

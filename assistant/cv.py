@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.files import decode_text
 from assistant.text import EMAIL_RE, sentence_spans
 from assistant.types import CVItem, CVSection, StudentProfile
 
@@ -150,18 +151,7 @@ def _failure_reason(exc: BaseException) -> str:
 
 
 def _read_text_file(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8 and try again",
-            path=str(path),
-        ) from exc
-    if "\x00" in text:
-        raise InputError("this looks like a binary file, not text", path=str(path))
-    return text
+    return decode_text(path.read_bytes(), path)
 
 
 def _read_pdf(path: Path) -> str:

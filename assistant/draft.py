@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft
+from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
+from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
 from assistant.llm import LLM, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
+from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.text import join_english, sentences, surname, tokenize
@@ -51,7 +53,7 @@ class SelectedSource:
 
 
 def select_sources(
-    student: StudentProfile, professor: Professor, index: PaperIndex, n: int, *, diversity: float = 0.3
+    student: StudentProfile, professor: Professor, index: IndexReader, n: int, *, diversity: float = 0.3
 ) -> list[SelectedSource]:
     """The professor's papers most relevant to the student: hybrid pair scores, a recency preference, and
     maximal-marginal-relevance so three citations are not three versions of one idea."""
@@ -269,11 +271,10 @@ def offline_draft(student: StudentProfile, professor: Professor, sources: Sequen
 
 def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
-    where = ", ".join(x for x in (p.venue, p.date or (str(p.year) if p.year else None)) if x) or "no venue"
     return {
         "id": p.id,
         "title": p.title,
-        "where": where,
+        "where": p.where() or "no venue",
         "abstract": p.abstract or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
@@ -304,15 +305,16 @@ def repair_message(draft: EmailDraft, report: GuardrailReport) -> tuple[str, str
 
 
 def llm_draft(
-    llm: LLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
+    llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
 ) -> tuple[EmailDraft, GuardrailReport, Usage, int]:
-    """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times)."""
+    """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times). A draft
+    that is only unverified (the support check's verifier failed) is not repaired: nothing says what to fix."""
     usage = Usage()
     draft, used = llm.structured(messages, EmailDraft, what="drafting")
     usage.add(used)
     report = check(draft)
     done = 0
-    while not report.passed and done < rounds:
+    while report.hard_violations and done < rounds:
         messages = [*messages, ("ai", f"Subject: {draft.subject}\n\n{draft.body}"), repair_message(draft, report)]
         draft, used = llm.structured(messages, EmailDraft, what="repairing")
         usage.add(used)
@@ -322,11 +324,14 @@ def llm_draft(
 
 
 class GuardrailCheck:
-    def __init__(self, ctx: GuardrailContext) -> None:
+    """Every round's guardrails, the support check's verifier call included (one per round)."""
+
+    def __init__(self, ctx: GuardrailContext, verifier: SupportVerifier | None = None) -> None:
         self.ctx = ctx
+        self.verifier = verifier
 
     def __call__(self, draft: EmailDraft) -> GuardrailReport:
-        return check_draft(draft, self.ctx)
+        return check_draft(draft, self.ctx, self.verifier)
 
 
 # ---------------------------------------------------------------- orchestration
@@ -336,7 +341,7 @@ def guardrail_context(
     professor: Professor,
     sources: Sequence[Paper],
     student: StudentProfile | None,
-    index: PaperIndex,
+    index: IndexReader,
     settings: Settings,
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
@@ -353,22 +358,39 @@ def guardrail_context(
     )
 
 
+def verify_text(
+    text: str,
+    professor: Professor,
+    student: StudentProfile | None,
+    index: PaperIndex,
+    verifier: SupportVerifier | None = None,
+) -> GuardrailReport:
+    """The guardrails on any email text (a leading "Subject:" line is its subject), checked against all of the
+    professor's papers: what `outreach verify` and the web editor run on a hand-written or edited email. The
+    support check runs only with a `verifier` (`outreach verify` passes what OUTREACH_VERIFY_SUPPORT gives)."""
+    ctx = guardrail_context(professor, professor.papers, student, index, index.settings)
+    return check_text(text, ctx, verifier)
+
+
 def draft_email(
     student: StudentProfile,
     professor: Professor,
     settings: Settings,
     *,
     offline: bool | None = None,
-    index: PaperIndex | None = None,
-    llm: LLM | None = None,
+    index: IndexReader | None = None,
+    llm: StructuredLLM | None = None,
+    verifier: SupportVerifier | None = None,
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:
-    """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
+    """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached.
+    `verifier`: the support check's (default: what OUTREACH_VERIFY_SUPPORT makes of this run)."""
     index = index or PaperIndex(settings)
-    use_offline = offline if offline is not None else not settings.llm_configured
+    use_offline = settings.mode(offline) == "offline"
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
-    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings))
+    verifier = verifier or support_verifier(settings, offline=use_offline)
+    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings), verifier)
     usage, rounds = Usage(), 0
     if use_offline:
         draft = offline_draft(student, professor, selected)
@@ -380,12 +402,14 @@ def draft_email(
     provenance = Provenance(
         mode="offline" if use_offline else "llm",
         model=None if use_offline else settings.llm_model,
-        templates=OFFLINE_TEMPLATES if use_offline else LLM_TEMPLATES,
+        templates=(OFFLINE_TEMPLATES if use_offline else LLM_TEMPLATES) + verifier.templates,
         settings_hash=settings.fingerprint(),
         grounded_on=[p.id for p in papers],
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         repair_rounds=rounds,
+        verify_prompt_tokens=verifier.usage.prompt_tokens,
+        verify_completion_tokens=verifier.usage.completion_tokens,
     )
     return DraftResult(
         professor_id=professor.id,

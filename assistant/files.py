@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from assistant.errors import InputError
+
 
 def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """Readers see the old file or the new one, never half of one. `durable=False` skips the fsync, for files
@@ -28,18 +30,29 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
 
 def read_text_file(path: Path) -> str:
     """A user's text file, or an InputError that says what is wrong with it."""
-    from assistant.errors import InputError
-
     if not path.exists():
         raise InputError("no such file", path=str(path))
     if path.is_dir():
         raise InputError("is a directory, not a file", path=str(path))
-    data = path.read_bytes()
+    text = decode_text(path.read_bytes(), path)
+    if not text.strip():
+        raise InputError("the file is empty", path=str(path))
+    return text
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """The text of a user's file: UTF-8 (a byte-order mark tolerated), or an InputError naming the first bad byte
+    and its line; NUL characters mean a binary file was given where text was expected."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", path=str(path), line=line) from exc
-    if not text.strip():
-        raise InputError("the file is empty", path=str(path))
+        raise InputError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8 and try again",
+            path=str(path),
+            line=line,
+        ) from exc
+    if "\x00" in text:
+        raise InputError("this looks like a binary file, not text", path=str(path))
     return text

@@ -13,7 +13,17 @@ from rich.table import Table
 
 from assistant.catalog import Catalog
 from assistant.index import Progress
-from assistant.types import IngestReport, MatchResult, Paper, Professor, SearchHit, StudentProfile
+from assistant.types import (
+    BatchSummary,
+    Evidence,
+    IngestReport,
+    InputSummary,
+    MatchResult,
+    Paper,
+    Professor,
+    SearchHit,
+    StudentProfile,
+)
 
 if TYPE_CHECKING:
     from assistant.cv_refine import Refinement
@@ -51,11 +61,22 @@ def paper_json(paper: Paper) -> dict[str, Any]:
     }
 
 
+def input_read(summary: InputSummary) -> None:
+    """One line per input as it is read, terminal or not (a long ingest's log shows where it is)."""
+    skipped = f", {summary.skipped} record(s) skipped" if summary.skipped else ""
+    err.print(
+        f"{summary.source}: {summary.papers} papers of {summary.professors} professor(s){skipped}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def ingest_report(report: IngestReport) -> None:
     err.print(
-        f"read {report.papers_read} paper listings from {len(report.files)} input(s): "
-        f"{report.papers_new} new papers, {report.papers_merged} merged into papers already known, "
-        f"{report.papers_embedded} embedded"
+        f"read {report.papers_read} papers from {len(report.files)} input(s): {report.papers_new} new, "
+        f"{report.papers_merged} merged into papers already known, {report.papers_embedded} embedded",
+        soft_wrap=True,
     )
     if report.skipped:
         err.print(f"[yellow]skipped {len(report.skipped)} record(s):[/]")
@@ -121,21 +142,71 @@ def cv_profile(profile: StudentProfile, refinement: Refinement | None = None) ->
         err.print("[yellow]no research interests, publications or projects found: matching needs at least one[/]")
 
 
+# Narrower than this, the table's evidence column wraps a word or two per line: a list reads better.
+WIDE_TABLE_COLUMNS = 140
+
+
 def match_table(results: Sequence[MatchResult]) -> None:
+    """A table on a wide terminal; piped, or on a narrow one, one line per professor and one per evidence."""
     if not results:
         err.print("no professors to rank: ingest some first (`outreach ingest …` or `outreach demo`)")
         return
-    table = Table("#", "professor", "score", "topic", "method", "recency", "confidence", "best evidence")
+    if not out.is_terminal or out.width < WIDE_TABLE_COLUMNS:
+        _match_list(results)
+        return
+    table = Table("#", "professor", "score", "fit", "topic", "method", "recency", "abstracts", "best evidence")
     for n, r in enumerate(results, start=1):
-        evidence = "\n".join(
-            f"{e.title[:70] if e.title else e.paper_id} ⇐ {e.cv_item[:50]} ({e.similarity:.2f})" for e in r.evidence
-        )
-        conf = r.confidence + (f" ({r.confidence_note})" if r.confidence_note else "")
         c = r.components
         table.add_row(
-            str(n), r.name, f"{r.score:.1f}", f"{c.topic:.2f}", f"{c.method:.2f}", f"{c.recency:.2f}", conf, evidence
+            str(n),
+            r.name,
+            f"{r.score:.1f}",
+            r.fit,
+            f"{c.topic:.2f}",
+            f"{c.method:.2f}",
+            f"{c.recency:.2f}",
+            _coverage(r),
+            "\n".join(_evidence(e) for e in r.evidence),
         )
     out.print(table)
+
+
+def _match_list(results: Sequence[MatchResult]) -> None:
+    for n, r in enumerate(results, start=1):
+        c = r.components
+        out.print(
+            f"{n}. {r.name}: score {r.score:.1f}, {r.fit} fit (topic {c.topic:.2f}, method {c.method:.2f}, "
+            f"recency {c.recency:.2f}; abstracts: {_coverage(r)})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        for e in r.evidence:
+            out.print(f"   {_evidence(e)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _coverage(r: MatchResult) -> str:
+    return r.abstract_coverage + (f" ({r.abstract_coverage_note})" if r.abstract_coverage_note else "")
+
+
+def _evidence(e: Evidence) -> str:
+    return f"{_cut(e.title or e.paper_id, 70)} ⇐ {_cut(e.cv_item, 50)} ({e.similarity:.2f})"
+
+
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def weak_fit_warning(results: Sequence[MatchResult]) -> None:
+    """Said plainly when even the best-ranked professor fits weakly: a ranking of poor fits is still a ranking."""
+    if results and results[0].fit == "weak":
+        best = results[0]
+        err.print(
+            f"[yellow]warning: even the best match, {escape(best.name)} (score {best.score:.1f}), fits weakly: "
+            "none of these professors' papers is close to your research items. Check what was read with "
+            "`outreach cv show`, or ingest professors nearer your field.[/]",
+            soft_wrap=True,
+        )
 
 
 def shortlist_table(entries: Sequence[Any]) -> None:
@@ -146,3 +217,28 @@ def shortlist_table(entries: Sequence[Any]) -> None:
     for e in entries:
         table.add_row(e.name, e.professor_id, e.status, e.note, e.updated_at)
     out.print(table)
+
+
+BATCH_COLOURS = {"clean": "green", "needs review": "yellow", "failed": "red", "skipped": "red"}
+
+
+def batch_summary(summary: BatchSummary) -> None:
+    """The results table, then one line per failure and per near-copy (too long for a table cell)."""
+    table = Table("professor", "score", "status", "guardrails", "tokens", "cost $")
+    for r in summary.rows:
+        score = f"{r.match_score:.1f}" if r.match_score is not None else ""
+        cost = "" if r.cost_usd is None else f"{r.cost_usd:.4f}"
+        status = f"[{BATCH_COLOURS[r.status]}]{r.status}{' (kept)' if r.reused else ''}[/]"
+        table.add_row(r.professor, score, status, escape(r.verdict or ""), str(r.tokens), cost)
+    out.print(table)
+    for r in summary.rows:
+        if r.error:
+            out.print(f"{r.professor_id}: {r.status}: {r.error}", markup=False, soft_wrap=True)
+        elif r.similar_to:
+            out.print(f"{r.professor_id}: wording close to {', '.join(r.similar_to)}", markup=False)
+    if summary.cv_tokens:
+        cost = "" if summary.cv_cost_usd is None else f", ${summary.cv_cost_usd:.4f}"
+        out.print(f"reading the CV with {summary.model}: {summary.cv_tokens} tokens{cost} (in the totals)")
+    verified = sum(r.verify_tokens for r in summary.rows)
+    if verified:
+        out.print(f"verifying claims (the support check): {verified} tokens (in each draft's tokens and cost)")

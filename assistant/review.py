@@ -7,19 +7,15 @@ Policy forbids scripts in case anything ever slipped through.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-import jinja2
-
 from assistant.files import atomic_write_text
-
-if TYPE_CHECKING:
-    from assistant.batch import BatchRow, BatchSummary
+from assistant.templating import environment
+from assistant.types import BatchRow, BatchSummary, Sidecar, Violation
 
 TEMPLATE = "review.html.j2"
 
@@ -31,70 +27,56 @@ class Segment:
     message: str = ""
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    def load(name: str) -> str:
-        try:
-            return (resources.files("assistant.prompts") / name).read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise jinja2.TemplateNotFound(name) from exc
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
-    )
-
-
-def highlight(body: str, violations: list[dict[str, Any]]) -> list[Segment]:
+def highlight(body: str, violations: Sequence[Violation]) -> list[Segment]:
     """The body cut into segments, each violation's span (its first occurrence) marked; overlaps keep the
     earlier (or, at the same start, the hard) one."""
-    marks: list[tuple[int, int, dict[str, Any]]] = []
+    marks: list[tuple[int, int, Violation]] = []
     for v in violations:
-        span = v.get("span")
-        if span and (start := body.find(span)) >= 0:
-            marks.append((start, start + len(span), v))
-    marks.sort(key=lambda m: (m[0], m[2].get("severity") != "hard", -m[1]))
+        if v.span and (start := body.find(v.span)) >= 0:
+            marks.append((start, start + len(v.span), v))
+    marks.sort(key=lambda m: (m[0], m[2].severity != "hard", -m[1]))
     segments, pos = [], 0
     for start, end, v in marks:
         if start < pos:
             continue
         if start > pos:
             segments.append(Segment(body[pos:start]))
-        segments.append(Segment(body[start:end], str(v.get("severity") or "soft"), str(v.get("message") or "")))
+        segments.append(Segment(body[start:end], v.severity, v.message))
         pos = end
     if pos < len(body):
         segments.append(Segment(body[pos:]))
     return segments
 
 
-def _draft_view(row: BatchRow, data: dict[str, Any] | None) -> dict[str, Any]:
+def _draft_view(row: BatchRow, sidecar: Sidecar | None) -> dict[str, Any]:
     key = row.professor_id
     view: dict[str, Any] = {
         "row": row,
         "anchor": "draft-" + key,
         "css": row.status.replace(" ", "-"),
-        "has_draft": data is not None,
+        "has_draft": sidecar is not None,
         "files": [],
     }
-    if data is None:
+    if sidecar is None:
         return view
-    violations = list(data.get("guardrails", {}).get("violations", []))
+    violations = sidecar.guardrails.violations
     view.update(
-        subject=str(data.get("subject", "")),
-        segments=highlight(str(data.get("body", "")), violations),
-        citations=list(data.get("citations", [])),
+        subject=sidecar.subject,
+        segments=highlight(sidecar.body, violations),
+        citations=sidecar.citations,
         violations=violations,
         files=[{"href": quote(f"{key}.{fmt}"), "label": fmt} for fmt in ("md", "eml", "json")],
     )
     return view
 
 
-def render_review(summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) -> str:
-    counts = {s: summary.count(s) for s in ("clean", "needs review", "failed", "skipped")}
+def render_review(summary: BatchSummary, sidecars: dict[str, Sidecar]) -> str:
     drafts = [_draft_view(row, sidecars.get(row.professor_id)) for row in summary.rows]
-    return environment().get_template(TEMPLATE).render(summary=summary, counts=counts, drafts=drafts)
+    template = environment(html=True).get_template(TEMPLATE)
+    return template.render(summary=summary, counts=summary.counts(), drafts=drafts)
 
 
-def write_review(out_dir: Path, summary: BatchSummary, sidecars: dict[str, dict[str, Any]]) -> Path:
+def write_review(out_dir: Path, summary: BatchSummary, sidecars: dict[str, Sidecar]) -> Path:
     path = out_dir / "index.html"
     atomic_write_text(path, render_review(summary, sidecars), durable=False)  # rewritten by every run
     return path

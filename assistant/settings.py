@@ -6,7 +6,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     # are dropped); "offline" never sends the CV to the LLM for this; "llm" makes a failed refinement an error.
     cv_extraction: Literal["auto", "offline", "llm"] = Field(default="auto", alias="OUTREACH_CV_EXTRACTION")
 
-    # OpenAlex: a key or a mailto puts requests in the polite pool.
+    # OpenAlex: since 2026-02-13 a (free) key is what counts; calls are metered against its daily allowance.
+    # The mailto of the old "polite pool" is still sent when set, which is harmless.
     openalex_api_key: SecretStr | None = Field(default=None, alias="OPENALEX_API_KEY")
     openalex_mailto: str | None = Field(default=None, alias="OPENALEX_MAILTO")
     openalex_base_url: str = Field(default="https://api.openalex.org", alias="OPENALEX_BASE_URL")
@@ -49,16 +50,28 @@ class Settings(BaseSettings):
     openalex_max_attempts: int = Field(default=4, alias="OPENALEX_MAX_ATTEMPTS", ge=1, le=10)
     openalex_max_backoff_s: float = Field(default=30.0, alias="OPENALEX_MAX_BACKOFF")
     openalex_timeout_s: float = Field(default=30.0, alias="OPENALEX_TIMEOUT")
+    # `outreach discover` keeps OpenAlex answers under the store this long, so a re-run costs no calls.
+    openalex_cache_ttl_days: float = Field(default=7.0, alias="OPENALEX_CACHE_TTL_DAYS", ge=0)
 
     # Drafting and guardrails.
     draft_citations: int = Field(default=3, alias="OUTREACH_DRAFT_CITATIONS", ge=1, le=8)
     draft_min_words: int = Field(default=80, alias="OUTREACH_DRAFT_MIN_WORDS")
     draft_max_words: int = Field(default=400, alias="OUTREACH_DRAFT_MAX_WORDS")
     repair_rounds: int = Field(default=2, alias="OUTREACH_REPAIR_ROUNDS", ge=0, le=5)
+    # The support check (guardrails/checks/support.py): "auto" asks the configured LLM whether each claim about
+    # the professor's work is backed by the paper's abstract, unless the run is offline; "off" skips it;
+    # "required" leaves every draft unverified (never clean) when it cannot run.
+    verify_support: Literal["auto", "off", "required"] = Field(default="auto", alias="OUTREACH_VERIFY_SUPPORT")
 
     @property
     def llm_configured(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+    def mode(self, offline: bool | None = None) -> Literal["llm", "offline"]:
+        """How to draft or answer: as asked (`offline` True or False), else by the LLM when one is configured."""
+        if offline is None:
+            offline = not self.llm_configured
+        return "offline" if offline else "llm"
 
     @property
     def chroma_dir(self) -> Path:
@@ -69,19 +82,24 @@ class Settings(BaseSettings):
         return self.store_dir / "catalog.sqlite"
 
     def fingerprint(self) -> str:
-        """A short hash of the settings that shape a draft's content (never of secrets)."""
-        relevant = {
-            "embedding_backend": self.embedding_backend,
-            "embedding_model": self.embedding_model if self.embedding_backend == "openai" else "minilm",
-            "llm_model": self.llm_model,
-            "llm_base_url": self.openai_base_url,
-            "llm_temperature": self.llm_temperature,
-            "draft_citations": self.draft_citations,
-            "draft_min_words": self.draft_min_words,
-            "draft_max_words": self.draft_max_words,
-            "repair_rounds": self.repair_rounds,
-        }
-        return hashlib.md5(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
+        """A short hash of every setting but secrets and where things are stored: what may shape an output.
+        Outputs record it, and a batch redoes a draft whose fingerprint changed. Computed from the whole dump, so
+        a setting added later counts without anyone remembering to list it (erring toward redoing a draft)."""
+        shaping = {k: v for k, v in self.model_dump(mode="json").items() if k not in _unfingerprinted(type(self))}
+        return hashlib.md5(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:12]
+
+
+# Where data is kept and how much is logged cannot change what a draft says; secrets and paths are found by type.
+_NOT_SHAPING = frozenset({"chroma_host", "chroma_port", "debug"})
+
+
+@lru_cache(maxsize=8)
+def _unfingerprinted(cls: type[Settings]) -> frozenset[str]:
+    def secret_or_path(annotation: object) -> bool:
+        return bool({SecretStr, Path} & set(get_args(annotation) or (annotation,)))
+
+    found = {name for name, info in cls.model_fields.items() if secret_or_path(info.annotation)}
+    return _NOT_SHAPING | found
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,8 @@
-"""Prompt templates: files in prompts/*.j2, rendered with StrictUndefined so a missing variable fails fast."""
+"""Templates: files in prompts/*.j2, rendered with StrictUndefined so a missing variable fails fast.
+
+Prompts render as text; HTML pages (the batch review page) autoescape every value, since they show CV text and
+model output.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ from typing import Any
 import jinja2
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    loader = jinja2.FunctionLoader(_load)
+@lru_cache(maxsize=2)
+def environment(*, html: bool = False) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=loader,
+        loader=jinja2.FunctionLoader(_load),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=html,
         keep_trailing_newline=False,
-        trim_blocks=False,
+        # Prompts keep every newline as written; the page's {% for %} lines would otherwise leave blank lines.
+        trim_blocks=html,
         lstrip_blocks=False,
     )
 

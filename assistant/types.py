@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 # ---------------------------------------------------------------- corpus
 
@@ -36,11 +36,18 @@ class Paper(BaseModel):
     external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
     sources: list[PaperSource] = Field(default_factory=list)
 
+    def where(self, *, exact_date: bool = True) -> str:
+        """Where and when it appeared: "venue, date" ("venue, year" without `exact_date`, or when the date is
+        unknown); "" when neither is known."""
+        year = str(self.year) if self.year else None
+        when = (self.date or year) if exact_date else year
+        return ", ".join(x for x in (self.venue, when) if x)
+
     def label(self, words: int = 8) -> str:
         """How to name this paper to a person: its title, or venue/date and the abstract's first words."""
         if self.title:
             return self.title
-        where = ", ".join(x for x in (self.venue, self.date or (str(self.year) if self.year else None)) if x)
+        where = self.where()
         opening = " ".join((self.abstract or "").split()[:words])
         return f"Untitled ({where}): \u201c{opening}\u2026\u201d" if where else f"Untitled: \u201c{opening}\u2026\u201d"
 
@@ -75,12 +82,22 @@ class Professor(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
 
 
+class InputSummary(BaseModel):
+    """What one input (a file, an OpenAlex author) held, once its own duplicate listings were merged."""
+
+    source: str
+    professors: int
+    papers: int
+    skipped: int = 0
+
+
 class IngestReport(BaseModel):
     """What one ingest did; printed to the user."""
 
     files: list[str] = Field(default_factory=list)
+    inputs: list[InputSummary] = Field(default_factory=list)
     professors: list[str] = Field(default_factory=list)  # ids touched
-    papers_read: int = 0
+    papers_read: int = 0  # papers per input, each input's duplicates merged (its records can be more)
     papers_new: int = 0
     papers_merged: int = 0  # listings folded into a paper we already had
     papers_embedded: int = 0
@@ -168,14 +185,32 @@ class MatchComponents(BaseModel):
     recency: float  # 0..1
 
 
+Fit = Literal["weak", "moderate", "strong"]
+Coverage = Literal["high", "medium", "low"]
+
+
 class MatchResult(BaseModel):
     professor_id: str
     name: str
     score: float  # 0..100
+    fit: Fit  # what the score means, by thresholds measured on the gold standard (match.fit_label)
     components: MatchComponents
-    confidence: Literal["high", "medium", "low"]
-    confidence_note: str | None = None
+    # How much of the professor's work the score could read: the share of their papers with abstracts. Says how
+    # far to trust the score, not how well the professor fits.
+    abstract_coverage: Coverage
+    abstract_coverage_note: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+
+    # Deprecated aliases, kept so `match --json` consumers and callers of the old names still find them.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence(self) -> Coverage:
+        return self.abstract_coverage
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confidence_note(self) -> str | None:
+        return self.abstract_coverage_note
 
 
 # ---------------------------------------------------------------- drafting
@@ -208,12 +243,25 @@ class Violation(BaseModel):
     span: str | None = None  # the offending text in the email
 
 
+# passed: ran, found nothing. failed: found violations (hard or soft: see severity). skipped: not run, by
+# configuration (no CV given, offline, no LLM, a setting turned it off). unverified: should have run and could
+# not (the verifier timed out, refused, answered something unparsable): it never counts as passed.
+CheckStatus = Literal["passed", "failed", "skipped", "unverified"]
+Verdict = Literal["passed", "failed", "unverified"]
+
+
 class CheckResult(BaseModel):
     check: str
-    passed: bool
+    status: CheckStatus
     severity: Literal["hard", "soft"]
     violations: list[Violation] = Field(default_factory=list)
-    note: str | None = None  # e.g. why a check could not run
+    note: str | None = None  # why a check was skipped or unverified
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passed(self) -> bool:
+        """Nothing against it: it ran clean, or it was skipped by configuration (today's meaning of passed)."""
+        return self.status in ("passed", "skipped")
 
 
 class GuardrailReport(BaseModel):
@@ -228,9 +276,21 @@ class GuardrailReport(BaseModel):
         return [v for v in self.violations if v.severity == "hard"]
 
     @property
+    def unverified(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "unverified"]
+
+    @property
+    def verdict(self) -> Verdict:
+        """failed: a hard violation; unverified: none, but a check that should have run could not; else passed
+        (soft warnings and checks skipped by configuration do not block)."""
+        if self.hard_violations:
+            return "failed"
+        return "unverified" if self.unverified else "passed"
+
+    @property
     def passed(self) -> bool:
-        """True only when no hard check failed (soft warnings do not block)."""
-        return not self.hard_violations
+        """True only when no hard check failed and every check that should have run did."""
+        return self.verdict == "passed"
 
 
 class Provenance(BaseModel):
@@ -244,6 +304,9 @@ class Provenance(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     repair_rounds: int = 0
+    # The support check's verifier calls (guardrails/verifier.py), counted apart from drafting or answering.
+    verify_prompt_tokens: int = 0
+    verify_completion_tokens: int = 0
 
 
 class DraftResult(BaseModel):
@@ -257,6 +320,26 @@ class DraftResult(BaseModel):
     @property
     def status(self) -> Literal["clean", "needs review"]:
         return "clean" if self.report.passed else "needs review"
+
+
+# What the support check's verifier returns (guardrails/verifier.py): a verdict per numbered sentence. The quote
+# is checked in code (guardrails/checks/support.py): it must be in the paper's title or abstract.
+SupportVerdict = Literal["supported", "unsupported", "not_a_claim"]
+
+
+class SupportItem(BaseModel):
+    # No defaults: OpenAI's strict structured output wants every field required.
+    n: int = Field(description="The sentence's number, as given in <sentences>.")
+    verdict: SupportVerdict = Field(description="supported, unsupported or not_a_claim (see the rules).")
+    quote: str = Field(
+        description="supported: the passage of the paper's title or abstract that states it, copied character "
+        'for character; otherwise "".'
+    )
+    reason: str = Field(description="One short line: why this verdict.")
+
+
+class SupportReply(BaseModel):
+    items: list[SupportItem]
 
 
 # ---------------------------------------------------------------- asking
@@ -276,3 +359,102 @@ class AskAnswer(BaseModel):
     citations: list[AskCitation] = Field(default_factory=list)
     guardrails: GuardrailReport = Field(default_factory=GuardrailReport)
     provenance: Provenance | None = None
+
+
+# ---------------------------------------------------------------- batches (assistant/batch/, shown by review.py)
+
+
+class BatchViolation(Violation):
+    """A violation as a batch's JSON sidecar records it; the cross-draft check adds `batch` ones naming the twin."""
+
+    batch: bool = False
+    similar_to: str | None = None
+    similarity: float | None = None
+
+
+class SidecarCheck(BaseModel):
+    check: str
+    status: CheckStatus
+    severity: Literal["hard", "soft"]
+    note: str | None = None
+
+
+class SidecarReport(BaseModel):
+    passed: bool
+    status: Verdict | None = None  # None: a sidecar written before statuses existed
+    checks: list[SidecarCheck] = Field(default_factory=list)
+    violations: list[BatchViolation] = Field(default_factory=list)
+
+
+class SidecarCitation(BaseModel):
+    paper_id: str
+    title: str | None
+
+
+class Sidecar(BaseModel):
+    """`<id>.json` of a batch: the `draft --format json` shape (export.to_json) plus who it is to and the hash of
+    its inputs. Fields added to that shape later are kept as they are (extra="allow")."""
+
+    model_config = ConfigDict(extra="allow")
+
+    professor_id: str
+    subject: str
+    body: str
+    citations: list[SidecarCitation] = Field(default_factory=list)
+    student_claims: list[StudentClaim] = Field(default_factory=list)
+    mode: Literal["llm", "offline"]
+    status: Literal["clean", "needs review"]
+    guardrails: SidecarReport
+    provenance: Provenance
+    professor_name: str
+    to: str | None = None
+    input_hash: str
+
+
+BatchStatus = Literal["clean", "needs review", "failed", "skipped"]
+BATCH_STATUSES: tuple[BatchStatus, ...] = get_args(BatchStatus)
+
+
+class BatchRow(BaseModel):
+    """One line of a batch's summary."""
+
+    professor: str
+    professor_id: str
+    email: str | None = None
+    match_score: float | None = None
+    status: BatchStatus
+    verdict: str | None = None  # passed / warnings / hard violations
+    path: str | None = None  # the Markdown draft, relative to the output folder
+    tokens: int = 0  # drafting and verifying
+    prompt_tokens: int = 0  # drafting
+    completion_tokens: int = 0
+    verify_tokens: int = 0  # the support check's verifier calls
+    cost_usd: float | None = None
+    cost_note: str | None = None
+    reused: bool = False  # finished in an earlier run with the same inputs: not drafted again
+    similar_to: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class BatchSummary(BaseModel):
+    out_dir: str
+    mode: Literal["llm", "offline"]
+    model: str | None
+    concurrency: int
+    elapsed_s: float
+    rate_limit_wait_s: float = 0.0
+    drafted_this_run: int = 0
+    cv_tokens: int = 0  # this run's LLM reading of the CV, not part of any one draft
+    cv_cost_usd: float | None = 0.0
+    rows: list[BatchRow]
+
+    def count(self, status: BatchStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def counts(self) -> dict[BatchStatus, int]:
+        return {status: self.count(status) for status in BATCH_STATUSES}
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every item is clean; 1 when any failed, was skipped, or needs review."""
+        return 0 if all(r.status == "clean" for r in self.rows) else 1

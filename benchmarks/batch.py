@@ -33,10 +33,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.batch import BatchOptions, BatchSummary, Target, run_batch  # noqa: E402
+from assistant.batch import BatchOptions, Target, run_batch  # noqa: E402
 from assistant.cv import read_cv  # noqa: E402
 from assistant.index import PaperIndex  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.types import BatchSummary  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared/data/goldstandard/corpus/professors.jsonl"
 DEFAULT_CV = ROOT / "examples/cvs/maya_chen.md"
@@ -206,7 +207,7 @@ def print_sweep(title: str, rows: list[dict[str, Any]]) -> None:
 
 
 def statuses(summary: BatchSummary) -> dict[str, int]:
-    return {s: summary.count(s) for s in ("clean", "needs review", "failed", "skipped") if summary.count(s)}
+    return {status: n for status, n in summary.counts().items() if n}
 
 
 def main() -> None:

@@ -42,11 +42,21 @@ def sse(chunks: list[str]) -> httpx.Response:
     events = []
     for i, text in enumerate(chunks):
         delta = {"role": "assistant", "content": text} if i == 0 else {"content": text}
-        body = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+        body = {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+        }
         events.append(f"data: {json.dumps(body)}\n\n")
-    end = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini",
-           "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    end = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
     events.append(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n")
     return httpx.Response(200, content="".join(events).encode(), headers={"content-type": "text/event-stream"})
 

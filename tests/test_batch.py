@@ -17,19 +17,12 @@ import httpx
 import pytest
 import respx
 
-from assistant.batch import (
-    BatchOptions,
-    BatchRow,
-    BatchSummary,
-    FrozenIndex,
-    Journal,
-    Target,
-    read_targets,
-    run_batch,
-)
+from assistant.batch import BatchOptions, Target, read_targets, run_batch
+from assistant.batch.journal import Journal
+from assistant.batch.view import FrozenIndex
 from assistant.index import PaperIndex
 from assistant.settings import Settings, reset_settings_cache
-from assistant.types import CVItem, Paper, Professor, StudentProfile
+from assistant.types import BatchRow, BatchSummary, CVItem, Paper, Professor, Sidecar, StudentProfile
 from tests.conftest import TEST_API_KEY
 from tests.openai_mock import CHAT_URL, completion, error
 
@@ -136,7 +129,23 @@ def targets(names: list[str] = NAMES) -> list[Target]:
 
 
 def done_counts(out: Path) -> Counter[str]:
-    return Counter(r["key"] for r in Journal(out / "journal.jsonl").records() if r["state"] == "done")
+    return Counter(r.key for r in Journal(out / "journal.jsonl").records() if r.state == "done")
+
+
+def sidecar(key: str, body: str, **fields: Any) -> Sidecar:
+    """A batch's JSON sidecar for a draft written by hand."""
+    data = {
+        "professor_id": key,
+        "subject": "Prospective student",
+        "body": body,
+        "mode": "offline",
+        "status": "clean",
+        "guardrails": {"passed": True, "violations": []},
+        "provenance": {"mode": "offline", "settings_hash": "s"},
+        "professor_name": key,
+        "input_hash": "h",
+    }
+    return Sidecar.model_validate(data | fields)
 
 
 def summary_rows(out: Path) -> dict[str, dict[str, str]]:
@@ -192,6 +201,7 @@ def llm_env(store: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("OUTREACH_LLM_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("OUTREACH_REPAIR_ROUNDS", "0")
     monkeypatch.setenv("OUTREACH_CV_EXTRACTION", "offline")  # the stub scripts drafts only
+    monkeypatch.setenv("OUTREACH_VERIFY_SUPPORT", "off")
     reset_settings_cache()
     return Settings()
 
@@ -215,6 +225,28 @@ def test_read_targets_txt_and_csv(tmp_path: Path) -> None:
     bad.write_text("who,email\nx,y\n", encoding="utf-8")
     with pytest.raises(InputError, match="`professor`"):
         read_targets(bad)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Ada Lovelace\nJosé Núñez\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin.txt:2: not valid UTF-8 text \(byte 0xe9 at offset 16\)"):
+        read_targets(latin)
+
+
+def test_journal_records_are_read_by_key_whatever_wrote_them(tmp_path: Path) -> None:
+    from assistant.batch.journal import Tokens
+
+    path = tmp_path / "journal.jsonl"
+    lines = [
+        '{"v": 1, "ts": "t", "key": "a", "name": "A", "input_hash": "h", "state": "pending"}',
+        '{"state": "done", "key": "a", "v": 1, "ts": "t", "input_hash": "h", "status": "clean", "files": {"md": "x"}, '
+        '"tokens": {"prompt": 1, "completion": 2}}',
+        '{"v": 1, "ts": "t", "key": "b", "state": "exploded"}',  # a state this version does not know: redone
+        '{"v": 1, "ts": "t", "key": "c", "sta',  # cut short by a kill
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    latest = Journal(path).latest()
+    assert set(latest) == {"a"} and latest["a"].state == "done" and latest["a"].tokens == Tokens(prompt=1, completion=2)
+    Journal(path).append(latest["a"].model_copy(update={"key": "d"}))
+    assert set(Journal(path).latest()) == {"a", "d"}  # the cut line did not swallow the new one
 
 
 # ---------------------------------------------------------------- failures stay local
@@ -378,24 +410,37 @@ def test_changed_inputs_invalidate_only_the_affected_drafts(store: Path, setting
     again = run_batch(changed_cv, targets(), fewer_citations, options(out, offline=True))
     assert again.drafted_this_run == 1
     assert [r.professor_id for r in again.rows if not r.reused] == ["grace-hopper"]
-    hashes = [r["input_hash"] for r in Journal(out / "journal.jsonl").records() if r["key"] == "grace-hopper"]
+    hashes = [r.input_hash for r in Journal(out / "journal.jsonl").records() if r.key == "grace-hopper"]
     assert len(set(hashes)) == 4  # first run, new CV, new settings, new paper
+
+
+def test_a_setting_added_later_invalidates_finished_drafts(store: Path, tmp_path: Path) -> None:
+    from tests.test_settings import WithANewSetting
+
+    out, student = tmp_path / "out", make_student()
+    assert run_batch(student, targets(), WithANewSetting(), options(out, offline=True)).drafted_this_run == 5
+    assert run_batch(student, targets(), WithANewSetting(), options(out, offline=True)).drafted_this_run == 0
+    casual = WithANewSetting(OUTREACH_DRAFT_TONE="casual")
+    assert run_batch(student, targets(), casual, options(out, offline=True)).drafted_this_run == 5
 
 
 # ---------------------------------------------------------------- cross-draft check, shortlist, CLI
 
 
 def test_a_batch_of_look_alikes_lists_the_five_closest_twins(tmp_path: Path) -> None:
-    from assistant.batch import MAX_TWINS_LISTED, cross_check
+    from assistant.batch.summary import MAX_TWINS_LISTED, cross_check
 
     body = "Dear Professor X, I would like to join your group to work on data selection and coresets. " * 3
     tails = [" ".join(f"w{j}" for j in range(i)) for i in range(8)]  # p(i) differs from p(i+1) by a word
-    sidecars = {f"p{i}": {"body": body + tails[i], "guardrails": {"violations": []}} for i in range(8)}
+    sidecars = {f"p{i}": sidecar(f"p{i}", body + tails[i]) for i in range(8)}
+    sidecars["p7"] = sidecar("p7", body + tails[7], added_by_a_later_version={"kept": True})
     cross_check(tmp_path, sidecars)
-    copying = sidecars["p0"]["guardrails"]["violations"]
-    assert len(copying) == MAX_TWINS_LISTED == 5 and copying[-1]["message"].endswith("(and 2 more in this batch)")
-    assert [v["similar_to"] for v in copying] == ["p1", "p2", "p3", "p4", "p5"]  # the closest first
-    assert json.loads((tmp_path / "p7.json").read_text())["guardrails"]["violations"][0]["similar_to"] == "p6"
+    copying = sidecars["p0"].guardrails.violations
+    assert len(copying) == MAX_TWINS_LISTED == 5 and copying[-1].message.endswith("(and 2 more in this batch)")
+    assert [v.similar_to for v in copying] == ["p1", "p2", "p3", "p4", "p5"]  # the closest first
+    rewritten = json.loads((tmp_path / "p7.json").read_text())
+    assert rewritten["guardrails"]["violations"][0]["similar_to"] == "p6"
+    assert rewritten["added_by_a_later_version"] == {"kept": True}  # a field this version does not know survives
 
 
 def test_near_identical_drafts_are_flagged_as_copying(llm_env: Settings, tmp_path: Path) -> None:
@@ -449,18 +494,18 @@ def test_review_page_escapes_untrusted_text() -> None:
     evil = "<script>alert('cv')</script>"
     row = BatchRow(professor=f"Prof {evil}", professor_id="p", status="needs review", verdict="failed: 1 hard")
     summary = BatchSummary(out_dir=".", mode="llm", model="gpt-4o-mini", concurrency=1, elapsed_s=1.0, rows=[row])
-    sidecar = {
-        "subject": f"Hello {evil}",
-        "body": f"Dear Professor,\nI loved {evil} and <img src=x onerror=alert(1)>.",
-        "citations": [{"paper_id": "p1", "title": evil}],
-        "guardrails": {
+    draft = sidecar(
+        "p",
+        f"Dear Professor,\nI loved {evil} and <img src=x onerror=alert(1)>.",
+        subject=f"Hello {evil}",
+        status="needs review",
+        citations=[{"paper_id": "p1", "title": evil}],
+        guardrails={
             "passed": False,
-            "violations": [
-                {"check": "injection", "severity": "hard", "message": f"bad {evil}", "span": evil},
-            ],
+            "violations": [{"check": "injection", "severity": "hard", "message": f"bad {evil}", "span": evil}],
         },
-    }
-    html = render_review(summary, {"p": sidecar})
+    )
+    html = render_review(summary, {"p": draft})
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert '<mark class="hard" title="bad &lt;script&gt;' in html  # the span is highlighted, escaped
@@ -498,8 +543,7 @@ def test_frozen_index_is_read_only_and_needs_no_sqlite(store: Path, settings: Se
     worker.start()
     worker.join()
     assert seen == [5, len(index.snapshot().papers)]
-    with pytest.raises(AttributeError, match="read-only"):
-        frozen.catalog.save_professors([])
+    assert not any(hasattr(frozen.catalog, writer) for writer in ("save_professors", "set_meta", "transaction"))
 
 
 # ---------------------------------------------------------------- a real kill -9
@@ -552,10 +596,11 @@ def test_kill_9_mid_batch_loses_no_finished_draft(store: Path, settings: Setting
     assert proc.returncode == -signal.SIGKILL
 
     # Every item the journal calls done has all three files, byte for byte what the journal recorded.
-    done = {r["key"]: r for r in Journal(journal).records() if r["state"] == "done"}
+    done = {r.key: r for r in Journal(journal).records() if r.state == "done"}
     assert 1 <= len(done) < len(NAMES)
     for key, record in done.items():
-        for fmt, digest in record["files"].items():
+        assert record.files is not None
+        for fmt, digest in record.files.items():
             assert hashlib.sha256((out / f"{key}.{fmt}").read_bytes()).hexdigest() == digest
     for path in out.glob("*.json"):  # nothing half-written under a final name
         json.loads(path.read_text(encoding="utf-8"))
