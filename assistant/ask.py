@@ -76,6 +76,7 @@ from assistant.types import (
     Provenance,
     Violation,
 )
+from assistant.untrusted import trusted_copy, usable_abstract, usable_sentences, usable_title
 
 RELEVANCE_THRESHOLD = 0.51  # see the module docstring for the measurements behind it
 MAX_QUOTES = 4  # offline: at most this many quoted sentences (one per paper)
@@ -314,7 +315,9 @@ def _owners(sources: Sequence[Source]) -> str:
 
 
 def _unique_papers(sources: Sequence[Source]) -> list[Paper]:
-    return list({s.paper.id: s.paper for s in sources}.values())
+    """The papers as evidence: without the sentences marked at ingest (untrusted.py), so an answer that repeats
+    a planted instruction or link fails the injection check instead of being excused by its source."""
+    return list({s.paper.id: trusted_copy(s.paper) for s in sources}.values())
 
 
 def _sentence_violations(plain: str, evidence: Sequence[Source], cited: Sequence[Source]) -> list[Violation]:
@@ -426,10 +429,12 @@ class Quote:
 
 
 def paper_sentences(paper: Paper) -> list[str]:
-    """The title and the abstract's sentences (an "Abstract:" lead dropped; fragments under 4 words skipped)."""
-    abstract = re.sub(r"^\s*abstract\s*[:.]\s*", "", paper.abstract or "", flags=re.IGNORECASE)
-    found = [s for s in sentences(abstract) if len(s.split()) >= 4]
-    return [paper.title, *found] if paper.title else found
+    """The title and the abstract's sentences that may be quoted (none marked at ingest: untrusted.py), an
+    "Abstract:" lead dropped, fragments under 4 words skipped."""
+    found = [re.sub(r"^\s*abstract\s*[:.]\s*", "", s, flags=re.IGNORECASE) for s in usable_sentences(paper)]
+    found = [s for s in found if len(s.split()) >= 4]
+    title = usable_title(paper)
+    return [title, *found] if title else found
 
 
 class SentenceScorer:
@@ -620,9 +625,9 @@ def _source_block(source: Source) -> dict[str, object]:
     return {
         "n": source.marker,
         "professor": source.professor_name,
-        "title": source.paper.title,
+        "title": usable_title(source.paper) or "(title left out: it reads as an instruction or carries a link)",
         "where": source.where() or "no venue or date",
-        "abstract": _defang(source.paper.abstract or "(no abstract)"),
+        "abstract": _defang(usable_abstract(source.paper) or "(no abstract)"),
     }
 
 

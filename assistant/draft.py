@@ -34,6 +34,7 @@ from assistant.types import (
     StudentClaim,
     StudentProfile,
 )
+from assistant.untrusted import trusted_copy, trusted_professor, usable_abstract, usable_title
 
 LLM_TEMPLATES = ["system.j2", "draft.j2", "repair.j2"]
 OFFLINE_TEMPLATES = ["offline_subject.j2", "offline_email.j2"]
@@ -162,7 +163,7 @@ def _when(paper: Paper) -> str:
 
 
 def paper_sentence(source: SelectedSource) -> str:
-    paper, item = source.paper, source.cv_item
+    paper, item = trusted_copy(source.paper), source.cv_item  # marked sentences are never quoted
     contribution = key_contribution(paper, item.text)
     if paper.title:
         opener = f"In \u201c{paper.title}\u201d{_when(paper)}"
@@ -273,9 +274,9 @@ def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
     return {
         "id": p.id,
-        "title": p.title,
+        "title": usable_title(p) or "(title left out: it reads as an instruction or carries a link)",
         "where": p.where() or "no venue",
-        "abstract": p.abstract or "(no abstract)",
+        "abstract": usable_abstract(p) or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
 
@@ -349,8 +350,8 @@ def guardrail_context(
         return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
 
     return GuardrailContext(
-        professor=professor,
-        sources=list(sources),
+        professor=trusted_professor(professor),
+        sources=[trusted_copy(p) for p in sources],
         student=student,
         corpus=index.derived("guardrail_corpus", corpus),
         min_words=settings.draft_min_words,

@@ -35,6 +35,9 @@ class Paper(BaseModel):
     url: str | None = None
     external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
     sources: list[PaperSource] = Field(default_factory=list)
+    # Sentences of the title and abstract that read as instructions to a model or carry a link or email: kept
+    # for the record, never quoted (assistant/untrusted.py).
+    flagged_sentences: list[str] = Field(default_factory=list)
 
     def where(self, *, exact_date: bool = True) -> str:
         """Where and when it appeared: "venue, date" ("venue, year" without `exact_date`, or when the date is
@@ -79,6 +82,7 @@ class Professor(BaseModel):
     education: list[str] = Field(default_factory=list)
     awards: list[str] = Field(default_factory=list)
     external_ids: dict[str, str] = Field(default_factory=dict)  # openalex, orcid, semantic_scholar...
+    flagged_sentences: list[str] = Field(default_factory=list)  # of about, topics, labs (assistant/untrusted.py)
     papers: list[Paper] = Field(default_factory=list)
 
 
@@ -101,6 +105,8 @@ class IngestReport(BaseModel):
     papers_new: int = 0
     papers_merged: int = 0  # listings folded into a paper we already had
     papers_embedded: int = 0
+    # Sentences of the ingested papers and profiles that read as instructions or carry links: kept, never quoted.
+    flagged_sentences: int = 0
     skipped: list[str] = Field(default_factory=list)  # "file:line: reason" for each record not ingested
 
 
@@ -139,6 +145,8 @@ class StudentProfile(BaseModel):
     raw_text: str = ""  # the whole extracted CV text: kept in memory only, never logged
     source_path: str | None = None
     extracted_by: str = "offline"  # "offline", or "offline + <model>" when an LLM refined the items
+    # Lines that read as instructions to a model: not made into items (cv.py), listed by `cv show`.
+    instruction_lines: list[str] = Field(default_factory=list)
 
     def research_items(self) -> list[CVItem]:
         """The items that describe what the student works on: used for topic fit."""
