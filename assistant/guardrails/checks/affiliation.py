@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.guardrails.evidence import Evidence, acronyms
+from assistant.guardrails.acronyms import acronyms
+from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
