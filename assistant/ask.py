@@ -57,11 +57,11 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.errors import InputError
+from assistant.errors import InputError, OutreachError, error_lines
 from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
-from assistant.llm import LLM, Usage
+from assistant.llm import LLM, StreamEnd, Usage
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.text import SEARCH_STOPWORDS as STOPWORDS
@@ -641,10 +641,11 @@ class Drafted:
     supported: bool
     dropped: list[int] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    cut: str | None = None  # why a streamed answer stopped short (a limit, a broken connection), in plain words
 
 
 def llm_structured_answer(llm: LLM, messages: list[tuple[str, str]], valid: set[int], question: str) -> Drafted:
-    reply, usage = llm.structured(messages, AskReply, what="answering")
+    reply, usage = llm.structured(messages, AskReply, what="answering", kind="ask_json")
     text, dropped = strip_invalid_markers(reply.answer.strip(), valid)
     dropped += [n for n in reply.cited if n not in valid and n not in dropped]
     if not reply.supported and not _NOT_COVERED.search(text):
@@ -655,11 +656,17 @@ def llm_structured_answer(llm: LLM, messages: list[tuple[str, str]], valid: set[
 def llm_streamed_answer(
     llm: LLM, messages: list[tuple[str, str]], valid: set[int], on_text: Callable[[str], None]
 ) -> Drafted:
-    """Stream the plain-text answer; `[n]` to papers not retrieved never reach the screen."""
+    """Stream the plain-text answer; `[n]` to papers not retrieved never reach the screen. The stream's end says
+    whether the answer is whole: one cut by max_tokens, the deadline or the connection is kept as shown, and
+    marked."""
     flt = MarkerFilter(valid)
     shown: list[str] = []
-    for chunk in llm.stream(messages, what="answering"):
-        piece = flt.feed(chunk)
+    end = StreamEnd("error")
+    for event in llm.stream_events(messages, what="answering", kind="ask"):
+        if isinstance(event, StreamEnd):
+            end = event
+            break
+        piece = flt.feed(event)
         if piece:
             on_text(piece)
             shown.append(piece)
@@ -670,7 +677,7 @@ def llm_streamed_answer(
     text = "".join(shown).strip()
     first = answer_sentences(text)[:1]
     supported = not (first and _NOT_COVERED.search(first[0]))
-    return Drafted(text, supported, flt.dropped)
+    return Drafted(text, supported, flt.dropped, end.usage, end.detail if end.cut else None)
 
 
 # ---------------------------------------------------------------- orchestration
@@ -681,6 +688,7 @@ class AskResult:
     answer: AskAnswer
     sources: list[Source]  # everything retrieved, with markers
     kind: Kind = "topic"
+    cut: str | None = None  # the streamed answer stopped short: why, in plain words
 
     @property
     def cited(self) -> list[Source]:
@@ -836,12 +844,14 @@ class Asker:
                         message="The answer cites none of the retrieved papers, so nothing in it is grounded in them.",
                     )
                 )
-            text = f"{text} {closest_text(sources)}".strip()
-            cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
+            if drafted.cut is None:  # a cut answer ends where it was cut: nothing is glued onto it
+                text = f"{text} {closest_text(sources)}".strip()
+                cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
         if on_text:
             on_text(text)
         report = check_answer(text, sources, question, extra, supported=supported)
-        return AskResult(self._answer_record(question, text, supported, cited, report, sources, drafted), sources, kind)
+        record = self._answer_record(question, text, supported, cited, report, sources, drafted)
+        return AskResult(record, sources, kind, cut=drafted.cut)
 
     def _answer_record(
         self,
@@ -959,12 +969,24 @@ def chat_loop(session: ChatSession, read: Callable[[str], str], write: Writer) -
             elif command.startswith("/"):
                 write(f"unknown command {command}: {CHAT_HELP}")
             elif command:
-                result = session.ask(command, on_text=lambda text: write(text, nl=False))
-                write("")
-                write(references_text(result))
+                _chat_turn(session, command, write)
     except KeyboardInterrupt:
         write("")
     return 0
+
+
+def _chat_turn(session: ChatSession, question: str, write: Writer) -> None:
+    """One question and its answer; a failed turn (the endpoint is down, a limit was hit) is reported and the
+    session goes on."""
+    try:
+        result = session.ask(question, on_text=lambda text: write(text, nl=False))
+    except OutreachError as exc:
+        write(error_lines(exc))
+        return
+    write("")
+    if result.cut:
+        write(f"[answer cut: {result.cut}]")
+    write(references_text(result))
 
 
 def _read_line(read: Callable[[str], str], write: Writer) -> str | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assistant.embeddings import Embedder
     from assistant.keywords import TfIdf
     from assistant.llm import Usage
+    from assistant.settings import CallKind
     from assistant.types import Paper, Professor
 
 T = TypeVar("T")
@@ -66,4 +67,6 @@ class IndexReader(Protocol):
 
 
 class StructuredLLM(Protocol):
-    def structured(self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM") -> tuple[M, Usage]: ...
+    def structured(
+        self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM", kind: CallKind | None = None
+    ) -> tuple[M, Usage]: ...

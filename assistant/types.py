@@ -279,6 +279,9 @@ class Provenance(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     repair_rounds: int = 0
+    structured_mode: str | None = None  # how JSON was asked of the endpoint (json_schema, json_object, tools, text)
+    reasks: int = 0  # replies that failed validation and went back to the model with the errors
+    review_reason: str | None = None  # why a draft needs review beyond its guardrail report (a failed repair round)
 
 
 class DraftResult(BaseModel):
