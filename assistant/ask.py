@@ -415,9 +415,8 @@ class SentenceScorer:
 
     def __init__(self, index: PaperIndex) -> None:
         self.index = index
-        snap = index.snapshot()
-        self.idf = snap.bm25.idf
-        self.unseen_idf = math.log(2 * max(len(snap.papers), 1) + 2)  # BM25's IDF for a term in no document
+        self.idf = index.catalog.term_stats()  # the FTS5 index's document frequencies, read per term
+        self.unseen_idf = math.log(2 * max(self.idf.n_docs, 1) + 2)  # BM25's IDF for a term in no document
 
     def coverage(self, terms: set[str], sentence: str) -> float:
         if not terms:

@@ -1,19 +1,21 @@
 """The catalog: professors and their papers as records, in SQLite under the store.
 
-Chroma holds the vectors; this holds the truth about what was ingested (every listing of every paper), and
-small state such as the shortlist. Writes happen in one transaction, so a failed ingest changes nothing.
+Chroma holds the vectors; this holds the truth about what was ingested (every listing of every paper), the
+keyword index over it (fts.py, updated by the same transaction as the papers), and small state such as the
+shortlist. Writes happen in one transaction, so a failed ingest changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from assistant import fts
 from assistant.errors import AmbiguousError, NotFoundError
 from assistant.ids import normalize_text
 from assistant.types import Paper, Professor
@@ -43,6 +45,14 @@ class Catalog:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        if self.get_meta("search_schema") != fts.SEARCH_SCHEMA_VERSION:
+            self._install_search_index()
+
+    def _install_search_index(self) -> None:
+        """A store written before the keyword index existed (or a new one) gets it, once, in one transaction."""
+        with self.transaction() as conn:
+            if self.get_meta("search_schema") != fts.SEARCH_SCHEMA_VERSION:  # another process may have done it
+                fts.install(conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -72,7 +82,7 @@ class Catalog:
 
     @property
     def version(self) -> int:
-        """Bumped on every write, so in-process caches (BM25) know when to rebuild."""
+        """Bumped on every write of professors or papers: the key of the derived data built from them."""
         return int(self.get_meta("version") or 0)
 
     # ------------------------------------------------------------ professors
@@ -88,8 +98,11 @@ class Catalog:
                 )
                 conn.execute("DELETE FROM papers WHERE professor_id = ?", (prof.id,))
                 conn.executemany(
-                    "INSERT INTO papers (professor_id, paper_id, position, data) VALUES (?, ?, ?, ?)",
-                    [(prof.id, p.id, i, p.model_dump_json()) for i, p in enumerate(prof.papers)],
+                    "INSERT INTO papers (professor_id, paper_id, position, data, terms) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (prof.id, p.id, i, p.model_dump_json(), fts.terms_of(p.embedding_text()))
+                        for i, p in enumerate(prof.papers)
+                    ],
                 )
             self.set_meta("version", str(self.version + 1), conn)
 
@@ -124,6 +137,10 @@ class Catalog:
             result.append(prof)
         return result
 
+    def paper_count(self) -> int:
+        """Paper rows (a paper shared by two professors counts twice)."""
+        return int(self._conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
     def paper_counts(self) -> dict[str, int]:
         rows = self._conn.execute("SELECT professor_id, COUNT(*) FROM papers GROUP BY professor_id")
         return {pid: n for pid, n in rows}
@@ -131,6 +148,32 @@ class Catalog:
     def all_papers(self) -> list[tuple[str, Paper]]:
         rows = self._conn.execute("SELECT professor_id, data FROM papers ORDER BY professor_id, position")
         return [(pid, Paper.model_validate_json(data)) for pid, data in rows]
+
+    def papers_by_key(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Paper]:
+        """The papers with these (professor_id, paper_id) keys; keys the catalog does not hold are left out."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, str], Paper] = {}
+        for start in range(0, len(wanted), 400):  # one query per 400 keys (800 variables)
+            chunk = wanted[start : start + 400]
+            # A join from the wanted keys (CROSS JOIN keeps that order): each is one primary-key lookup, where
+            # "(professor_id, paper_id) IN (VALUES ...)" scans the whole table.
+            rows = self._conn.execute(
+                f"WITH wanted(p, q) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+                "SELECT professor_id, paper_id, data FROM wanted CROSS JOIN papers "
+                "ON papers.professor_id = wanted.p AND papers.paper_id = wanted.q",
+                [x for key in chunk for x in key],
+            )
+            found.update(((pid, paper), Paper.model_validate_json(data)) for pid, paper, data in rows)
+        return found
+
+    # ------------------------------------------------------------ keywords
+
+    def keyword_search(self, query: str, professor_ids: Sequence[str] | None, limit: int) -> list[tuple[str, str]]:
+        """(professor_id, paper_id) of the best BM25 matches (FTS5), best first."""
+        return fts.search(self._conn, query, professor_ids, limit)
+
+    def term_stats(self) -> fts.TermStats:
+        return fts.TermStats(self._conn, self.paper_count())
 
     def resolve(self, name_or_id: str, *, kind: str | None = None, with_papers: bool = True) -> Professor:
         """A professor named by id or by name (case- and accent-insensitive); refuses to guess."""

@@ -114,6 +114,80 @@ def ingest(
 
 
 @cli.command()
+@click.option("--cv", "cv_path", type=click.Path(path_type=Path), help="Your CV (PDF, DOCX, Markdown, text).")
+@click.option("--text", help="Free-text research interests, instead of a CV.")
+@click.option("--institution", "institutions", multiple=True, help="Where to look: a name, ROR or OpenAlex id (I…).")
+@click.option("--country", "countries", multiple=True, help="Where to look: a two-letter country code (US, GB…).")
+@click.option(
+    "--since", type=click.IntRange(1900, 2100), help="Works published from this year on [default: 5 years ago]."
+)
+@click.option("--top", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option(
+    "--max-calls",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="Stop before sending OpenAlex more requests than this (cached answers are free).",
+)
+@click.option(
+    "--works-per-item",
+    type=click.IntRange(1, 500),
+    default=50,
+    show_default=True,
+    help="The most relevant works read for each CV item (100 per call).",
+)
+@click.option("--include-students", is_flag=True, help="List likely students and postdocs too.")
+@click.option("--ingest", is_flag=True, help="Pull the listed authors' works into the store (by OpenAlex id).")
+@click.option("--add-to-shortlist", is_flag=True, help="Ingest the listed authors and add them to the shortlist.")
+@click.option("--refresh", is_flag=True, help="Ignore cached OpenAlex answers (and cache the new ones).")
+@click.option("--offline", is_flag=True, help="Read the CV with the offline parser only.")
+@store_option
+@json_option
+def discover(
+    cv_path: Path | None,
+    text: str | None,
+    institutions: tuple[str, ...],
+    countries: tuple[str, ...],
+    since: int | None,
+    top: int,
+    max_calls: int,
+    works_per_item: int,
+    include_students: bool,
+    ingest: bool,
+    add_to_shortlist: bool,
+    refresh: bool,
+    offline: bool,
+    store: Path | None,
+    as_json: bool,
+) -> None:
+    """Find professors you have not heard of: OpenAlex works on your research items at the places you name,
+    their authors ranked by the `match` score and marked likely faculty / unclear / likely student.
+
+    Needs OPENALEX_API_KEY (free). The plan and its estimated cost are printed before the first call; answers
+    are cached under the store, so an identical re-run makes no calls."""
+    from assistant.discover import DiscoverOptions
+    from assistant.discover import discover as run_discovery
+    from assistant.discover.render import discovery_json, discovery_table
+
+    settings = _settings(store)
+    student = _student(cv_path, text, settings, offline)
+    options = DiscoverOptions(
+        institutions=list(institutions),
+        countries=list(countries),
+        since=since,
+        top=top,
+        max_calls=max_calls,
+        works_per_item=works_per_item,
+        include_students=include_students,
+        ingest=ingest,
+        add_to_shortlist=add_to_shortlist,
+        refresh=refresh,
+    )
+    result = run_discovery(student, settings, options, announce=info)
+    emit_json(discovery_json(result)) if as_json else discovery_table(result)
+
+
+@cli.command()
 @store_option
 @json_option
 def professors(store: Path | None, as_json: bool) -> None:
@@ -219,10 +293,9 @@ def _read_student(
     cv_path: Path, settings: Settings, *, offline: bool = False, announce: bool = True
 ) -> tuple[StudentProfile, Refinement | None]:
     """A CV read offline, refined by the LLM when configured (cv_refine.py); a stderr line says what happened."""
-    from assistant.cv import read_cv
-    from assistant.cv_refine import refine_or_explain
+    from assistant.cv_refine import read_student
 
-    profile, refinement, warning = refine_or_explain(read_cv(cv_path), settings, offline=offline)
+    profile, refinement, warning = read_student(cv_path, settings, offline=offline)
     if warning:
         info(f"warning: {warning}")
     elif refinement and announce:
@@ -394,18 +467,16 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
 def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
     """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
     from assistant.cv import read_cv
-    from assistant.draft import guardrail_context
+    from assistant.draft import verify_text
     from assistant.export import report_json, report_lines
     from assistant.files import read_text_file
-    from assistant.guardrails import check_text
     from assistant.index import PaperIndex
 
     text = read_text_file(draft_file)
     student = read_cv(cv_path) if cv_path else None
     index = PaperIndex(_settings(store))
     prof = index.catalog.resolve(professor, kind="professor")
-    ctx = guardrail_context(prof, prof.papers, student, index, index.settings)
-    report = check_text(text, ctx)
+    report = verify_text(text, prof, student, index)
     if as_json:
         emit_json(report_json(report))
     else:
@@ -553,6 +624,23 @@ def demo(store: Path | None) -> None:
 
     settings = _settings(store)
     run_demo(settings)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the default browser.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Allow a non-loopback --host; every request then needs a printed token."
+)
+@store_option
+def serve(host: str, port: int, open_browser: bool, allow_remote: bool, store: Path | None) -> None:
+    """Run the web app: the whole journey in a browser, over the same store, settings and library as the CLI."""
+    from assistant.web.server import make_guard
+    from assistant.web.server import serve as run_server
+
+    guard = make_guard(host, port, allow_remote=allow_remote)
+    run_server(_settings(store), guard, open_browser=open_browser)
 
 
 def _debug_enabled() -> bool:

@@ -16,11 +16,12 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.cv import item_in_cv
+from assistant.cv import item_in_cv, read_cv
 from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
 from assistant.llm import LLM, LLMLimitError, LLMReplyError, Usage
@@ -234,3 +235,11 @@ def refine_or_explain(
             raise
         return profile, None, f"LLM refinement of the CV skipped ({exc}); using the offline extraction"
     return refinement.profile, refinement, None
+
+
+def read_student(
+    path: Path, settings: Settings, *, offline: bool = False
+) -> tuple[StudentProfile, Refinement | None, str | None]:
+    """A CV file read offline, then refined by the LLM when configured: what `outreach match/draft/batch` and
+    the web app read. Returns the profile, the refinement if one ran, and a warning if auto mode fell back."""
+    return refine_or_explain(read_cv(path), settings, offline=offline)

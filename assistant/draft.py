@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft
+from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
 from assistant.index import PaperIndex
 from assistant.llm import LLM, LLMError, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
@@ -363,6 +363,12 @@ def guardrail_context(
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,
     )
+
+
+def verify_text(text: str, professor: Professor, student: StudentProfile | None, index: PaperIndex) -> GuardrailReport:
+    """The guardrails on any email text (a leading "Subject:" line is its subject), checked against all of the
+    professor's papers: what `outreach verify` and the web editor run on a hand-written or edited email."""
+    return check_text(text, guardrail_context(professor, professor.papers, student, index, index.settings))
 
 
 def draft_email(

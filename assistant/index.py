@@ -1,7 +1,10 @@
-"""The paper index: one vector per paper in Chroma, a BM25 index beside it, and hybrid search over both.
+"""The paper index: one vector per paper in Chroma, the catalog's FTS5 keyword index, and hybrid search over both.
 
 Chroma collections are created with no embedding function (we compute every vector in embeddings.py) and
-cosine space; the collection records the model that made its vectors, so vectors are never mixed.
+cosine space; the collection records the model that made its vectors, so vectors are never mixed. Global search
+asks Chroma's HNSW for the nearest vectors; search within professors, match and draft read the derived data
+(derived.py: vectors and term matrix saved beside the catalog per catalog version), so no command loads the
+whole store into memory or rebuilds an index.
 """
 
 from __future__ import annotations
@@ -10,36 +13,40 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import numpy as np
-
 from assistant.catalog import Catalog
+from assistant.derived import PinnedCatalog, StoreData, open_data, record_id
 from assistant.embeddings import Embedder, embedder_id, get_embedder
 from assistant.errors import StoreMismatchError
 from assistant.ids import slugify
-from assistant.keywords import BM25, TfIdf, reciprocal_rank_fusion
+from assistant.keywords import best_fused_score, reciprocal_rank_fusion
 from assistant.settings import Settings
 from assistant.types import Paper, Professor, SearchHit
 
-T = TypeVar("T")
-
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import NDArray
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
 CHUNKING = "one vector per paper: title + abstract, truncated at 256 tokens"
+# HNSW's breadth at query time: the default 100 missed true neighbours; recall@10 against exact search was
+# measured by benchmarks/scale.py (README, "Scale").
+SEARCH_EF = 200
+# Global search scans the derived matrix exactly up to this many rows (384 MB of float32 vectors: about 0.1 s
+# from the page cache) and asks Chroma's HNSW beyond. Below it the scan is also faster from a cold CLI: importing
+# chromadb and loading an HNSW index of 30,000 vectors took 1.5-4 s here (benchmarks/scale.py, README "Scale").
+EXACT_SEARCH_MAX_ROWS = 250_000
+READ_BATCH = 5000  # ids per Chroma get: one call with 70,000 ids exceeds its SQLite's variable limit
 Progress = Callable[[int, int], None]
+_Snapshot = StoreData  # the name batch.py's FrozenIndex knows it by
 
 
 def collection_name(model_id: str) -> str:
     return f"papers-{slugify(model_id)}"[:500]
-
-
-def record_id(professor_id: str, paper_id: str) -> str:
-    return f"{professor_id}:{paper_id}"
 
 
 def text_hash(text: str) -> str:
@@ -58,31 +65,12 @@ def chroma_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
-@dataclass
-class _Snapshot:
-    """All vectors and the BM25 index, loaded once per catalog version."""
-
-    version: int
-    keys: list[tuple[str, str]]  # (professor_id, paper_id), row order of `matrix`
-    papers: list[Paper]
-    matrix: NDArray[np.float32]
-    bm25: BM25
-    rows_of: dict[str, list[int]]  # professor_id -> rows
-    row_of_record: dict[str, int]  # Chroma record id -> row
-    _tfidf: TfIdf | None = None
-
-    @property
-    def tfidf(self) -> TfIdf:
-        if self._tfidf is None:
-            self._tfidf = TfIdf([p.embedding_text() for p in self.papers])
-        return self._tfidf
-
-
 class PaperIndex:
-    def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
+    def __init__(self, settings: Settings, catalog: Catalog | None = None, embedder: Embedder | None = None) -> None:
+        """`embedder` replaces the configured one (a test or benchmark seam); it must claim the same model id."""
         self.settings = settings
         self.catalog = catalog or Catalog(settings.catalog_path)
-        self.model_id = embedder_id(settings)
+        self.model_id = embedder.model_id if embedder else embedder_id(settings)
         stored = self.catalog.get_meta("embedding_model")
         if stored and stored != self.model_id:
             raise StoreMismatchError(
@@ -92,8 +80,8 @@ class PaperIndex:
             )
         self._client: Any = None
         self._collection: Any = None
-        self._embedder: Embedder | None = None
-        self._snapshot: _Snapshot | None = None
+        self._embedder: Embedder | None = embedder
+        self._snapshot: StoreData | None = None
         self._derived: dict[str, tuple[int, Any]] = {}
         self._derived_lock = threading.Lock()
 
@@ -101,7 +89,7 @@ class PaperIndex:
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """Something computed from the store's contents (e.g. the guardrails' corpus), kept until the catalog
-        changes; thread-safe, so a batch's workers build it once between them."""
+        changes; thread-safe, so a batch's workers build it once between them. Reads only the catalog."""
         version = self.catalog.version
         with self._derived_lock:
             hit = self._derived.get(key)
@@ -129,7 +117,7 @@ class PaperIndex:
                 embedding_function=None,
                 metadata={
                     "hnsw:space": "cosine",
-                    "hnsw:search_ef": 200,
+                    "hnsw:search_ef": SEARCH_EF,
                     "embedding_model": self.model_id,
                     "chunking": CHUNKING,
                 },
@@ -139,6 +127,9 @@ class PaperIndex:
                 raise StoreMismatchError(
                     f"Chroma collection {self._collection.name!r} holds vectors of {stored!r}; run `outreach reindex`"
                 )
+            hnsw = (self._collection.configuration or {}).get("hnsw") or {}
+            if hnsw.get("ef_search", SEARCH_EF) < SEARCH_EF:  # made by an older version, or by hand: raise it
+                self._collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return self._collection
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
@@ -154,12 +145,7 @@ class PaperIndex:
                 wanted[record_id(prof.id, paper.id)] = (prof.id, paper)
         if not wanted:
             return 0
-        existing = self.collection.get(ids=list(wanted), include=["metadatas"])
-        unchanged = {
-            rid
-            for rid, meta in zip(existing["ids"], existing["metadatas"] or [], strict=False)
-            if meta and meta.get("text_hash") == text_hash(wanted[rid][1].embedding_text())
-        }
+        unchanged = self._unchanged(wanted)
         todo = [rid for rid in wanted if rid not in unchanged]
         # A paper shared by several professors is embedded once.
         by_text: dict[str, list[str]] = {}
@@ -187,6 +173,18 @@ class PaperIndex:
         self.catalog.set_meta("embedding_dimension", str(self.embedder.dimension))
         self._snapshot = None
         return len(texts)
+
+    def _unchanged(self, wanted: dict[str, tuple[str, Paper]]) -> set[str]:
+        """Records already in Chroma with the same text; asked in batches (Chroma's SQLite caps the ids per call)."""
+        ids, unchanged = list(wanted), set[str]()
+        for start in range(0, len(ids), READ_BATCH):
+            got = self.collection.get(ids=ids[start : start + READ_BATCH], include=["metadatas"])
+            unchanged.update(
+                rid
+                for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
+                if meta and meta.get("text_hash") == text_hash(wanted[rid][1].embedding_text())
+            )
+        return unchanged
 
     def _metadata(self, professor_id: str, paper: Paper) -> dict[str, Any]:
         meta: dict[str, Any] = {
@@ -222,70 +220,78 @@ class PaperIndex:
 
     # ------------------------------------------------------------ reading
 
-    def snapshot(self) -> _Snapshot:
+    def snapshot(self) -> StoreData:
+        """Vectors, term matrix, years and owners of every paper row at the catalog's current version (derived.py):
+        memory-mapped when saved, built from Chroma and the catalog (and saved) when not."""
         version = self.catalog.version
         if self._snapshot is not None and self._snapshot.version == version:
             return self._snapshot
-        pairs = self.catalog.all_papers()
-        keys = [(pid, p.id) for pid, p in pairs]
-        papers = [p for _, p in pairs]
-        dim = self.embedder.dimension or 1
-        matrix = np.zeros((len(keys), dim), dtype=np.float32)
-        if keys:
-            ids = [record_id(*k) for k in keys]
-            got = self.collection.get(ids=ids, include=["embeddings"])
-            row = {rid: i for i, rid in enumerate(ids)}
-            embs = got["embeddings"]
-            if embs is not None and len(embs):
-                matrix = np.zeros((len(keys), len(embs[0])), dtype=np.float32)
-                for rid, vec in zip(got["ids"], embs, strict=True):
-                    matrix[row[rid]] = vec
-            missing = len(ids) - len(got["ids"])
-            if missing:
-                log.warning("%d catalog papers have no vector; run `outreach reindex`", missing)
-        rows_of: dict[str, list[int]] = {}
-        for i, (pid, _) in enumerate(keys):
-            rows_of.setdefault(pid, []).append(i)
-        bm25 = BM25([p.embedding_text() for p in papers])
-        row_of_record = {record_id(*key): i for i, key in enumerate(keys)}
-        self._snapshot = _Snapshot(version, keys, papers, matrix, bm25, rows_of, row_of_record)
+        pinned = PinnedCatalog(self.settings.catalog_path)
+        self._snapshot = open_data(self.settings.store_dir, self.model_id, pinned, self._fetch_vectors)
         return self._snapshot
+
+    def _fetch_vectors(self, ids: list[str]) -> tuple[list[str], Sequence[Sequence[float]]]:
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        embeddings = got["embeddings"]
+        return list(got["ids"]), [] if embeddings is None else embeddings
 
     def search(
         self, query: str, *, professor_ids: Sequence[str] | None = None, k: int = 10, candidates: int = 100
     ) -> list[SearchHit]:
         """Hybrid search: vector and BM25 rankings fused by reciprocal rank; score 1.0 = first in both."""
-        snap = self.snapshot()
-        if not snap.keys:
-            return []
         qvec = self.embed_query(query)
-        if professor_ids is None:
-            rows = np.arange(len(snap.keys))
-            vector_rank = self._chroma_rank(qvec, candidates, snap)
+        if professor_ids is None and self.catalog.paper_count() > EXACT_SEARCH_MAX_ROWS:
+            vector_rank = self._chroma_rank(qvec, candidates)
         else:
-            rows = np.array(sorted(r for pid in professor_ids for r in snap.rows_of.get(pid, [])), dtype=int)
-            if not len(rows):
-                return []
-            # A few hundred vectors: exact brute force beats HNSW recall (see TRAPS.md).
-            sims = snap.matrix[rows] @ qvec
-            vector_rank = [int(rows[i]) for i in np.argsort(-sims)[:candidates]]
-        keyword = snap.bm25.scores(query)[rows]
-        keyword_rank = [int(rows[i]) for i in np.argsort(-keyword)[:candidates] if keyword[i] > 0]
+            vector_rank = self._exact_rank(qvec, professor_ids, candidates)
+        keyword_rank = self.catalog.keyword_search(query, professor_ids, candidates)
         fused = reciprocal_rank_fusion([vector_rank, keyword_rank])
-        best = 2.0 / 61.0
-        ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return [
+        ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        papers = self.catalog.papers_by_key(key for key, _ in ordered)
+        best = best_fused_score(2)
+        hits = [
             SearchHit(
-                paper_id=snap.keys[i][1],
-                professor_id=snap.keys[i][0],
-                title=snap.papers[i].title,
+                paper_id=key[1],
+                professor_id=key[0],
+                title=papers[key].title,
                 score=round(score / best, 4),
-                paper=snap.papers[i],
+                paper=papers[key],
             )
-            for i, score in ordered
+            for key, score in ordered
+            if key in papers
         ]
+        return hits[:k]
 
-    def _chroma_rank(self, qvec: NDArray[np.float32], n: int, snap: _Snapshot) -> list[int]:
-        n = min(n, len(snap.keys))
-        result = self.collection.query(query_embeddings=[qvec.tolist()], n_results=n, include=[])
-        return [snap.row_of_record[rid] for rid in result["ids"][0] if rid in snap.row_of_record]
+    def _chroma_rank(self, qvec: NDArray[np.float32], n: int) -> list[tuple[str, str]]:
+        """Nearest records by HNSW. A shared Chroma server may hold records this catalog does not know: they are
+        dropped when the hits are read from the catalog."""
+        count = self.collection.count()
+        if not count:
+            return []
+        result = self.collection.query(query_embeddings=[qvec.tolist()], n_results=min(n, count), include=[])
+        return [_key(rid) for rid in result["ids"][0]]
+
+    def _exact_rank(
+        self, qvec: NDArray[np.float32], professor_ids: Sequence[str] | None, n: int
+    ) -> list[tuple[str, str]]:
+        """Exact nearest rows of the memory-mapped matrix: all of them, or only these professors' (which reads
+        only their vectors). Exact beats HNSW's recall, and up to EXACT_SEARCH_MAX_ROWS its speed from a cold CLI."""
+        import numpy as np
+
+        snap = self.snapshot()
+        if professor_ids is None:
+            rows = np.arange(len(snap))
+        else:
+            spans = [snap.rows_of[pid] for pid in dict.fromkeys(professor_ids) if pid in snap.rows_of]
+            rows = np.concatenate([np.arange(r.start, r.stop) for r in spans]) if spans else np.zeros(0, dtype=int)
+        if not len(rows):
+            return []
+        sims = snap.matrix[rows] @ qvec if professor_ids is not None else snap.matrix @ qvec
+        top = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
+        best = top[np.lexsort((top, -sims[top]))]  # by similarity, ties by row
+        return snap.papers.keys([int(rows[i]) for i in best])
+
+
+def _key(rid: str) -> tuple[str, str]:
+    professor_id, _, paper_id = rid.rpartition(":")
+    return professor_id, paper_id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import NotFoundError
 from assistant.index import PaperIndex, Progress
@@ -17,6 +18,9 @@ from assistant.sources import read_path
 from assistant.types import IngestReport, InputSummary, Professor
 
 OnRead = Callable[[InputSummary], None]
+
+if TYPE_CHECKING:
+    from assistant.sources.openalex import OpenAlexSession
 
 
 def canonical_professor_name(index: PaperIndex, name: str | None) -> str | None:
@@ -87,6 +91,7 @@ def ingest_professors(
     for prof in professors:
         index.delete_stale(prof)
     index.catalog.save_professors(professors)
+    index.snapshot()  # derived data for the new version, so the next command finds it ready
     return report
 
 
@@ -96,18 +101,22 @@ def _add(report: IngestReport, stats: MergeStats) -> None:
 
 
 def ingest_openalex(
-    query: str,
+    query: str | Sequence[str],
     settings: Settings,
     *,
     max_works: int | None = None,
     progress: Progress | None = None,
     index: PaperIndex | None = None,
     on_read: OnRead | None = None,
+    session: OpenAlexSession | None = None,
 ) -> IngestReport:
-    """Fetch an author's works from OpenAlex (all pages) before touching the store, then ingest them."""
+    """Fetch each author's works from OpenAlex (all pages) before touching the store, then ingest them together.
+    `session` carries a caller's cache and call budget (`outreach discover --ingest`)."""
     from assistant.sources.openalex import fetch_professor
 
-    professor = fetch_professor(query, settings, max_works=max_works)
-    report = IngestReport(files=[f"openalex:{query}"])
-    _read(report, _summary(f"openalex:{query}", [professor]), on_read)
-    return ingest_professors([professor], settings, report=report, progress=progress, index=index)
+    queries = [query] if isinstance(query, str) else list(query)
+    professors = [fetch_professor(q, settings, max_works=max_works, session=session) for q in queries]
+    report = IngestReport(files=[f"openalex:{q}" for q in queries])
+    for q, professor in zip(queries, professors, strict=True):
+        _read(report, _summary(f"openalex:{q}", [professor]), on_read)
+    return ingest_professors(professors, settings, report=report, progress=progress, index=index)

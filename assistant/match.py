@@ -14,16 +14,16 @@ ref_year is the newest year in the store, so the same store and CV always give t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.errors import InputError
 from assistant.index import PaperIndex
-from assistant.keywords import TfIdf
 from assistant.seams import IndexReader
 from assistant.settings import Settings
+from assistant.tfidf import TfIdf
 from assistant.types import Coverage, CVItem, Evidence, Fit, MatchComponents, MatchResult, Paper, StudentProfile
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class ItemSet:
     items: list[CVItem]
     semantic: NDArray[np.float32]  # (items, all papers)
     keyword: NDArray[np.float32]  # (items, all papers)
+    # pair_scores against every paper, per config: ranking thousands of professors slices it instead of rescaling
+    _pairs: dict[MatchConfig, NDArray[np.float32]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def build_item_set(
@@ -68,13 +70,13 @@ def build_item_set(
     snap = index.snapshot()
     texts = [i.text for i in items]
     if not texts:
-        empty = np.zeros((0, len(snap.keys)), dtype=np.float32)
+        empty = np.zeros((0, len(snap)), dtype=np.float32)
         return ItemSet([], empty, empty)
     vecs = index.embedder.embed(texts)
-    if feedback_weight > 0 and len(snap.keys):
+    if feedback_weight > 0 and len(snap):
         vecs = expand_queries(vecs, snap.matrix, feedback_weight, feedback_papers)
-    semantic = (vecs @ snap.matrix.T).astype(np.float32) if len(snap.keys) else np.zeros((len(texts), 0), np.float32)
-    keyword = np.stack([snap.tfidf.cosine(t) for t in texts]) if len(snap.keys) else semantic.copy()
+    semantic = (vecs @ snap.matrix.T).astype(np.float32) if len(snap) else np.zeros((len(texts), 0), np.float32)
+    keyword = np.stack([snap.tfidf.cosine(t) for t in texts]) if len(snap) else semantic.copy()
     return ItemSet(list(items), semantic, keyword)
 
 
@@ -95,9 +97,13 @@ def expand_queries(
 
 
 def pair_scores(items: ItemSet, rows: NDArray[np.int_], cfg: MatchConfig) -> NDArray[np.float32]:
-    sem = _scale(items.semantic[:, rows], cfg.sem_floor, cfg.sem_ceiling)
-    kw = _scale(items.keyword[:, rows], 0.0, cfg.kw_ceiling)
-    return ((1 - cfg.keyword_weight) * sem + cfg.keyword_weight * kw).astype(np.float32)
+    """pair(i, j) for every item and the papers in `rows` (read-only: a slice of a shared array)."""
+    full = items._pairs.get(cfg)
+    if full is None:
+        sem = _scale(items.semantic, cfg.sem_floor, cfg.sem_ceiling)
+        kw = _scale(items.keyword, 0.0, cfg.kw_ceiling)
+        full = items._pairs[cfg] = ((1 - cfg.keyword_weight) * sem + cfg.keyword_weight * kw).astype(np.float32)
+    return full[:, rows]
 
 
 def aggregate(best_per_paper: NDArray[np.float32], top_k: int) -> float:
@@ -107,11 +113,14 @@ def aggregate(best_per_paper: NDArray[np.float32], top_k: int) -> float:
     return float(np.sort(best_per_paper)[::-1][:k].mean())
 
 
-def recency(papers: Sequence[Paper], best: NDArray[np.float32], ref_year: int, cfg: MatchConfig) -> float:
+def recency(
+    years: Sequence[int] | NDArray[np.int32], best: NDArray[np.float32], ref_year: int, cfg: MatchConfig
+) -> float:
+    """`years[j]` is paper j's year, 0 (or None) when unknown."""
     order = np.argsort(-best, kind="stable")[:5]
     weights, values = [], []
     for j in order:
-        year = papers[j].year
+        year = int(years[j] or 0)
         values.append(0.5 ** (max(0, ref_year - year) / cfg.half_life_years) if year else 0.5)
         weights.append(max(float(best[j]), 1e-6))
     return float(np.average(values, weights=weights)) if values else 0.0
@@ -130,9 +139,8 @@ def fit_label(score: float) -> Fit:
     return "moderate" if score >= FIT_MODERATE_FROM else "weak"
 
 
-def abstract_coverage(papers: Sequence[Paper]) -> tuple[Coverage, str | None]:
-    n = len(papers)
-    with_abstract = sum(1 for p in papers if p.abstract)
+def abstract_coverage(n: int, with_abstract: int) -> tuple[Coverage, str | None]:
+    """From how many papers a professor has and how many of them have abstracts."""
     share = with_abstract / n if n else 0.0
     note = f"{with_abstract} of {n} papers have abstracts"
     if n < 3:
@@ -150,10 +158,13 @@ def score_professor(
     methods: ItemSet,
     ref_year: int,
     cfg: MatchConfig,
+    *,
+    with_evidence: bool = True,
 ) -> MatchResult:
+    """One professor's score; `with_evidence=False` skips reading their papers (ranking many, showing few)."""
     snap = index.snapshot()
-    rows = np.array(snap.rows_of.get(professor_id, []), dtype=int)
-    papers = [snap.papers[r] for r in rows]
+    span = snap.rows_of.get(professor_id, range(0))
+    rows = np.arange(span.start, span.stop)
     if not len(rows):
         return MatchResult(
             professor_id=professor_id,
@@ -169,9 +180,10 @@ def score_professor(
     topic = aggregate(best, cfg.top_k)
     method_w = cfg.method_weight if methods.items else 0.0
     method = aggregate(pair_scores(methods, rows, cfg).max(axis=0), cfg.top_k) if methods.items else 0.0
-    rec = recency(papers, best, ref_year, cfg)
+    rec = recency(snap.years[rows], best, ref_year, cfg)
     score = 100 * ((1 - method_w) * topic + method_w * method) * (1 - cfg.recency_weight + cfg.recency_weight * rec)
-    coverage, note = abstract_coverage(papers)
+    coverage, note = abstract_coverage(len(rows), int(snap.has_abstract[rows].sum()))
+    papers = snap.papers.of(professor_id) if with_evidence else []
     return MatchResult(
         professor_id=professor_id,
         name=name,
@@ -180,7 +192,7 @@ def score_professor(
         components=MatchComponents(topic=round(topic, 3), method=round(method, 3), recency=round(rec, 3)),
         abstract_coverage=coverage,
         abstract_coverage_note=note,
-        evidence=_evidence(research, rows, pairs, papers, snap.tfidf),
+        evidence=_evidence(research, rows, pairs, papers, snap.tfidf) if with_evidence else [],
     )
 
 
@@ -201,15 +213,16 @@ def _evidence(
                 similarity=round(float(best[j]), 3),
                 semantic=round(float(items.semantic[i, rows[j]]), 3),
                 keyword=round(float(items.keyword[i, rows[j]]), 3),
-                shared_terms=tfidf.shared_terms(item.text, int(rows[j])),
+                shared_terms=tfidf.shared_terms(item.text, paper.embedding_text()),
             )
         )
     return out
 
 
 def reference_year(index: IndexReader) -> int:
-    years = [p.year for p in index.snapshot().papers if p.year]
-    return max(years) if years else 2000
+    years = index.snapshot().years
+    newest = int(years.max()) if len(years) else 0
+    return newest or 2000
 
 
 def rank_professors(
@@ -235,10 +248,17 @@ def rank_professors(
     research = build_item_set(research_items, index, feedback_weight=fb, feedback_papers=fb_m)
     methods = build_item_set(student.skills, index, feedback_weight=fb, feedback_papers=fb_m)
     ref_year = reference_year(index)
-    profs = index.catalog.professors()
+    names = {p.id: p.name for p in index.catalog.professors()}
     if professor_ids is not None:
         wanted = set(professor_ids)
-        profs = [p for p in profs if p.id in wanted]
-    results = [score_professor(p.id, p.name, index, research, methods, ref_year, cfg) for p in profs]
+        names = {pid: name for pid, name in names.items() if pid in wanted}
+
+    def score(pid: str, with_evidence: bool) -> MatchResult:
+        return score_professor(pid, names[pid], index, research, methods, ref_year, cfg, with_evidence=with_evidence)
+
+    results = [score(pid, with_evidence=not top) for pid in names]
     results.sort(key=lambda r: (-r.score, r.name))
-    return results[:top] if top else results
+    if not top:
+        return results
+    # Evidence reads each professor's papers: only for the ones shown.
+    return [score(r.professor_id, with_evidence=True) for r in results[:top]]

@@ -9,19 +9,16 @@ new read in matching or drafting shows up as a type error there instead of a fai
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
+    from assistant.derived import StoreData
     from assistant.embeddings import Embedder
-    from assistant.keywords import TfIdf
     from assistant.llm import Usage
     from assistant.settings import CallKind
-    from assistant.types import Paper, Professor
+    from assistant.types import Professor
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -33,23 +30,9 @@ class CatalogReader(Protocol):
     def professors(self, kind: str | None = "professor", *, with_papers: bool = False) -> list[Professor]: ...
 
 
-class Snapshot(Protocol):
-    """Every paper's vector and keyword index, in one row order."""
-
-    @property
-    def keys(self) -> list[tuple[str, str]]: ...  # (professor_id, paper_id) per row
-
-    @property
-    def papers(self) -> list[Paper]: ...
-
-    @property
-    def matrix(self) -> NDArray[np.float32]: ...
-
-    @property
-    def rows_of(self) -> dict[str, list[int]]: ...  # professor_id -> rows
-
-    @property
-    def tfidf(self) -> TfIdf: ...
+# Every paper row of one catalog version (vectors, TF-IDF, years, owners; papers read lazily): read-only once
+# built, so a batch's worker threads share it as it is.
+Snapshot: TypeAlias = "StoreData"
 
 
 class IndexReader(Protocol):

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
     # are dropped); "offline" never sends the CV to the LLM for this; "llm" makes a failed refinement an error.
     cv_extraction: Literal["auto", "offline", "llm"] = Field(default="auto", alias="OUTREACH_CV_EXTRACTION")
 
-    # OpenAlex: a key or a mailto puts requests in the polite pool.
+    # OpenAlex: since 2026-02-13 a (free) key is what counts; calls are metered against its daily allowance.
+    # The mailto of the old "polite pool" is still sent when set, which is harmless.
     openalex_api_key: SecretStr | None = Field(default=None, alias="OPENALEX_API_KEY")
     openalex_mailto: str | None = Field(default=None, alias="OPENALEX_MAILTO")
     openalex_base_url: str = Field(default="https://api.openalex.org", alias="OPENALEX_BASE_URL")
@@ -73,6 +74,8 @@ class Settings(BaseSettings):
     openalex_max_attempts: int = Field(default=4, alias="OPENALEX_MAX_ATTEMPTS", ge=1, le=10)
     openalex_max_backoff_s: float = Field(default=30.0, alias="OPENALEX_MAX_BACKOFF")
     openalex_timeout_s: float = Field(default=30.0, alias="OPENALEX_TIMEOUT")
+    # `outreach discover` keeps OpenAlex answers under the store this long, so a re-run costs no calls.
+    openalex_cache_ttl_days: float = Field(default=7.0, alias="OPENALEX_CACHE_TTL_DAYS", ge=0)
 
     # Drafting and guardrails.
     draft_citations: int = Field(default=3, alias="OUTREACH_DRAFT_CITATIONS", ge=1, le=8)

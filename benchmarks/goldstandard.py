@@ -140,8 +140,14 @@ def main() -> None:
     default = next(iter(configs))
     runtime = time.perf_counter() - start
     print(f"published: SPECTER+MFR 0.24, SPECTER 0.27, TPMS 0.28; target <= 0.19. Runtime {runtime:.0f} s")
-    print(json.dumps({"loss": round(statistics.mean(losses[default]), 4),
-                      "variants": {k: round(statistics.mean(v), 4) for k, v in losses.items()}}))
+    print(
+        json.dumps(
+            {
+                "loss": round(statistics.mean(losses[default]), 4),
+                "variants": {k: round(statistics.mean(v), 4) for k, v in losses.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

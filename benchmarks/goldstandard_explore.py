@@ -26,11 +26,11 @@ import numpy as np
 from goldstandard import DEFAULT_DATA, load_ratings, loss, participants
 from tokenizers import Tokenizer
 
-from assistant import keywords
+from assistant import tfidf
 from assistant.embeddings import MINILM_MAX_TOKENS, TOKENIZER_PATH, MiniLMEmbedder
 from assistant.ids import normalize_text
-from assistant.keywords import TfIdf
 from assistant.match import ItemSet, MatchConfig, expand_queries, pair_scores
+from assistant.tfidf import TfIdf
 
 CFG = MatchConfig()
 Vectors = dict[str, np.ndarray]
@@ -52,21 +52,21 @@ class GoldSet:
 
 
 def with_bigrams(text: str) -> list[str]:
-    """keywords.tokenize plus every pair of adjacent kept words ("graph neural", "neural network")."""
+    """text.tokenize plus every pair of adjacent kept words ("graph neural", "neural network")."""
     kept = [
-        keywords._stem(w) if w not in keywords.STOPWORDS and len(w) > 1 else None for w in normalize_text(text).split()
+        text.stem(w) if w not in text.SEARCH_STOPWORDS and len(w) > 1 else None for w in normalize_text(text).split()
     ]
     return [w for w in kept if w] + [f"{a}_{b}" for a, b in pairwise(kept) if a and b]
 
 
 def bigram_keyword(st: GoldSet) -> np.ndarray:
-    original = keywords.tokenize
-    keywords.tokenize = with_bigrams  # TfIdf looks the tokenizer up at call time
+    original = tfidf.tokenize
+    tfidf.tokenize = with_bigrams  # tfidf.py looks its tokenizer up at call time, for documents and queries
     try:
-        tfidf = TfIdf(st.ptexts)
-        return np.stack([tfidf.cosine(text) for text in st.stexts])
+        bigrams = TfIdf.from_texts(st.ptexts)
+        return np.stack([bigrams.cosine(text) for text in st.stexts])
     finally:
-        keywords.tokenize = original
+        tfidf.tokenize = original
 
 
 def load_sets(data: Path) -> list[GoldSet]:
@@ -88,14 +88,15 @@ def load_sets(data: Path) -> list[GoldSet]:
             owners=np.array([pid for pid, _ in papers]),
             profs=sorted({pid for pid, _ in papers}),
         )
-        tfidf = TfIdf(st.ptexts)
-        vocab = {t: i for i, t in enumerate(tfidf.postings)}
+        terms = TfIdf.from_texts(st.ptexts)
+        vocab = {t: i for i, t in enumerate(terms.terms)}
         st.doc_terms = np.zeros((len(st.ptexts), len(vocab)), dtype=np.float32)
-        for term, (docs, weights) in tfidf.postings.items():
+        for term in terms.terms:
+            docs, weights = terms.postings(term)
             st.doc_terms[docs, vocab[term]] = weights
         st.query_terms = np.zeros((len(sids), len(vocab)), dtype=np.float32)
         for i, text in enumerate(st.stexts):
-            for term, w in tfidf.query_vector(text).items():
+            for term, w in terms.query_vector(text).items():
                 st.query_terms[i, vocab[term]] = w
         st.keyword = st.query_terms @ st.doc_terms.T
         st.keyword_bigrams = bigram_keyword(st)

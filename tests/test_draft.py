@@ -149,8 +149,13 @@ def corrupt(good: EmailDraft, old: str, new: str, **changes: object) -> EmailDra
     ],
 )
 def test_fabrications_are_caught(
-    sample_store: Path, llm_settings: Settings, maya: StudentProfile, monkeypatch: pytest.MonkeyPatch,
-    name: str, make: object, check: str,
+    sample_store: Path,
+    llm_settings: Settings,
+    maya: StudentProfile,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    make: object,
+    check: str,
 ) -> None:
     monkeypatch.setattr(llm_settings, "repair_rounds", 0)
     bad = make(faithful_draft(llm_settings, maya))  # type: ignore[operator]

@@ -96,3 +96,17 @@ def test_other_embedding_model_is_a_clear_error(sample_store: Path, settings: Se
     other = settings.model_copy(update={"embedding_backend": "openai"})
     with pytest.raises(StoreMismatchError, match="outreach reindex"):
         PaperIndex(other)
+
+
+def test_keyword_index_follows_reingests_and_merges(sample_store: Path, settings: Settings) -> None:
+    import sqlite3
+
+    ingest_files([EXAMPLES / "profile_mirzasoleiman.txt"], settings)  # the same papers, rewritten
+    ingest_files([EXAMPLES / "daily_papers_listing.txt"], settings, professor="Meisam Razaviyayn")  # merged in
+    conn = sqlite3.connect(settings.catalog_path)
+    conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")  # raises if out of step
+    catalog = Catalog(settings.catalog_path)
+    for pid, paper in catalog.all_papers():
+        own = catalog.keyword_search(paper.embedding_text(), [pid], limit=50)
+        assert (pid, paper.id) in own  # every paper is in the index under its owner
+    assert catalog.keyword_search("bandit regret", ["baharan-mirzasoleiman"], limit=5) == []

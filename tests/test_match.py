@@ -12,7 +12,7 @@ from assistant.cv import profile_from_interests, read_cv
 from assistant.errors import InputError
 from assistant.match import rank_professors
 from assistant.settings import Settings
-from assistant.types import StudentProfile
+from assistant.types import MatchResult, StudentProfile
 from tests.conftest import EXAMPLES
 
 CVS = EXAMPLES / "cvs"
@@ -125,3 +125,57 @@ def test_without_feedback_the_evidence_shows_the_plain_cosine(sample_store: Path
     assert evidence.semantic == pytest.approx(cosine, abs=1e-3)
     assert with_feedback[0].professor_id == plain[0].professor_id == "baharan-mirzasoleiman"
     assert with_feedback[0].evidence[0].semantic != evidence.semantic  # the default expands the item first
+
+
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "match" / "sample_store_scores.json"
+
+
+def test_scores_equal_the_recorded_in_memory_ones(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scores from the persisted derived data equal, to 1e-6, those of the code that built everything in
+    memory per command. Recorded at b741d19 on this store plus the daily listing (57 rows, so the 20-paper
+    feedback set is a real choice): every CV item's semantic and TF-IDF score against every row, the rounded
+    results and the unrounded scores."""
+    import numpy as np
+
+    from assistant import match
+    from assistant.index import PaperIndex
+    from assistant.ingest import ingest_files
+    from assistant.match import build_item_set
+
+    ingest_files([EXAMPLES / "daily_papers_listing.txt"], settings, collection="daily")
+    reference = json.loads(REFERENCE.read_text())
+    index = PaperIndex(settings)
+    snap = index.snapshot()
+    assert [f"{pid}:{p.id}" for pid in snap.rows_of for p in snap.papers.of(pid)] == reference["columns"]
+    students = {
+        "maya_chen.md": read_cv(CVS / "maya_chen.md"),
+        "arjun_patel.docx": read_cv(CVS / "arjun_patel.docx"),
+        "text": profile_from_interests("coresets for data-efficient training of neural networks"),
+    }
+    for name, student in students.items():
+        recorded = reference["students"][name]
+        for label, items in (("research", student.research_items()), ("methods", student.skills)):
+            assert [i.text for i in items] == recorded[label]["items"]
+            scores = build_item_set(items, index, feedback_weight=0.2, feedback_papers=20)
+            np.testing.assert_allclose(
+                scores.semantic, np.array(recorded[label]["semantic"]).reshape(-1, 57), atol=1e-6
+            )
+            np.testing.assert_allclose(scores.keyword, np.array(recorded[label]["keyword"]).reshape(-1, 57), atol=1e-6)
+        assert [_as_recorded(r) for r in rank_professors(student, settings, index=index)] == recorded["results"]
+        with monkeypatch.context() as unrounded:
+            unrounded.setattr(match, "round", lambda x, *_: x, raising=False)
+            raw = rank_professors(student, settings, index=index)
+        for got, want in zip(raw, recorded["raw"], strict=True):
+            assert got.professor_id == want["professor_id"]
+            assert got.score == pytest.approx(want["score"], abs=1e-6)
+            for part in ("topic", "method", "recency"):
+                assert getattr(got.components, part) == pytest.approx(want["components"][part], abs=1e-6)
+
+
+def _as_recorded(result: MatchResult) -> dict[str, object]:
+    """A result in the shape the reference was recorded in (b741d19): the fit label came later, and abstract
+    coverage was then called confidence."""
+    dumped = result.model_dump(exclude={"fit", "abstract_coverage", "abstract_coverage_note"})
+    return {**dumped, "confidence": result.abstract_coverage, "confidence_note": result.abstract_coverage_note}

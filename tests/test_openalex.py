@@ -16,8 +16,8 @@ import respx
 import assistant.retry
 from assistant.errors import AmbiguousError, NotFoundError, RemoteServiceError
 from assistant.settings import Settings, reset_settings_cache
-from assistant.sources import openalex
 from assistant.sources.openalex import (
+    OpenAlexSession,
     fetch_professor,
     openalex_client,
     rebuild_abstract,
@@ -25,6 +25,7 @@ from assistant.sources.openalex import (
     work_to_paper,
     works_to_papers,
 )
+from assistant.sources.openalex.parse import clean_title
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "openalex"
 ATTEMPTS = Settings.model_fields["openalex_max_attempts"].default  # tests set no OPENALEX_MAX_ATTEMPTS
@@ -47,6 +48,11 @@ def client() -> Iterator[httpx.Client]:
     """One client for most tests: building one costs ~0.1 s (its TLS context), and respx mocks below it anyway."""
     with openalex_client(Settings(OPENALEX_BASE_URL=BASE)) as shared:
         yield shared
+
+
+@pytest.fixture
+def session(client: httpx.Client, settings: Settings) -> OpenAlexSession:
+    return OpenAlexSession(settings, client=client)
 
 
 @pytest.fixture
@@ -95,16 +101,16 @@ def test_a_name_with_one_exact_match_resolves_ignoring_case_and_accents(
     assert (author.works_count, author.cited_by_count, author.orcid) == (87, 4210, ORCID)
     params = search.calls.last.request.url.params
     assert params["search"] == "jose garcia-lopez"
-    assert params["per-page"] == "10"
+    assert params["per_page"] == "10"
 
 
 def test_an_ambiguous_name_lists_every_namesake_and_asks_for_an_id(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get("/authors", params={"search": "J. Smith"}).respond(json=load("authors_search_ambiguous.json"))
 
     with pytest.raises(AmbiguousError) as caught:
-        resolve_author("J. Smith", settings, client=client)
+        resolve_author("J. Smith", settings, session=session)
 
     message = str(caught.value)
     assert "J. Smith — University of Edinburgh — 143 works — A5001234567" in message
@@ -115,69 +121,71 @@ def test_an_ambiguous_name_lists_every_namesake_and_asks_for_an_id(
 
 
 def test_several_partial_matches_are_ambiguous_too(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get("/authors").respond(json=load("authors_search_clear.json"))
 
     with pytest.raises(AmbiguousError, match="no OpenAlex authors are named exactly"):
-        resolve_author("Garcia", settings, client=client)
+        resolve_author("Garcia", settings, session=session)
 
 
-def test_a_sole_search_result_is_taken(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_a_sole_search_result_is_taken(session: OpenAlexSession, api: respx.MockRouter, settings: Settings) -> None:
     page = load("authors_search_clear.json")
     page["results"] = page["results"][:1]
     page["meta"]["count"] = 1
     api.get("/authors").respond(json=page)
 
-    assert resolve_author("J. Garcia Lopez", settings, client=client).id == AUTHOR_ID
+    assert resolve_author("J. Garcia Lopez", settings, session=session).id == AUTHOR_ID
 
 
-def test_a_name_with_no_results_is_not_found(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_a_name_with_no_results_is_not_found(
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
+) -> None:
     api.get("/authors").respond(json={"meta": {"count": 0, "per_page": 10, "page": 1}, "results": [], "group_by": []})
 
     with pytest.raises(NotFoundError, match='no OpenAlex author matches "Nobody Atall"') as caught:
-        resolve_author("Nobody  Atall", settings, client=client)
+        resolve_author("Nobody  Atall", settings, session=session)
     assert not isinstance(caught.value, AmbiguousError)
 
 
 @pytest.mark.parametrize("query", [ORCID, f"https://orcid.org/{ORCID}", f"orcid:{ORCID}"])
 def test_an_orcid_is_looked_up_directly(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings, query: str
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings, query: str
 ) -> None:
     route = api.get(f"/authors/orcid:{ORCID}").respond(json=load("author_A5023888391.json"))
 
-    assert resolve_author(query, settings, client=client).id == AUTHOR_ID
+    assert resolve_author(query, settings, session=session).id == AUTHOR_ID
     assert route.call_count == 1
 
 
 @pytest.mark.parametrize("query", [AUTHOR_ID, f"https://openalex.org/{AUTHOR_ID}", AUTHOR_ID.lower()])
 def test_an_openalex_id_is_looked_up_directly(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings, query: str
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings, query: str
 ) -> None:
     route = api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
 
-    author = resolve_author(query, settings, client=client)
+    author = resolve_author(query, settings, session=session)
 
     assert (author.id, author.orcid) == (AUTHOR_ID, ORCID)
     assert route.call_count == 1
 
 
 def test_a_merged_author_is_followed_to_its_new_id(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get("/authors/A5000000001").respond(301, headers={"Location": f"/authors/{AUTHOR_ID}"})
     api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
 
-    assert resolve_author("A5000000001", settings, client=client).id == AUTHOR_ID
+    assert resolve_author("A5000000001", settings, session=session).id == AUTHOR_ID
 
 
 def test_an_unknown_author_id_is_not_found_at_once(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     route = api.get("/authors/A5000000000").respond(404, json={"error": "Not found", "message": "A5000000000"})
 
     with pytest.raises(NotFoundError, match="no OpenAlex author A5000000000"):
-        resolve_author("A5000000000", settings, client=client)
+        resolve_author("A5000000000", settings, session=session)
     assert route.call_count == 1
 
 
@@ -185,14 +193,14 @@ def test_an_unknown_author_id_is_not_found_at_once(
 
 
 def test_fetch_professor_follows_the_cursor_through_every_page(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
     first, second = route_works(api)
     seen: list[tuple[int, int | None]] = []
 
     professor = fetch_professor(
-        AUTHOR_ID, settings, client=client, progress=lambda done, total: seen.append((done, total))
+        AUTHOR_ID, settings, session=session, progress=lambda done, total: seen.append((done, total))
     )
 
     assert (first.call_count, second.call_count) == (1, 1)
@@ -200,20 +208,20 @@ def test_fetch_professor_follows_the_cursor_through_every_page(
     assert params["cursor"] == load("works_page1.json")["meta"]["next_cursor"]
     assert params["filter"] == f"author.id:{AUTHOR_ID}"
     assert params["sort"] == "publication_date:desc"
-    assert params["per-page"] == "200"
+    assert params["per_page"] == "100"  # the API's maximum since 2026
     assert set(params["select"].split(",")) >= {"id", "title", "abstract_inverted_index", "authorships", "open_access"}
-    wanted = [openalex._clean_title(w["title"]) for w in works_of("works_page1.json", "works_page2.json")]
+    wanted = [clean_title(w["title"]) for w in works_of("works_page1.json", "works_page2.json")]
     assert [p.title for p in professor.papers] == wanted
     assert seen == [(3, 5), (5, 5)]
 
 
 def test_the_professor_carries_name_affiliation_topics_and_ids(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get(f"/authors/orcid:{ORCID}").respond(json=load("author_A5023888391.json"))
     route_works(api)
 
-    professor = fetch_professor(ORCID, settings, client=client)
+    professor = fetch_professor(ORCID, settings, session=session)
 
     assert professor.id == "jose-garcia-lopez"
     assert professor.name == "José García-López"
@@ -222,15 +230,15 @@ def test_the_professor_carries_name_affiliation_topics_and_ids(
     assert professor.external_ids == {"openalex": AUTHOR_ID, "orcid": ORCID}
 
 
-def test_max_works_stops_paging_early(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_max_works_stops_paging_early(session: OpenAlexSession, api: respx.MockRouter, settings: Settings) -> None:
     api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
     first, second = route_works(api)
 
-    professor = fetch_professor(AUTHOR_ID, settings, client=client, max_works=2)
+    professor = fetch_professor(AUTHOR_ID, settings, session=session, max_works=2)
 
     assert len(professor.papers) == 2
     assert (first.call_count, second.call_count) == (1, 0)
-    assert first.calls.last.request.url.params["per-page"] == "2"
+    assert first.calls.last.request.url.params["per_page"] == "2"
 
 
 def test_a_work_maps_to_a_paper_with_its_source() -> None:
@@ -305,7 +313,7 @@ def test_abstracts_are_rebuilt_exactly() -> None:
 
 
 def test_a_429_with_retry_after_is_waited_out(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings, sleeps: list[float]
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings, sleeps: list[float]
 ) -> None:
     route = api.get(f"/authors/{AUTHOR_ID}").mock(
         side_effect=[
@@ -314,18 +322,18 @@ def test_a_429_with_retry_after_is_waited_out(
         ]
     )
 
-    assert resolve_author(AUTHOR_ID, settings, client=client).id == AUTHOR_ID
+    assert resolve_author(AUTHOR_ID, settings, session=session).id == AUTHOR_ID
     assert route.call_count == 2
     assert sleeps == [7.0]
 
 
 def test_a_persistent_429_says_how_to_get_more_allowance(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings, sleeps: list[float]
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings, sleeps: list[float]
 ) -> None:
     api.get(f"/authors/{AUTHOR_ID}").respond(429, headers={"Retry-After": "1"})
 
     with pytest.raises(RemoteServiceError) as caught:
-        resolve_author(AUTHOR_ID, settings, client=client)
+        resolve_author(AUTHOR_ID, settings, session=session)
 
     message = str(caught.value)
     assert f"OpenAlex rate limit (HTTP 429) persisted after {ATTEMPTS} attempts" in message
@@ -334,12 +342,12 @@ def test_a_persistent_429_says_how_to_get_more_allowance(
 
 
 def test_server_errors_are_retried_then_reported(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings, sleeps: list[float]
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings, sleeps: list[float]
 ) -> None:
     route = api.get(f"/authors/{AUTHOR_ID}").respond(500, text="<html>Internal Server Error</html>")
 
     with pytest.raises(RemoteServiceError) as caught:
-        resolve_author(AUTHOR_ID, settings, client=client)
+        resolve_author(AUTHOR_ID, settings, session=session)
 
     assert route.call_count == ATTEMPTS
     assert len(sleeps) == ATTEMPTS - 1
@@ -347,7 +355,7 @@ def test_server_errors_are_retried_then_reported(
     assert f"persisted after {ATTEMPTS} attempts on /authors/{AUTHOR_ID}" in str(caught.value)
 
 
-def test_a_flaky_server_recovers(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_a_flaky_server_recovers(session: OpenAlexSession, api: respx.MockRouter, settings: Settings) -> None:
     route = api.get(f"/authors/{AUTHOR_ID}").mock(
         side_effect=[
             httpx.Response(502),
@@ -356,19 +364,19 @@ def test_a_flaky_server_recovers(client: httpx.Client, api: respx.MockRouter, se
         ]
     )
 
-    assert resolve_author(AUTHOR_ID, settings, client=client).id == AUTHOR_ID
+    assert resolve_author(AUTHOR_ID, settings, session=session).id == AUTHOR_ID
     assert route.call_count == 3
 
 
-def test_an_unreachable_server_is_reported(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_an_unreachable_server_is_reported(session: OpenAlexSession, api: respx.MockRouter, settings: Settings) -> None:
     api.get(f"/authors/{AUTHOR_ID}").mock(side_effect=httpx.ConnectError("Name or service not known"))
 
     with pytest.raises(RemoteServiceError, match=rf"could not reach OpenAlex .* after {ATTEMPTS} attempt"):
-        resolve_author(AUTHOR_ID, settings, client=client)
+        resolve_author(AUTHOR_ID, settings, session=session)
 
 
 def test_a_bad_request_fails_at_once_quoting_the_server(
-    client: httpx.Client, api: respx.MockRouter, settings: Settings
+    session: OpenAlexSession, api: respx.MockRouter, settings: Settings
 ) -> None:
     api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
     route = api.get("/works").respond(
@@ -376,18 +384,18 @@ def test_a_bad_request_fails_at_once_quoting_the_server(
     )
 
     with pytest.raises(RemoteServiceError, match="HTTP 400: select: unknown field") as caught:
-        fetch_professor(AUTHOR_ID, settings, client=client)
+        fetch_professor(AUTHOR_ID, settings, session=session)
     assert route.call_count == 1
     assert caught.value.status == 400
 
 
-def test_malformed_json_names_the_path(client: httpx.Client, api: respx.MockRouter, settings: Settings) -> None:
+def test_malformed_json_names_the_path(session: OpenAlexSession, api: respx.MockRouter, settings: Settings) -> None:
     api.get(f"/authors/{AUTHOR_ID}").respond(
         200, text='{"id": "https://openalex.org/A50', headers={"Content-Type": "application/json"}
     )
 
     with pytest.raises(RemoteServiceError, match=f"malformed JSON for /authors/{AUTHOR_ID}"):
-        resolve_author(AUTHOR_ID, settings, client=client)
+        resolve_author(AUTHOR_ID, settings, session=session)
 
 
 # ---------------------------------------------------------------- the polite pool and the key
@@ -419,7 +427,7 @@ def test_errors_never_show_the_key(
     api.get(f"/authors/{AUTHOR_ID}").respond(403, json={"error": "Forbidden", "message": f"bad api_key={SECRET}"})
 
     with pytest.raises(RemoteServiceError) as caught:
-        resolve_author(AUTHOR_ID, keyed_settings, client=client)
+        resolve_author(AUTHOR_ID, keyed_settings, session=OpenAlexSession(keyed_settings, client=client))
 
     assert "check OPENALEX_API_KEY" in str(caught.value)
     assert SECRET not in str(caught.value)
@@ -432,7 +440,7 @@ def test_the_client_is_configured_from_settings(settings: Settings, keyed_settin
         assert str(plain.base_url).rstrip("/") == settings.openalex_base_url
         assert plain.headers["User-Agent"] == "outreach/0.1"
         assert polite.headers["User-Agent"] == "outreach/0.1 (mailto:student@example.edu)"
-        assert plain.follow_redirects
+        assert not plain.follow_redirects  # the session follows merged entities itself, key and host checked
         assert plain.timeout.read == 30.0
 
 
@@ -440,5 +448,6 @@ def test_a_caller_supplied_client_is_used_and_left_open(api: respx.MockRouter, s
     api.get(f"/authors/{AUTHOR_ID}").respond(json=load("author_A5023888391.json"))
 
     with openalex_client(settings) as client:
-        assert resolve_author(AUTHOR_ID, settings, client=client).id == AUTHOR_ID
+        with OpenAlexSession(settings, client=client) as session:
+            assert resolve_author(AUTHOR_ID, settings, session=session).id == AUTHOR_ID
         assert not client.is_closed

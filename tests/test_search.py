@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from assistant.catalog import Catalog
 from assistant.cli import run
 from assistant.index import PaperIndex
+from assistant.ingest import ingest_files
 from assistant.settings import Settings
+from assistant.text import tokenize
+from tests.conftest import EXAMPLES
 
 
 def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> object:
@@ -20,10 +30,18 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> object:
 def test_professors_json_shape(sample_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = run_json(["professors"], capsys)
     assert rows == [
-        {"id": "baharan-mirzasoleiman", "name": "Baharan Mirzasoleiman",
-         "affiliation": "University of California, Los Angeles", "paper_count": 12},
-        {"id": "meisam-razaviyayn", "name": "Meisam Razaviyayn",
-         "affiliation": rows[1]["affiliation"], "paper_count": 6},  # type: ignore[index]
+        {
+            "id": "baharan-mirzasoleiman",
+            "name": "Baharan Mirzasoleiman",
+            "affiliation": "University of California, Los Angeles",
+            "paper_count": 12,
+        },
+        {
+            "id": "meisam-razaviyayn",
+            "name": "Meisam Razaviyayn",
+            "affiliation": rows[1]["affiliation"],  # type: ignore[index]
+            "paper_count": 6,
+        },
     ]
 
 
@@ -62,3 +80,99 @@ def test_keyword_and_vector_rankings_are_fused(sample_store: Path, settings: Set
 
 def test_empty_store_search_is_empty(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_json(["search", "anything"], capsys) == []
+
+
+# ---------------------------------------------------------------- persisted indexes
+
+
+def downgrade_to_a_store_without_keyword_index(store: Path) -> None:
+    """Make the store what the code before the FTS5 index and the derived data wrote: the same catalog tables
+    without the terms column, the index, its triggers and meta key, and no derived folder."""
+    conn = sqlite3.connect(store / "catalog.sqlite")
+    conn.executescript(
+        """
+        DROP TRIGGER papers_fts_insert; DROP TRIGGER papers_fts_delete; DROP TRIGGER papers_fts_update;
+        DROP TABLE papers_vocab; DROP TABLE papers_fts;
+        ALTER TABLE papers DROP COLUMN terms;
+        DELETE FROM meta WHERE key = 'search_schema';
+        """
+    )
+    conn.close()
+    shutil.rmtree(store / "derived")
+
+
+def test_a_store_from_before_the_keyword_index_upgrades_itself(
+    sample_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    search = ["search", "mixed linear regression expectation maximization", "-k", "5"]
+    match = ["match", "--text", "coresets for data-efficient deep learning", "--top", "2"]
+    before = run_json(search, capsys), run_json(match, capsys)
+    downgrade_to_a_store_without_keyword_index(sample_store)
+    assert (run_json(search, capsys), run_json(match, capsys)) == before
+    conn = sqlite3.connect(sample_store / "catalog.sqlite")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'search_schema'").fetchone() == ("1",)
+    conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")  # raises if out of step
+
+
+def test_derived_data_is_rebuilt_when_deleted_or_left_half_written(
+    sample_store: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    match = ["match", "--text", "coresets for data-efficient deep learning", "--top", "2"]
+    before = run_json(match, capsys)
+    shutil.rmtree(sample_store / "derived")
+    crashed = sample_store / "derived" / ".build-crashed"  # what a build killed half-way leaves
+    crashed.mkdir(parents=True)
+    (crashed / "vectors.npy").write_bytes(b"not an array")
+    assert run_json(match, capsys) == before
+    version = Catalog(settings.catalog_path).version
+    assert [p.name for p in (sample_store / "derived").iterdir() if not p.name.startswith(".")] == [
+        f"{version}-all-minilm-l6-v2-onnx-int8"
+    ]
+
+
+def test_ingest_replaces_the_derived_data_of_the_old_version(sample_store: Path, settings: Settings) -> None:
+    ingest_files([EXAMPLES / "daily_papers_listing.txt"], settings, collection="daily")
+    version = Catalog(settings.catalog_path).version
+    assert sorted(p.name.split("-")[0] for p in (sample_store / "derived").iterdir()) == [str(version)]
+    assert len(PaperIndex(settings).snapshot()) == 18 + 39
+
+
+def test_offline_ask_idf_is_bm25_idf_over_every_paper(sample_store: Path, settings: Settings) -> None:
+    catalog = Catalog(settings.catalog_path)
+    documents = [set(tokenize(p.embedding_text())) for _, p in catalog.all_papers()]
+    stats = catalog.term_stats()
+    assert stats.n_docs == len(documents) == 18
+    for term in ("coreset", "regression", "data", "learn", "unseenterm"):
+        df = sum(term in d for d in documents)
+        expected = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5)) if df else -1.0
+        assert stats.get(term, -1.0) == pytest.approx(expected)
+
+
+def test_catalog_only_commands_load_neither_chroma_nor_the_model(sample_store: Path, tmp_path: Path) -> None:
+    email = tmp_path / "email.txt"
+    email.write_text("Subject: Hello\n\nDear Professor Razaviyayn,\nI enjoyed your work.\nBest,\nMaya\n")
+    script = """
+import sys
+from assistant.cli import run
+for args in (["papers", "razaviyayn"], ["professors"], ["shortlist", "list"],
+             ["verify", "--professor", "razaviyayn", sys.argv[1]]):
+    assert run(args) in (0, 1), args
+print(sorted(m for m in ("chromadb", "onnxruntime", "tokenizers") if m in sys.modules), file=sys.stderr)
+"""
+    env = {**os.environ, "OUTREACH_STORE": str(sample_store)}
+    done = subprocess.run([sys.executable, "-c", script, str(email)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_hnsw_and_the_exact_scan_rank_a_small_store_alike(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import index as index_module
+
+    query = "selecting informative training data subsets for efficient learning"
+    exact = PaperIndex(settings).search(query, k=8)
+    monkeypatch.setattr(index_module, "EXACT_SEARCH_MAX_ROWS", 0)  # a store too big to scan: ask Chroma's HNSW
+    assert [(h.professor_id, h.paper_id, h.score) for h in PaperIndex(settings).search(query, k=8)] == [
+        (h.professor_id, h.paper_id, h.score) for h in exact
+    ]
