@@ -660,12 +660,9 @@ def llm_streamed_answer(
     marked."""
     flt = MarkerFilter(valid)
     shown: list[str] = []
-    end = StreamEnd("error")
-    for event in llm.stream_events(messages, what="answering", kind="ask"):
-        if isinstance(event, StreamEnd):
-            end = event
-            break
-        piece = flt.feed(event)
+    streamed = llm.stream(messages, what="answering", kind="ask")
+    for chunk in streamed:
+        piece = flt.feed(chunk)
         if piece:
             on_text(piece)
             shown.append(piece)
@@ -676,6 +673,7 @@ def llm_streamed_answer(
     text = "".join(shown).strip()
     first = answer_sentences(text)[:1]
     supported = not (first and _NOT_COVERED.search(first[0]))
+    end = streamed.end or StreamEnd("error", detail="the answer stream ended early")
     return Drafted(text, supported, flt.dropped, end.usage, end.detail if end.cut else None)
 
 

@@ -136,9 +136,10 @@ def test_422_is_not_retried_and_the_servers_words_reach_the_user(llm_settings: S
 def test_streaming_yields_chunks_then_says_why_it_ended(llm_settings: Settings) -> None:
     with respx.mock:
         route = respx.post(CHAT_URL).mock(return_value=sse(["Hel", "lo ", "world"]))
-        events = list(LLM(llm_settings).stream_events(MESSAGES))
-    assert "".join(e for e in events if isinstance(e, str)) == "Hello world"
-    assert isinstance(events[-1], StreamEnd) and events[-1].reason == "stop" and not events[-1].cut
+        streamed = LLM(llm_settings).stream(MESSAGES)
+        text = "".join(streamed)
+    assert text == "Hello world"
+    assert isinstance(streamed.end, StreamEnd) and streamed.end.reason == "stop" and not streamed.end.cut
     sent = json.loads(route.calls[0].request.content)
     assert sent["stream"] is True and sent["max_completion_tokens"] == llm_settings.llm_max_tokens_ask
 
@@ -146,7 +147,9 @@ def test_streaming_yields_chunks_then_says_why_it_ended(llm_settings: Settings) 
 def test_a_stream_cut_at_max_tokens_says_so(llm_settings: Settings) -> None:
     with respx.mock:
         respx.post(CHAT_URL).mock(return_value=sse(["on and ", "on and "], finish_reason="length"))
-        end = list(LLM(llm_settings).stream_events(MESSAGES))[-1]
+        streamed = LLM(llm_settings).stream(MESSAGES)
+        assert list(streamed) == ["on and ", "on and "]
+    end = streamed.end
     assert isinstance(end, StreamEnd) and end.reason == "length"
     assert end.detail == "the answer reached OUTREACH_LLM_MAX_TOKENS_ASK=600 tokens and was cut there"
 

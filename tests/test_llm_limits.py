@@ -60,27 +60,30 @@ def test_the_deadline_bounds_the_retries(local: Callable[..., Settings]) -> None
 def test_a_stream_that_never_stops_is_cut_at_the_deadline(local: Callable[..., Settings]) -> None:
     stub = Stub(stream="forever")
     with serve(stub) as url:
-        events = list(LLM(local(url, OUTREACH_LLM_DEADLINE="0.5")).stream_events(MESSAGES, kind="ask"))
-    end = events[-1]
+        streamed = LLM(local(url, OUTREACH_LLM_DEADLINE="0.5")).stream(MESSAGES, kind="ask")
+        chunks = list(streamed)
+    end = streamed.end
     assert isinstance(end, StreamEnd) and end.reason == "deadline"
     assert end.detail == "the answer was still coming at OUTREACH_LLM_DEADLINE=0.5 s and was cut there"
-    assert sum(isinstance(e, str) for e in events) > 3  # what came before the cut was passed on
+    assert len(chunks) > 3  # what came before the cut was passed on
 
 
 def test_a_stream_is_capped_at_its_max_tokens(local: Callable[..., Settings]) -> None:
     stub = Stub(stream="length")
     with serve(stub) as url:
-        events = list(LLM(local(url, OUTREACH_LLM_MAX_TOKENS_ASK="20")).stream_events(MESSAGES, kind="ask"))
+        streamed = LLM(local(url, OUTREACH_LLM_MAX_TOKENS_ASK="20")).stream(MESSAGES, kind="ask")
+        chunks = list(streamed)
     assert stub.requests[0]["max_tokens"] == 20
-    assert isinstance(events[-1], StreamEnd) and events[-1].reason == "length" and len(events) == 21
+    assert streamed.end is not None and streamed.end.reason == "length" and len(chunks) == 20
 
 
 def test_a_stream_whose_connection_drops_keeps_what_came(local: Callable[..., Settings]) -> None:
     stub = Stub(stream="drop")
     with serve(stub) as url:
-        events = list(LLM(local(url)).stream_events(MESSAGES, kind="ask"))
-    assert [e for e in events if isinstance(e, str)] == ["The ", "indexed ", "papers "]
-    assert isinstance(events[-1], StreamEnd) and events[-1].reason == "error" and "mid-answer" in events[-1].detail
+        streamed = LLM(local(url)).stream(MESSAGES, kind="ask")
+        chunks = list(streamed)
+    assert chunks == ["The ", "indexed ", "papers "]
+    assert streamed.end is not None and streamed.end.reason == "error" and "mid-answer" in streamed.end.detail
 
 
 def test_a_streamed_ask_cut_short_says_which_limit_and_exits_1(

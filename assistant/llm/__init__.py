@@ -2,7 +2,7 @@
 
 Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server, llama-cpp-python's):
 `structured` returns a validated pydantic object however the endpoint takes JSON requests (modes.py, probed once
-per endpoint and model: probe.py), `stream_events` streams text and ends by saying why it stopped (stream.py).
+per endpoint and model: probe.py), `stream` streams text and, once done, says why it stopped (stream.py).
 Every call is bounded: max_tokens by kind of call, the timeout on every request, a deadline over the whole call.
 Failures are typed (errors.py) and carry the attempts and the tokens they cost.
 """
@@ -10,7 +10,6 @@ Failures are typed (errors.py) and carry the attempts and the tokens they cost.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -27,7 +26,7 @@ from assistant.llm.errors import (
     usage_of,
 )
 from assistant.llm.probe import Profile, probe_modes, remember, resolve
-from assistant.llm.stream import StreamEnd, stream_events
+from assistant.llm.stream import Streamed, StreamEnd, stream_events
 from assistant.llm.structured import structured_call
 from assistant.retry import Deadline, call_with_retries
 from assistant.settings import CallKind, Settings
@@ -42,6 +41,7 @@ __all__ = [
     "LLMReplyError",
     "LLMUnavailable",
     "StreamEnd",
+    "Streamed",
     "Usage",
     "call_with_retries",
     "explain",
@@ -94,10 +94,8 @@ class LLM:
         picks the max_tokens setting; `what` names the call in messages."""
         return structured_call(self, messages, schema, what=what, kind=kind)
 
-    def stream_events(
-        self, messages: list[tuple[str, str]], *, what: str = "LLM", kind: CallKind = "ask"
-    ) -> Iterator[str | StreamEnd]:
-        """Text chunks as they arrive, then one StreamEnd (why it stopped, usage). Opening the stream is retried;
-        what follows is not."""
+    def stream(self, messages: list[tuple[str, str]], *, what: str = "LLM", kind: CallKind = "ask") -> Streamed:
+        """Text chunks as they arrive; after them, `.end` (a StreamEnd: stop / length / deadline / timeout /
+        error, the reason in plain words, the usage). Opening the stream is retried; what follows is not."""
         fold = self.profile().fold_system
-        return stream_events(self.connection, messages, fold_system=fold, what=what, kind=kind)
+        return Streamed(stream_events(self.connection, messages, fold_system=fold, what=what, kind=kind))

@@ -30,6 +30,24 @@ class StreamEnd:
         return self.reason != "stop"
 
 
+class Streamed:
+    """A streamed reply: iterate it for the text chunks; once iteration is over, `end` says why it stopped.
+
+    `for chunk in llm.stream(...)` is all a caller that only shows text needs; one that must know whether the
+    answer is whole reads `.end` afterwards (None only if the caller stopped iterating early)."""
+
+    def __init__(self, events: Iterator[str | StreamEnd]) -> None:
+        self._events = events
+        self.end: StreamEnd | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for event in self._events:
+            if isinstance(event, StreamEnd):
+                self.end = event
+                return
+            yield event
+
+
 def stream_events(
     connection: Connection,
     messages: list[tuple[str, str]],
