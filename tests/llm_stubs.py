@@ -8,8 +8,9 @@ What a `Stub` varies, after the servers that behave so:
 - `system`: kept, dropped without a word (llama-cpp-python's `gemma` format: the prompt tokens show it) or refused;
 - `replies`: what the "model" writes, in order (the last one repeats): a dict becomes JSON in whatever form the
   mode asks for (prose around it in text mode with `chatty`), a str is sent as is;
-- `delay`: seconds before answering; `stream`: "stop", "length" (honours max_tokens), "forever" (ignores it) or
-  "drop" (the connection dies mid-answer); `always`: one (status, body) for every request.
+- `delay`: seconds before answering; `stream`: "stop", "length" (honours max_tokens), "forever" (ignores it),
+  "drop" (the connection dies mid-answer) or "pings" (keep-alive comments and never a token: llama-cpp-python's
+  SSE while it is busy with an earlier request); `always`: one (status, body) for every request.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Stub:
     replies: list[dict[str, Any] | str] = field(default_factory=lambda: [{}])
     chatty: bool = False
     delay: float = 0.0
-    stream: Literal["stop", "length", "forever", "drop"] = "stop"
+    stream: Literal["stop", "length", "forever", "drop", "pings"] = "stop"
     stream_text: str = "The indexed papers show [1] a clear result."
     always: tuple[int, dict[str, Any]] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -173,8 +174,12 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._end_stream("length")
                 if stub.stream in ("stop", "drop") and n >= len(words):
                     return self._end_stream("stop")
-                if stub.stream == "forever" and n > 10_000:  # a safety net: a test's deadline ends it long before
+                if stub.stream in ("forever", "pings") and n > 10_000:  # a safety net: the deadline ends it first
                     return
+                if stub.stream == "pings":
+                    self._chunk(b": ping\n\n")
+                    time.sleep(0.02)
+                    continue
                 self._event({"content": words[n % len(words)] + " "}, None)
                 if stub.stream == "forever":
                     time.sleep(0.005)

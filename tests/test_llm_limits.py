@@ -68,6 +68,17 @@ def test_a_stream_that_never_stops_is_cut_at_the_deadline(local: Callable[..., S
     assert len(chunks) > 3  # what came before the cut was passed on
 
 
+def test_a_stream_of_keep_alive_pings_is_cut_at_the_deadline(local: Callable[..., Settings]) -> None:
+    # llama-cpp-python, busy with a request a client gave up on, sends SSE pings and no token for minutes.
+    with serve(Stub(stream="pings")) as url:
+        started = time.monotonic()
+        streamed = LLM(local(url, OUTREACH_LLM_DEADLINE="0.5")).stream(MESSAGES, kind="ask")
+        chunks = list(streamed)
+        waited = time.monotonic() - started
+    assert chunks == [] and streamed.end is not None and streamed.end.reason == "deadline"
+    assert waited < 2.0
+
+
 def test_a_stream_is_capped_at_its_max_tokens(local: Callable[..., Settings]) -> None:
     stub = Stub(stream="length")
     with serve(stub) as url:

@@ -7,11 +7,12 @@ instead of restarting it. A model that never stops is cut at max_tokens by the s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.llm.client import Connection, to_messages, token_cap, usage_from
+from assistant.llm.client import Connection, to_messages, token_cap
 from assistant.llm.errors import LLMLimitError, Usage, is_timeout
 from assistant.retry import Deadline, DeadlineExceeded
 from assistant.settings import CallKind
@@ -85,14 +86,17 @@ def _events(stream: Any, deadline: Deadline, words: dict[str, str]) -> Iterator[
     usage = Usage()
     finish: str | None = None
     try:
-        for chunk in stream:
-            if getattr(chunk, "usage", None):
-                usage = usage_from(chunk)
-            for choice in (getattr(chunk, "choices", None) or [])[:1]:
-                text = choice.delta.content if choice.delta else None
-                if text:
-                    yield text
-                finish = choice.finish_reason or finish
+        for chunk in _chunks(stream):
+            if chunk is not None and chunk.get("error"):
+                yield StreamEnd("error", usage, _failure(chunk["error"]))
+                return
+            if chunk is not None:
+                usage = _usage(chunk) or usage
+                for choice in (chunk.get("choices") or [])[:1]:
+                    text = (choice.get("delta") or {}).get("content")
+                    if text:
+                        yield text
+                    finish = choice.get("finish_reason") or finish
             if finish is None and deadline.expired():
                 yield StreamEnd("deadline", usage, words["deadline"])
                 return
@@ -110,3 +114,35 @@ def _events(stream: Any, deadline: Deadline, words: dict[str, str]) -> Iterator[
         yield StreamEnd("error", usage, "the endpoint closed the stream before the answer was finished")
     else:
         yield StreamEnd("stop", usage)
+
+
+def _chunks(stream: Any) -> Iterator[dict[str, Any] | None]:
+    """The stream's chunks as dicts, and None for every other line. The SDK's own iterator swallows keep-alive
+    comments, so a server that sends only those (llama-cpp-python's pings while it is busy with another request)
+    would hold the caller past its deadline without ever giving it control: reading the lines here does."""
+    for line in stream.response.iter_lines():
+        data = line[5:].strip() if line.startswith("data:") else ""
+        if data == "[DONE]":
+            return
+        yield _json(data) if data else None
+
+
+def _json(data: str) -> dict[str, Any] | None:
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        return None
+    return chunk if isinstance(chunk, dict) else None
+
+
+def _failure(error: Any) -> str:
+    """An error event mid-stream, in the server's own words (short)."""
+    said = error.get("message") if isinstance(error, dict) else error
+    return f"the endpoint failed mid-answer: {' '.join(str(said).split())[:200]}"
+
+
+def _usage(chunk: dict[str, Any]) -> Usage | None:
+    found = chunk.get("usage")
+    if not isinstance(found, dict):
+        return None
+    return Usage(int(found.get("prompt_tokens") or 0), int(found.get("completion_tokens") or 0))
