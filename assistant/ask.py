@@ -58,7 +58,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError, OutreachError, error_lines
-from assistant.guardrails import ANSWER_CHECKS, check_answer_sentence, report_of
+from assistant.guardrails import ANSWER_CHECKS, Claim, check_answer_sentence, check_claims, report_of
+from assistant.guardrails.verifier import SupportVerifier, support_verifier, verifier_llm
 from assistant.ids import normalize_text
 from assistant.index import PaperIndex
 from assistant.llm import LLM, StreamEnd, Usage
@@ -75,6 +76,7 @@ from assistant.types import (
     Provenance,
     Violation,
 )
+from assistant.untrusted import trusted_copy, usable_abstract, usable_sentences, usable_title
 
 RELEVANCE_THRESHOLD = 0.51  # see the module docstring for the measurements behind it
 MAX_QUOTES = 4  # offline: at most this many quoted sentences (one per paper)
@@ -313,7 +315,9 @@ def _owners(sources: Sequence[Source]) -> str:
 
 
 def _unique_papers(sources: Sequence[Source]) -> list[Paper]:
-    return list({s.paper.id: s.paper for s in sources}.values())
+    """The papers as evidence: without the sentences marked at ingest (untrusted.py), so an answer that repeats
+    a planted instruction or link fails the injection check instead of being excused by its source."""
+    return list({s.paper.id: trusted_copy(s.paper) for s in sources}.values())
 
 
 def _sentence_violations(plain: str, evidence: Sequence[Source], cited: Sequence[Source]) -> list[Violation]:
@@ -373,10 +377,17 @@ def dropped_marker_violations(dropped: Sequence[int], sources: Sequence[Source])
 
 
 def check_answer(
-    text: str, sources: Sequence[Source], question: str, extra: Sequence[Violation] = (), *, supported: bool = True
+    text: str,
+    sources: Sequence[Source],
+    question: str,
+    extra: Sequence[Violation] = (),
+    *,
+    supported: bool = True,
+    verifier: SupportVerifier | None = None,
 ) -> GuardrailReport:
-    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own.
-    An unsupported answer cites the closest papers, which by definition do not support it: no overlap check."""
+    """The answer's guardrail report: `extra` (stripped citations...) plus each sentence checked on its own, and
+    the support check on the cited sentences (one verifier call, when a verifier is given). An unsupported
+    answer cites the closest papers, which by definition do not support it: no overlap or support check."""
     by_marker = {s.marker: s for s in sources}
     found = list(extra)
     for sentence in answer_sentences(text):
@@ -390,7 +401,21 @@ def check_answer(
         if not cited or _NOT_COVERED.search(plain):
             violations = [v for v in violations if not _echoes_question(v, question)]
         found += violations
-    return report_of(found, ASK_CHECKS)
+    report = report_of(found, ASK_CHECKS)
+    support = check_claims(answer_claims(text, sources) if supported else [], verifier)
+    return report.model_copy(update={"checks": [*report.checks, support]})
+
+
+def answer_claims(text: str, sources: Sequence[Source]) -> list[Claim]:
+    """The sentences that cite retrieved papers, each with those papers: what the support check judges."""
+    by_marker = {s.marker: s for s in sources}
+    claims = []
+    for sentence in answer_sentences(text):
+        cited = [by_marker[m] for m in markers_in(sentence) if m in by_marker]
+        plain = remove_markers(sentence)
+        if cited and plain and not _NOT_COVERED.search(plain):
+            claims.append(Claim(plain, plain, tuple(_unique_papers(cited))))
+    return claims
 
 
 # ---------------------------------------------------------------- offline answers
@@ -404,10 +429,12 @@ class Quote:
 
 
 def paper_sentences(paper: Paper) -> list[str]:
-    """The title and the abstract's sentences (an "Abstract:" lead dropped; fragments under 4 words skipped)."""
-    abstract = re.sub(r"^\s*abstract\s*[:.]\s*", "", paper.abstract or "", flags=re.IGNORECASE)
-    found = [s for s in sentences(abstract) if len(s.split()) >= 4]
-    return [paper.title, *found] if paper.title else found
+    """The title and the abstract's sentences that may be quoted (none marked at ingest: untrusted.py), an
+    "Abstract:" lead dropped, fragments under 4 words skipped."""
+    found = [re.sub(r"^\s*abstract\s*[:.]\s*", "", s, flags=re.IGNORECASE) for s in usable_sentences(paper)]
+    found = [s for s in found if len(s.split()) >= 4]
+    title = usable_title(paper)
+    return [title, *found] if title else found
 
 
 class SentenceScorer:
@@ -598,9 +625,9 @@ def _source_block(source: Source) -> dict[str, object]:
     return {
         "n": source.marker,
         "professor": source.professor_name,
-        "title": source.paper.title,
+        "title": usable_title(source.paper) or "(title left out: it reads as an instruction or carries a link)",
         "where": source.where() or "no venue or date",
-        "abstract": _defang(source.paper.abstract or "(no abstract)"),
+        "abstract": _defang(usable_abstract(source.paper) or "(no abstract)"),
     }
 
 
@@ -737,6 +764,7 @@ class Asker:
         self.index = index or PaperIndex(settings)
         self.use_llm = settings.mode(offline) == "llm"
         self.llm = llm or (LLM(settings) if self.use_llm else None)
+        self.verify_llm = verifier_llm(settings) if self.use_llm else None  # built lazily: no call unless used
         self._scorer: SentenceScorer | None = None
 
     @property
@@ -846,8 +874,9 @@ class Asker:
                 cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
         if on_text:
             on_text(text)
-        report = check_answer(text, sources, question, extra, supported=supported)
-        record = self._answer_record(question, text, supported, cited, report, sources, drafted)
+        verifier = support_verifier(self.settings, offline=not self.use_llm, llm=self.verify_llm)
+        report = check_answer(text, sources, question, extra, supported=supported, verifier=verifier)
+        record = self._answer_record(question, text, supported, cited, report, sources, drafted, verifier)
         return AskResult(record, sources, kind, cut=drafted.cut)
 
     def _answer_record(
@@ -859,15 +888,18 @@ class Asker:
         report: GuardrailReport,
         sources: list[Source],
         drafted: Drafted,
+        verifier: SupportVerifier,
     ) -> AskAnswer:
         provenance = Provenance(
             mode="llm" if self.use_llm else "offline",
             model=self.settings.llm_model if self.use_llm else None,
-            templates=TEMPLATES if self.use_llm else [],
+            templates=(TEMPLATES if self.use_llm else []) + verifier.templates,
             settings_hash=self.settings.fingerprint(),
             grounded_on=[s.paper.id for s in sources],
             prompt_tokens=drafted.usage.prompt_tokens,
             completion_tokens=drafted.usage.completion_tokens,
+            verify_prompt_tokens=verifier.usage.prompt_tokens,
+            verify_completion_tokens=verifier.usage.completion_tokens,
         )
         citations = [
             AskCitation(marker=s.marker, paper_id=s.paper.id, title=s.paper.title, professor_id=s.professor_id)
@@ -923,7 +955,7 @@ def references_text(result: AskResult) -> str:
             lines += [f"    {reference_line(s)}" for s in cited if s.professor_name == name]
     else:
         lines += [f"  {reference_line(s)}" for s in cited]
-    if result.answer.guardrails.violations:
+    if result.answer.guardrails.violations or not result.answer.guardrails.passed:
         lines += ["", *report_lines(result.answer.guardrails)]
     return "\n".join(lines)
 

@@ -2,7 +2,9 @@
 
 Chroma holds the vectors; this holds the truth about what was ingested (every listing of every paper), the
 keyword index over it (fts.py, updated by the same transaction as the papers), and small state such as the
-shortlist. Writes happen in one transaction, so a failed ingest changes nothing.
+shortlist. Writes happen in one transaction, so a failed ingest changes nothing, and under the store's writer
+lock (store/lock.py), so two processes never interleave their writes; readers take no lock (WAL). A store this
+process cannot write is opened read-only: reading works, and a write says the store is read-only.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from rapidfuzz import fuzz
 from assistant import fts
 from assistant.errors import AmbiguousError, NotFoundError
 from assistant.ids import normalize_text
+from assistant.store.access import connect_read_only, writable
+from assistant.store.lock import StoreLock, read_only_error
+from assistant.store.space import write_errors
 from assistant.types import Paper, Professor
 
 SCHEMA = """
@@ -40,6 +45,12 @@ CREATE TABLE IF NOT EXISTS shortlist (
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.store_dir = path.parent
+        self.lock = StoreLock(self.store_dir)
+        self.read_only = path.exists() and not writable(path)
+        if self.read_only:
+            self._conn = connect_read_only(path)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -59,13 +70,22 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        """A write transaction under the store's writer lock. Inside another one (an ingest's, which holds the
+        lock across its vector upsert) it joins it: one commit, or one rollback, for the whole write."""
+        if self.read_only:
+            raise read_only_error(self.store_dir, "this user or this disk cannot write to it")
+        with self.lock.hold(), write_errors(self.store_dir):
+            if self._conn.in_transaction:
+                yield self._conn
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         """A read-only query, for small state kept beside the catalog (the shortlist)."""
@@ -78,7 +98,11 @@ class Catalog:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str, conn: sqlite3.Connection | None = None) -> None:
-        (conn or self._conn).execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        if conn is not None:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            return
+        with self.transaction() as own:
+            own.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     @property
     def version(self) -> int:
@@ -88,7 +112,8 @@ class Catalog:
     # ------------------------------------------------------------ professors
 
     def save_professors(self, professors: Iterable[Professor]) -> None:
-        """Replace these professors and all their papers, atomically."""
+        """Replace these professors and all their papers, atomically (in the caller's transaction when there
+        is one: ingest merges with the rows it read under the same lock)."""
         with self.transaction() as conn:
             for prof in professors:
                 record = prof.model_dump(mode="json", exclude={"papers"})

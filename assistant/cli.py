@@ -37,10 +37,16 @@ def json_option(fn: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable, documented shape).")(fn)
 
 
-def _settings(store: Path | None) -> Settings:
+def _settings(store: Path | None, *, existing: bool = True) -> Settings:
+    """Settings for this store. Only the commands that create a store (ingest, discover, demo, serve) pass
+    `existing=False`: for every other one a missing store is a typo or a missing first step, not a new store."""
     from assistant.settings import get_settings
+    from assistant.store.access import require_store
 
-    return get_settings(store)
+    settings = get_settings(store)
+    if existing:
+        require_store(settings.store_dir)
+    return settings
 
 
 def emit_json(data: Any) -> None:
@@ -90,7 +96,7 @@ def ingest(
     from assistant import render
     from assistant.ingest import ingest_files, ingest_openalex
 
-    settings = _settings(store)
+    settings = _settings(store, existing=False)
     on_read = None if as_json else render.input_read
     with render.progress("Embedding papers") as progress:
         if paths[0] == "openalex" and not Path("openalex").exists():
@@ -169,7 +175,7 @@ def discover(
     from assistant.discover import discover as run_discovery
     from assistant.discover.render import discovery_json, discovery_table
 
-    settings = _settings(store)
+    settings = _settings(store, existing=False)
     student = _student(cv_path, text, settings, offline)
     options = DiscoverOptions(
         institutions=list(institutions),
@@ -270,15 +276,17 @@ def cv() -> None:
 @cv.command("show")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--offline", is_flag=True, help="Only the offline parser, even when an LLM is configured.")
+@store_option
 @json_option
-def cv_show(path: Path, offline: bool, as_json: bool) -> None:
+def cv_show(path: Path, offline: bool, store: Path | None, as_json: bool) -> None:
     """Print what was understood from a CV, so you can check it.
 
     With an LLM configured (and OUTREACH_CV_EXTRACTION not `offline`) the LLM re-files the offline parser's
     items; anything it proposes that is not in the CV is dropped, and listed here."""
     from assistant import render
 
-    profile, refinement = _read_student(path, _settings(None), offline=offline, announce=False)
+    # The store is not read (the option is accepted like every other command's, for scripts that pass it to all).
+    profile, refinement = _read_student(path, _settings(store, existing=False), offline=offline, announce=False)
     if as_json:
         data = profile.model_dump(exclude={"raw_text"})
         if refinement:
@@ -452,7 +460,9 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
         info(f"wrote {out}")
     click.echo(text, nl=False)
     if not result.report.passed:
-        info(f"draft NEEDS REVIEW: {len(result.report.hard_violations)} hard guardrail violation(s)")
+        from assistant.export import review_reason
+
+        info(f"draft NEEDS REVIEW: {review_reason(result.report)}")
         if result.provenance.review_reason:
             info(f"  {result.provenance.review_reason}")
         sys.exit(1)
@@ -465,18 +475,20 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
 @store_option
 @json_option
 def verify(draft_file: Path, professor: str, cv_path: Path | None, store: Path | None, as_json: bool) -> None:
-    """Run the guardrails on any email text. Exit 0: no hard violation; 1: at least one; 2: usage error."""
+    """Run the guardrails on any email text (the support check too when an LLM is configured). Exit 0: no hard
+    violation; 1: at least one, or a check that should have run could not (unverified); 2: usage error."""
     from assistant.cv import read_cv
     from assistant.draft import verify_text
     from assistant.export import report_json, report_lines
     from assistant.files import read_text_file
+    from assistant.guardrails.verifier import support_verifier
     from assistant.index import PaperIndex
 
     text = read_text_file(draft_file)
     student = read_cv(cv_path) if cv_path else None
     index = PaperIndex(_settings(store))
     prof = index.catalog.resolve(professor, kind="professor")
-    report = verify_text(text, prof, student, index)
+    report = verify_text(text, prof, student, index, support_verifier(index.settings))
     if as_json:
         emit_json(report_json(report))
     else:
@@ -622,7 +634,7 @@ def demo(store: Path | None) -> None:
     """Run the main job end to end on the bundled sample data, offline."""
     from assistant.demo import run_demo
 
-    settings = _settings(store)
+    settings = _settings(store, existing=False)
     run_demo(settings)
 
 
@@ -640,12 +652,12 @@ def serve(host: str, port: int, open_browser: bool, allow_remote: bool, store: P
     from assistant.web.server import serve as run_server
 
     guard = make_guard(host, port, allow_remote=allow_remote)
-    run_server(_settings(store), guard, open_browser=open_browser)
+    run_server(_settings(store, existing=False), guard, open_browser=open_browser)
 
 
 def _debug_enabled() -> bool:
     try:
-        return _settings(None).debug
+        return _settings(None, existing=False).debug
     except Exception:  # broken settings must not hide the original error
         return False
 

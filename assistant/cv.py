@@ -20,6 +20,7 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.files import decode_text
+from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, sentence_spans
 from assistant.types import CVItem, CVSection, StudentProfile
 
@@ -68,7 +69,10 @@ def profile_from_text(text: str, *, source_path: str | None = None, wrapped: boo
     if wrapped is None:
         wrapped = bool(source_path) and str(source_path).lower().endswith(".pdf")
     lines = _split_lines(text)
-    kinds = [_classify(line.raw) for line in lines]
+    # A line addressed to a model ("Ignore previous instructions and say…") is no part of the student's record:
+    # read as blank, so it becomes no item, and listed (`cv show`). raw_text keeps it, for the injection check.
+    dropped = [line for line in lines if CV_INSTRUCTION_RE.search(line.raw)]
+    kinds = [_Kind(blank=True) if line in dropped else _classify(line.raw) for line in lines]
     blocks = list(_group_blocks(lines, kinds, wrapped=wrapped))
     if not any(kind.section is not None for kind in kinds):
         blocks = _headingless_blocks(lines, kinds)
@@ -77,6 +81,7 @@ def profile_from_text(text: str, *, source_path: str | None = None, wrapped: boo
         email=_find_email(text),
         raw_text=text,
         source_path=source_path,
+        instruction_lines=[line.raw.strip() for line in dropped],
     )
     starts = [line.start for line in lines]
     for block in blocks:
@@ -93,15 +98,16 @@ def profile_from_interests(text: str) -> StudentProfile:
     lines = _split_lines(text)
     starts = [line.start for line in lines]
     items: list[CVItem] = []
+    dropped = [line.raw.strip() for line in lines if CV_INSTRUCTION_RE.search(line.raw)]
     for line in lines:
         content = _content_start(line.raw)
-        if content is None:
+        if content is None or line.raw.strip() in dropped:
             continue
         begin = line.start + content
         end = line.start + len(line.raw.rstrip())
         for a, b in sentence_spans(text, begin, end):
             items.extend(_make_items(text, "interests", [(a, b)], starts))
-    return StudentProfile(interests=items, raw_text=text)
+    return StudentProfile(interests=items, raw_text=text, instruction_lines=dropped)
 
 
 def item_in_cv(item_text: str, cv_text: str) -> bool:

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from assistant.cv import item_in_cv, read_cv
 from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
+from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE
 from assistant.llm import LLM, LLMLimitError, LLMReplyError, Usage
 from assistant.settings import Settings
 from assistant.templating import render
@@ -186,6 +187,8 @@ def _rejection(short: str, quote: str, cv_text: str) -> str | None:
         return "its quote is not in the CV"
     if not item_in_cv(short, quote):
         return "its text is not in its quote"
+    if CV_INSTRUCTION_RE.search(quote):
+        return "it quotes a line that reads as an instruction to a model"
     return None
 
 

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from assistant.ids import slugify
+from assistant.store.access import connect_read_only
 from assistant.tfidf import TfIdf
 from assistant.types import Paper
 
@@ -53,7 +53,7 @@ class PinnedCatalog:
     Shared by threads (a batch's workers read papers through it), hence the lock and check_same_thread=False."""
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        self.conn = connect_read_only(path, check_same_thread=False)  # works on a read-only store too
         self.lock = threading.Lock()
         self.conn.execute("BEGIN")
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
+from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
 from assistant.llm import LLM, LLMError, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
@@ -33,6 +34,7 @@ from assistant.types import (
     StudentClaim,
     StudentProfile,
 )
+from assistant.untrusted import trusted_copy, trusted_professor, usable_abstract, usable_title
 
 LLM_TEMPLATES = ["system.j2", "draft.j2", "repair.j2"]
 OFFLINE_TEMPLATES = ["offline_subject.j2", "offline_email.j2"]
@@ -161,7 +163,7 @@ def _when(paper: Paper) -> str:
 
 
 def paper_sentence(source: SelectedSource) -> str:
-    paper, item = source.paper, source.cv_item
+    paper, item = trusted_copy(source.paper), source.cv_item  # marked sentences are never quoted
     contribution = key_contribution(paper, item.text)
     if paper.title:
         opener = f"In \u201c{paper.title}\u201d{_when(paper)}"
@@ -272,9 +274,9 @@ def _source_block(source: SelectedSource) -> dict[str, object]:
     p = source.paper
     return {
         "id": p.id,
-        "title": p.title,
+        "title": usable_title(p) or "(title left out: it reads as an instruction or carries a link)",
         "where": p.where() or "no venue",
-        "abstract": p.abstract or "(no abstract)",
+        "abstract": usable_abstract(p) or "(no abstract)",
         "cv_item": source.cv_item.text,
     }
 
@@ -316,10 +318,12 @@ class Made:
 
 def llm_draft(llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int) -> Made:
     """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times). A repair
-    round that fails (its reply does not parse, a limit is hit) keeps the last draft that parsed, with its report."""
+    round that fails (its reply does not parse, a limit is hit) keeps the last draft that parsed, with its report.
+    A draft that is only unverified (the support check's verifier failed) is not repaired: nothing says what to
+    fix."""
     draft, usage = llm.structured(messages, EmailDraft, what="drafting", kind="draft")  # a failure here has no draft
     made = Made(draft, check(draft), usage, 0)
-    while not made.report.passed and made.rounds < rounds:
+    while made.report.hard_violations and made.rounds < rounds:
         made.rounds += 1
         messages = [*messages, ("ai", f"Subject: {draft.subject}\n\n{draft.body}"), repair_message(draft, made.report)]
         try:
@@ -334,11 +338,14 @@ def llm_draft(llm: StructuredLLM, messages: list[tuple[str, str]], check: Guardr
 
 
 class GuardrailCheck:
-    def __init__(self, ctx: GuardrailContext) -> None:
+    """Every round's guardrails, the support check's verifier call included (one per round)."""
+
+    def __init__(self, ctx: GuardrailContext, verifier: SupportVerifier | None = None) -> None:
         self.ctx = ctx
+        self.verifier = verifier
 
     def __call__(self, draft: EmailDraft) -> GuardrailReport:
-        return check_draft(draft, self.ctx)
+        return check_draft(draft, self.ctx, self.verifier)
 
 
 # ---------------------------------------------------------------- orchestration
@@ -356,8 +363,8 @@ def guardrail_context(
         return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
 
     return GuardrailContext(
-        professor=professor,
-        sources=list(sources),
+        professor=trusted_professor(professor),
+        sources=[trusted_copy(p) for p in sources],
         student=student,
         corpus=index.derived("guardrail_corpus", corpus),
         min_words=settings.draft_min_words,
@@ -365,10 +372,18 @@ def guardrail_context(
     )
 
 
-def verify_text(text: str, professor: Professor, student: StudentProfile | None, index: PaperIndex) -> GuardrailReport:
+def verify_text(
+    text: str,
+    professor: Professor,
+    student: StudentProfile | None,
+    index: PaperIndex,
+    verifier: SupportVerifier | None = None,
+) -> GuardrailReport:
     """The guardrails on any email text (a leading "Subject:" line is its subject), checked against all of the
-    professor's papers: what `outreach verify` and the web editor run on a hand-written or edited email."""
-    return check_text(text, guardrail_context(professor, professor.papers, student, index, index.settings))
+    professor's papers: what `outreach verify` and the web editor run on a hand-written or edited email. The
+    support check runs only with a `verifier` (`outreach verify` passes what OUTREACH_VERIFY_SUPPORT gives)."""
+    ctx = guardrail_context(professor, professor.papers, student, index, index.settings)
+    return check_text(text, ctx, verifier)
 
 
 def draft_email(
@@ -379,14 +394,17 @@ def draft_email(
     offline: bool | None = None,
     index: IndexReader | None = None,
     llm: StructuredLLM | None = None,
+    verifier: SupportVerifier | None = None,
     goal: str = "join the professor's group as a research student",
 ) -> DraftResult:
-    """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached."""
+    """Draft one email. Offline when asked, or when no LLM is configured; the report is always attached.
+    `verifier`: the support check's (default: what OUTREACH_VERIFY_SUPPORT makes of this run)."""
     index = index or PaperIndex(settings)
     use_offline = settings.mode(offline) == "offline"
     selected = select_sources(student, professor, index, settings.draft_citations)
     papers = [s.paper for s in selected]
-    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings))
+    verifier = verifier or support_verifier(settings, offline=use_offline)
+    check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings), verifier)
     if use_offline:
         draft = offline_draft(student, professor, selected)
         made = Made(draft, check(draft), Usage(), 0)
@@ -396,7 +414,7 @@ def draft_email(
     provenance = Provenance(
         mode="offline" if use_offline else "llm",
         model=None if use_offline else settings.llm_model,
-        templates=OFFLINE_TEMPLATES if use_offline else LLM_TEMPLATES,
+        templates=(OFFLINE_TEMPLATES if use_offline else LLM_TEMPLATES) + verifier.templates,
         settings_hash=settings.fingerprint(),
         grounded_on=[p.id for p in papers],
         prompt_tokens=made.usage.prompt_tokens,
@@ -405,6 +423,8 @@ def draft_email(
         structured_mode=made.usage.mode,
         reasks=made.usage.reasks,
         review_reason=made.review_reason,
+        verify_prompt_tokens=verifier.usage.prompt_tokens,
+        verify_completion_tokens=verifier.usage.completion_tokens,
     )
     return DraftResult(
         professor_id=professor.id,

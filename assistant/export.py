@@ -22,24 +22,40 @@ def cited_papers(result: DraftResult) -> list[Paper]:
 
 
 def report_json(report: GuardrailReport) -> dict[str, Any]:
+    """`passed` (kept for older readers) is true only when `status` is "passed"; `status` is "failed" (a hard
+    violation) or "unverified" (none, but a check that should have run could not: see its note)."""
     return {
         "passed": report.passed,
+        "status": report.verdict,
+        "checks": [c.model_dump(include={"check", "status", "severity", "note"}) for c in report.checks],
         "violations": [v.model_dump(include={"check", "severity", "message", "span"}) for v in report.violations],
     }
 
 
+VERDICT_LINES = {
+    "passed": "PASSED",
+    "failed": "NEEDS REVIEW — hard checks failed",
+    "unverified": "NEEDS REVIEW — unverified: a check that should have run could not",
+}
+_MARKS = {"passed": "ok  ", "skipped": "skip", "unverified": "??  "}
+
+
 def report_lines(report: GuardrailReport) -> list[str]:
-    verdict = "PASSED" if report.passed else "NEEDS REVIEW — hard checks failed"
-    lines = [f"Guardrails: {verdict}"]
+    lines = [f"Guardrails: {VERDICT_LINES[report.verdict]}"]
     for check in report.checks:
-        mark = "ok  " if check.passed else ("FAIL" if check.severity == "hard" else "warn")
-        if check.note:
-            mark = "skip" if check.passed else mark
+        mark = _MARKS.get(check.status) or ("FAIL" if check.severity == "hard" else "warn")
         lines.append(f"  {mark} {check.check}" + (f" ({check.note})" if check.note else ""))
         for v in check.violations:
             span = f' — "{v.span}"' if v.span else ""
             lines.append(f"       [{v.severity}] {v.message}{span}")
     return lines
+
+
+def review_reason(report: GuardrailReport) -> str:
+    """Why a report is not clean, in one line (for the message a command prints before exiting 1)."""
+    if report.hard_violations:
+        return f"{len(report.hard_violations)} hard guardrail violation(s)"
+    return "; ".join(f"{c.check} {c.note}" for c in report.unverified)  # "support unverified: the verifier …"
 
 
 def to_json(result: DraftResult) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from assistant.errors import StoreMismatchError
 from assistant.ids import slugify
 from assistant.keywords import best_fused_score, reciprocal_rank_fusion
 from assistant.settings import Settings
+from assistant.store.space import ensure_space
 from assistant.types import Paper, Professor, SearchHit
 
 if TYPE_CHECKING:
@@ -132,6 +133,17 @@ class PaperIndex:
                 self._collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
         return self._collection
 
+    def reopen_vectors(self) -> None:
+        """Forget the Chroma clients this process opened (Chroma shares one per path in a process). A local
+        Chroma keeps what it loaded in memory and does not see another process's writes (its upserts then fail
+        with "Error finding id"): a writer, holding the store's lock, starts from what is on disk."""
+        if self.settings.chroma_host:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        self._client = self._collection = None
+
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self.embedder.embed([text])[0]
 
@@ -208,7 +220,16 @@ class PaperIndex:
             self.collection.delete(ids=stale)
 
     def reindex(self, progress: Progress | None = None) -> int:
-        """Re-embed every catalog paper with the current model into a fresh collection; drop the old ones."""
+        """Re-embed every catalog paper with the current model into a fresh collection; drop the old ones. Under
+        the writer lock, in one catalog transaction: a failure part-way leaves the catalog's model unchanged,
+        and its saved derived data still serve reads until a reindex completes."""
+        with self.catalog.transaction():
+            self.reopen_vectors()
+            rows = self.catalog.paper_count()
+            ensure_space(self.settings.store_dir, rows, rows, f"re-embedding {rows} papers")
+            return self._reindex(progress)
+
+    def _reindex(self, progress: Progress | None) -> int:
         for col in self.client.list_collections():
             name = col if isinstance(col, str) else col.name
             if name.startswith("papers-"):

@@ -1,21 +1,32 @@
 """Ingestion: read every input first, then merge with what the store has, embed, and write.
 
-Order matters for "bad input loses nothing": all files are parsed and validated before anything is written,
-vectors are upserted (idempotent) before the catalog transaction, and the catalog commits last.
+Order matters for "bad input loses nothing": all files are parsed and validated before anything is written.
+Then, under the store's writer lock and inside one catalog transaction, the incoming papers are merged with the
+professors' rows *as the catalog holds them now* (a concurrent ingest of the same professor has either committed
+before we read, or waits for us), their vectors are upserted (by stable ids: idempotent), and the catalog
+commits last. The catalog is the truth: a crash or a full disk before the commit leaves it at its old version,
+with at most some vectors upserted ahead of it, which the old version does not read (its derived data are
+already saved) and the next ingest or `reindex` re-uses or replaces. Vectors of papers a merge folded away are
+deleted only after the commit, still under the lock.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import NotFoundError
+from assistant.errors import InputError, NotFoundError
 from assistant.index import PaperIndex, Progress
 from assistant.merge import MergeStats, merge_professor
 from assistant.settings import Settings
 from assistant.sources import read_path
+from assistant.store.space import ensure_space, is_disk_full, write_errors
 from assistant.types import IngestReport, InputSummary, Professor
+from assistant.untrusted import mark
+
+log = logging.getLogger(__name__)
 
 OnRead = Callable[[InputSummary], None]
 
@@ -78,21 +89,50 @@ def ingest_professors(
 ) -> IngestReport:
     index = index or PaperIndex(settings)
     report = report or IngestReport()
+    catalog = index.catalog
+    with catalog.lock.hold(), write_errors(catalog.store_dir):
+        with catalog.transaction():
+            index.reopen_vectors()
+            professors = _merge_with_store(incoming, index, report)
+            new_papers = sum(len(p.papers) for p in incoming)
+            ensure_space(catalog.store_dir, new_papers, catalog.paper_count(), f"ingesting {new_papers} papers")
+            report.papers_embedded = index.upsert_vectors(professors, progress)
+            catalog.save_professors(professors)
+        for prof in professors:
+            index.delete_stale(prof)
+    _save_derived(index)
+    return report
+
+
+def _merge_with_store(incoming: Sequence[Professor], index: PaperIndex, report: IngestReport) -> list[Professor]:
+    """Each incoming professor folded into the catalog's current record (read inside the write transaction)."""
     merged: dict[str, Professor] = {}
     for prof in incoming:
         report.papers_read += len(prof.papers)
         base = merged.get(prof.id) or index.catalog.get(prof.id)
+        if base is None and not prof.papers:
+            raise InputError(
+                f"{prof.name!r} has no paper with a title or an abstract, and is not in the store yet: there is "
+                "nothing to index for them. Nothing was written."
+            )
+        report.flagged_sentences += mark(prof)
         combined, stats = merge_professor(base, prof)
+        mark(combined)  # a merge may have lengthened an abstract
         merged[combined.id] = combined
         _add(report, stats)
-    professors = list(merged.values())
-    report.professors = [p.id for p in professors]
-    report.papers_embedded = index.upsert_vectors(professors, progress)
-    for prof in professors:
-        index.delete_stale(prof)
-    index.catalog.save_professors(professors)
-    index.snapshot()  # derived data for the new version, so the next command finds it ready
-    return report
+    report.professors = list(merged)
+    return list(merged.values())
+
+
+def _save_derived(index: PaperIndex) -> None:
+    """Derived data for the new version, so the next command finds it ready. The papers are committed by now:
+    a disk too full for this one costs the next command a rebuild, and is not a failed ingest."""
+    try:
+        index.snapshot()
+    except Exception as exc:
+        if not is_disk_full(exc, index.catalog.store_dir):
+            raise
+        log.warning("the papers are saved, but the disk is too full to save the derived data; free some space")
 
 
 def _add(report: IngestReport, stats: MergeStats) -> None:

@@ -78,6 +78,12 @@ def ingest_report(report: IngestReport) -> None:
         f"{report.papers_merged} merged into papers already known, {report.papers_embedded} embedded",
         soft_wrap=True,
     )
+    if report.flagged_sentences:
+        err.print(
+            f"[yellow]{report.flagged_sentences} sentence(s) read as instructions to a model or carry a link or "
+            "email address:[/] kept in the record, never quoted in answers, drafts or prompts",
+            soft_wrap=True,
+        )
     if report.skipped:
         err.print(f"[yellow]skipped {len(report.skipped)} record(s):[/]")
         for line in report.skipped[:20]:
@@ -138,6 +144,10 @@ def cv_profile(profile: StudentProfile, refinement: Refinement | None = None) ->
         out.print(f"\n[bold]Dropped: proposed by the LLM but not found in the CV[/] ({len(refinement.dropped)})")
         for d in refinement.dropped:
             out.print(f"  - [{d.section}] {d.text} ({d.reason})", markup=False)
+    if profile.instruction_lines:
+        out.print(f"\n[bold]Dropped: lines that read as instructions to a model[/] ({len(profile.instruction_lines)})")
+        for line in profile.instruction_lines:
+            out.print(f"  - {line}", markup=False)
     if not profile.research_items():
         err.print("[yellow]no research interests, publications or projects found: matching needs at least one[/]")
 
@@ -229,7 +239,7 @@ def batch_summary(summary: BatchSummary) -> None:
         score = f"{r.match_score:.1f}" if r.match_score is not None else ""
         cost = "" if r.cost_usd is None else f"{r.cost_usd:.4f}"
         status = f"[{BATCH_COLOURS[r.status]}]{r.status}{' (kept)' if r.reused else ''}[/]"
-        table.add_row(r.professor, score, status, r.verdict or "", str(r.tokens), cost)
+        table.add_row(r.professor, score, status, escape(r.verdict or ""), str(r.tokens), cost)
     out.print(table)
     for r in summary.rows:
         if r.error:
@@ -239,3 +249,6 @@ def batch_summary(summary: BatchSummary) -> None:
     if summary.cv_tokens:
         cost = "" if summary.cv_cost_usd is None else f", ${summary.cv_cost_usd:.4f}"
         out.print(f"reading the CV with {summary.model}: {summary.cv_tokens} tokens{cost} (in the totals)")
+    verified = sum(r.verify_tokens for r in summary.rows)
+    if verified:
+        out.print(f"verifying claims (the support check): {verified} tokens (in each draft's tokens and cost)")

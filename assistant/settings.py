@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     draft_min_words: int = Field(default=80, alias="OUTREACH_DRAFT_MIN_WORDS")
     draft_max_words: int = Field(default=400, alias="OUTREACH_DRAFT_MAX_WORDS")
     repair_rounds: int = Field(default=2, alias="OUTREACH_REPAIR_ROUNDS", ge=0, le=5)
+    # The support check (guardrails/checks/support.py): "auto" asks the configured LLM whether each claim about
+    # the professor's work is backed by the paper's abstract, unless the run is offline; "off" skips it;
+    # "required" leaves every draft unverified (never clean) when it cannot run.
+    verify_support: Literal["auto", "off", "required"] = Field(default="auto", alias="OUTREACH_VERIFY_SUPPORT")
 
     @property
     def llm_configured(self) -> bool:

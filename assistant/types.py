@@ -35,6 +35,9 @@ class Paper(BaseModel):
     url: str | None = None
     external_ids: dict[str, str] = Field(default_factory=dict)  # arxiv, semantic_scholar, openalex...
     sources: list[PaperSource] = Field(default_factory=list)
+    # Sentences of the title and abstract that read as instructions to a model or carry a link or email: kept
+    # for the record, never quoted (assistant/untrusted.py).
+    flagged_sentences: list[str] = Field(default_factory=list)
 
     def where(self, *, exact_date: bool = True) -> str:
         """Where and when it appeared: "venue, date" ("venue, year" without `exact_date`, or when the date is
@@ -79,6 +82,7 @@ class Professor(BaseModel):
     education: list[str] = Field(default_factory=list)
     awards: list[str] = Field(default_factory=list)
     external_ids: dict[str, str] = Field(default_factory=dict)  # openalex, orcid, semantic_scholar...
+    flagged_sentences: list[str] = Field(default_factory=list)  # of about, topics, labs (assistant/untrusted.py)
     papers: list[Paper] = Field(default_factory=list)
 
 
@@ -101,6 +105,8 @@ class IngestReport(BaseModel):
     papers_new: int = 0
     papers_merged: int = 0  # listings folded into a paper we already had
     papers_embedded: int = 0
+    # Sentences of the ingested papers and profiles that read as instructions or carry links: kept, never quoted.
+    flagged_sentences: int = 0
     skipped: list[str] = Field(default_factory=list)  # "file:line: reason" for each record not ingested
 
 
@@ -139,6 +145,8 @@ class StudentProfile(BaseModel):
     raw_text: str = ""  # the whole extracted CV text: kept in memory only, never logged
     source_path: str | None = None
     extracted_by: str = "offline"  # "offline", or "offline + <model>" when an LLM refined the items
+    # Lines that read as instructions to a model: not made into items (cv.py), listed by `cv show`.
+    instruction_lines: list[str] = Field(default_factory=list)
 
     def research_items(self) -> list[CVItem]:
         """The items that describe what the student works on: used for topic fit."""
@@ -243,12 +251,25 @@ class Violation(BaseModel):
     span: str | None = None  # the offending text in the email
 
 
+# passed: ran, found nothing. failed: found violations (hard or soft: see severity). skipped: not run, by
+# configuration (no CV given, offline, no LLM, a setting turned it off). unverified: should have run and could
+# not (the verifier timed out, refused, answered something unparsable): it never counts as passed.
+CheckStatus = Literal["passed", "failed", "skipped", "unverified"]
+Verdict = Literal["passed", "failed", "unverified"]
+
+
 class CheckResult(BaseModel):
     check: str
-    passed: bool
+    status: CheckStatus
     severity: Literal["hard", "soft"]
     violations: list[Violation] = Field(default_factory=list)
-    note: str | None = None  # e.g. why a check could not run
+    note: str | None = None  # why a check was skipped or unverified
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def passed(self) -> bool:
+        """Nothing against it: it ran clean, or it was skipped by configuration (today's meaning of passed)."""
+        return self.status in ("passed", "skipped")
 
 
 class GuardrailReport(BaseModel):
@@ -263,9 +284,21 @@ class GuardrailReport(BaseModel):
         return [v for v in self.violations if v.severity == "hard"]
 
     @property
+    def unverified(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "unverified"]
+
+    @property
+    def verdict(self) -> Verdict:
+        """failed: a hard violation; unverified: none, but a check that should have run could not; else passed
+        (soft warnings and checks skipped by configuration do not block)."""
+        if self.hard_violations:
+            return "failed"
+        return "unverified" if self.unverified else "passed"
+
+    @property
     def passed(self) -> bool:
-        """True only when no hard check failed (soft warnings do not block)."""
-        return not self.hard_violations
+        """True only when no hard check failed and every check that should have run did."""
+        return self.verdict == "passed"
 
 
 class Provenance(BaseModel):
@@ -282,6 +315,9 @@ class Provenance(BaseModel):
     structured_mode: str | None = None  # how JSON was asked of the endpoint (json_schema, json_object, tools, text)
     reasks: int = 0  # replies that failed validation and went back to the model with the errors
     review_reason: str | None = None  # why a draft needs review beyond its guardrail report (a failed repair round)
+    # The support check's verifier calls (guardrails/verifier.py), counted apart from drafting or answering.
+    verify_prompt_tokens: int = 0
+    verify_completion_tokens: int = 0
 
 
 class DraftResult(BaseModel):
@@ -295,6 +331,26 @@ class DraftResult(BaseModel):
     @property
     def status(self) -> Literal["clean", "needs review"]:
         return "clean" if self.report.passed else "needs review"
+
+
+# What the support check's verifier returns (guardrails/verifier.py): a verdict per numbered sentence. The quote
+# is checked in code (guardrails/checks/support.py): it must be in the paper's title or abstract.
+SupportVerdict = Literal["supported", "unsupported", "not_a_claim"]
+
+
+class SupportItem(BaseModel):
+    # No defaults: OpenAI's strict structured output wants every field required.
+    n: int = Field(description="The sentence's number, as given in <sentences>.")
+    verdict: SupportVerdict = Field(description="supported, unsupported or not_a_claim (see the rules).")
+    quote: str = Field(
+        description="supported: the passage of the paper's title or abstract that states it, copied character "
+        'for character; otherwise "".'
+    )
+    reason: str = Field(description="One short line: why this verdict.")
+
+
+class SupportReply(BaseModel):
+    items: list[SupportItem]
 
 
 # ---------------------------------------------------------------- asking
@@ -327,8 +383,17 @@ class BatchViolation(Violation):
     similarity: float | None = None
 
 
+class SidecarCheck(BaseModel):
+    check: str
+    status: CheckStatus
+    severity: Literal["hard", "soft"]
+    note: str | None = None
+
+
 class SidecarReport(BaseModel):
     passed: bool
+    status: Verdict | None = None  # None: a sidecar written before statuses existed
+    checks: list[SidecarCheck] = Field(default_factory=list)
     violations: list[BatchViolation] = Field(default_factory=list)
 
 
@@ -371,9 +436,10 @@ class BatchRow(BaseModel):
     status: BatchStatus
     verdict: str | None = None  # passed / warnings / hard violations
     path: str | None = None  # the Markdown draft, relative to the output folder
-    tokens: int = 0
-    prompt_tokens: int = 0
+    tokens: int = 0  # drafting and verifying
+    prompt_tokens: int = 0  # drafting
     completion_tokens: int = 0
+    verify_tokens: int = 0  # the support check's verifier calls
     cost_usd: float | None = None
     cost_note: str | None = None
     reused: bool = False  # finished in an earlier run with the same inputs: not drafted again

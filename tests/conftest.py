@@ -49,10 +49,11 @@ TEST_API_KEY = "sk-test-secret-never-logged"
 def llm_settings(isolated_store: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings with an OpenAI key configured (every request must still be mocked with respx).
 
-    CV reading stays offline here so each test scripts only the calls it is about; test_cv_refine.py turns the
-    LLM refinement of CVs on."""
+    CV reading stays offline and the support check off here so each test scripts only the calls it is about;
+    test_cv_refine.py turns the LLM refinement of CVs on, test_support*.py the support check."""
     monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("OUTREACH_CV_EXTRACTION", "offline")
+    monkeypatch.setenv("OUTREACH_VERIFY_SUPPORT", "off")
     monkeypatch.setenv("OUTREACH_LLM_MAX_ATTEMPTS", "3")
     reset_settings_cache()
     return Settings()

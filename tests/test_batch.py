@@ -201,6 +201,7 @@ def llm_env(store: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("OUTREACH_LLM_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("OUTREACH_REPAIR_ROUNDS", "0")
     monkeypatch.setenv("OUTREACH_CV_EXTRACTION", "offline")  # the stub scripts drafts only
+    monkeypatch.setenv("OUTREACH_VERIFY_SUPPORT", "off")
     reset_settings_cache()
     return Settings()
 

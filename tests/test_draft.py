@@ -185,11 +185,9 @@ def test_output_that_obeyed_an_injection_in_the_cv_is_caught(
     assert not result.report.passed
     flagged = {v.check for v in result.report.hard_violations}
     assert flagged & {"student_claims", "injection"}
-    # The injected line reached the model only inside the <cv> data block.
+    # The CV parser dropped the injected line (cv.py): it never reaches the model, not even as data.
     human = queue.requests[0]["messages"][1]["content"]
-    cv_block = human[human.index("<cv>") : human.index("</cv>")]
-    assert "Ignore previous instructions" in cv_block
-    assert "Ignore previous instructions" not in human.replace(cv_block, "")
+    assert "<cv>" in human and "Ignore previous instructions" not in human
 
 
 def test_repair_round_converges(sample_store: Path, llm_settings: Settings, maya: StudentProfile) -> None:

@@ -603,7 +603,8 @@ def test_benchmark_fixtures_cover_every_category() -> None:
     faithful = [c for c in cases if c.faithful]
     expected = Counter(check for c in cases for check in c.expected)
     assert len(cases) >= 40 and len(faithful) >= 12
-    assert all(expected[check] >= 3 for check in CHECKS), expected
+    offline = [c.NAME for c in REGISTRY if "llm" not in c.NEEDS]  # support: benchmarks/guardrails_support.py
+    assert all(expected[check] >= 3 for check in offline), expected
 
 
 def test_benchmark_catches_every_hard_fabrication_with_few_false_positives() -> None:

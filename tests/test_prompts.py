@@ -39,6 +39,10 @@ VARIABLES = {
         "professor_name": "Marie Curie",
         "sources": [{"n": 1, "professor": "Marie Curie", "title": None, "where": "arXiv, 2026", "abstract": "We."}],
     },
+    "verify_support.j2": {
+        "papers": [{"id": "P1", "title": "", "abstract": "We study X."}],
+        "sentences": [{"n": 1, "papers": "P1", "text": "You studied X."}],
+    },
     "cv_extract.j2": {
         "cv_text": "Research interests: data selection",
         "offline_items": [CVItem(section="interests", text="data selection", source_text="data selection")],
@@ -46,7 +50,7 @@ VARIABLES = {
     "json_reply.j2": {"schema": '{"type":"object"}'},
     "json_reask.j2": {"problems": ["subject: Field required"]},
 }
-STATIC = {"cv_extract_system.j2"}  # no variables: rendered as is
+STATIC = {"cv_extract_system.j2", "verify_support_system.j2"}  # no variables: rendered as is
 
 
 def test_every_template_has_a_render_case() -> None:

@@ -79,6 +79,7 @@ def test_keyword_and_vector_rankings_are_fused(sample_store: Path, settings: Set
 
 
 def test_empty_store_search_is_empty(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    Catalog(settings.catalog_path).close()  # a store with nothing in it (a missing one is an error: test_faults)
     assert run_json(["search", "anything"], capsys) == []
 
 

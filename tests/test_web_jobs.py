@@ -121,6 +121,22 @@ def test_an_llm_draft_and_a_failed_call_that_loses_nothing(llm_client: TestClien
     assert "rejected the API key" in rejected and "sk-test" not in rejected
 
 
+def test_a_recheck_whose_verifier_is_down_is_unverified_never_passed(
+    sample_store: Path, llm_settings: Settings, monkeypatch: pytest.MonkeyPatch, no_sleep: list[float]
+) -> None:
+    monkeypatch.setenv("OUTREACH_VERIFY_SUPPORT", "auto")
+    good = faithful_draft(Settings(), read_cv(MAYA))
+    with client_for(make_app(Settings())) as c:
+        upload_cv(c)
+        with respx.mock:
+            # the draft, then its support check; then the edited email's re-check meets a verifier that is down
+            respx.post(CHAT_URL).mock(side_effect=ResponseQueue(structured(good), *[error(503, "down")] * 9))
+            c.post(f"/draft/{MIRZA}/generate")
+            checked = c.post(f"/draft/{MIRZA}/verify", data={"subject": good.subject, "body": good.body}).text
+    assert "UNVERIFIED" in checked and "Guardrails: PASSED" not in checked
+    assert "unverified · support" in checked and "verifier" in checked
+
+
 # ---------------------------------------------------------------- OpenAlex
 
 

@@ -22,6 +22,7 @@ from assistant.batch.targets import Item, Target, resolve_items
 from assistant.batch.view import FrozenIndex
 from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
+from assistant.guardrails.verifier import support_verifier, verifier_llm
 from assistant.index import PaperIndex
 from assistant.llm import LLM, usage_of
 from assistant.pricing import estimate_cost
@@ -71,14 +72,23 @@ class Runner:
     on_item: Callable[[str, str], None] | None = None  # (key, state) after each item: tests, interruption
     stop: threading.Event = field(default_factory=threading.Event)
     limiter: RateLimiter | None = None
+    verify_llm: StructuredLLM | None = None  # the support check's (temperature 0); None offline
+    gated_verify_llm: StructuredLLM | None = field(default=None, init=False)  # the same behind this run's gate
 
     def draft_one(self, plan: Plan, llm: StructuredLLM | None) -> DraftResult:
         """Runs in a worker thread."""
         from assistant.draft import draft_email
 
         assert plan.item.professor is not None
+        verifier = support_verifier(self.settings, offline=llm is None, llm=self.gated_verify_llm)
         return draft_email(
-            self.student, plan.item.professor, self.settings, offline=llm is None, index=self.index, llm=llm
+            self.student,
+            plan.item.professor,
+            self.settings,
+            offline=llm is None,
+            index=self.index,
+            llm=llm,
+            verifier=verifier,
         )
 
     def work(self, plan: Plan, llm: StructuredLLM | None) -> str:
@@ -127,7 +137,8 @@ class Runner:
             return plan.item.key, await asyncio.to_thread(self.work, plan, llm)
 
     def gated(self, loop: asyncio.AbstractEventLoop) -> StructuredLLM | None:
-        """The LLM behind this run's gate (None offline); the rate limiter belongs to `loop`."""
+        """The LLM behind this run's gate (None offline), and the verifier's behind the same gate; the rate
+        limiter belongs to `loop`."""
         if self.llm is None:
             return None
         self.limiter = RateLimiter(self.options.rpm, self.options.tpm)
@@ -138,6 +149,7 @@ class Runner:
             completion_tokens=2 * self.settings.draft_max_words,
             in_flight=threading.Semaphore(self.options.concurrency),
         )
+        self.gated_verify_llm = GatedLLM(self.verify_llm, gate) if self.verify_llm else None
         return GatedLLM(self.llm, gate)
 
     async def run_all(self, plans: Sequence[Plan]) -> None:
@@ -249,7 +261,8 @@ def run_batch(
         plans = plan_items(items, journal, options, cv_hash(student), settings, mode)
         scores = _scores_meanwhile(student, settings, frozen, items)
         journal_plans(journal, plans)
-        runner = Runner(student, settings, options, frozen, journal, _chat_llm(llm, settings, mode), progress, on_item)
+        chat, verify = _chat_llm(llm, settings, mode), _chat_llm(verifier_llm(settings), settings, mode)
+        runner = Runner(student, settings, options, frozen, journal, chat, progress, on_item, verify_llm=verify)
         todo = [p for p in plans if p.action == "draft"]
         if todo:
             asyncio.run(runner.run_all(todo))

@@ -33,6 +33,7 @@ SUMMARY_FIELDS = [
     "tokens",
     "prompt_tokens",
     "completion_tokens",
+    "verify_tokens",
     "cost_usd",
     "cost_note",
     "reused",
@@ -106,6 +107,9 @@ def verdict(report: SidecarReport) -> str:
     soft = len(report.violations) - hard
     if hard:
         return f"failed: {hard} hard" + (f", {soft} soft" if soft else "")
+    unverified = [c for c in report.checks if c.status == "unverified"]
+    if unverified:  # a check that should have run could not: never "passed" (older sidecars list no checks)
+        return "; ".join(f"{c.check} {c.note or 'unverified'}" for c in unverified)
     return f"passed, {soft} warning(s)" if soft else "passed"
 
 
@@ -130,15 +134,22 @@ def summary_row(
         error = (last.error if last else None) or f"not finished ({last.state if last else None})"
         return BatchRow(**base, status="failed", error=error, **_spent(last.tokens if last else None, model))
     prov = sidecar.provenance
-    cost = estimate_cost(prov.model if prov.mode == "llm" else None, prov.prompt_tokens, prov.completion_tokens)
+    verify_tokens = prov.verify_prompt_tokens + prov.verify_completion_tokens
+    # The verifier calls the drafter's model (at temperature 0): one price for both.
+    prompt, completion = (
+        prov.prompt_tokens + prov.verify_prompt_tokens,
+        prov.completion_tokens + prov.verify_completion_tokens,
+    )
+    cost = estimate_cost(prov.model if prov.mode == "llm" else None, prompt, completion)
     return BatchRow(
         **base,
         status=sidecar.status,
         verdict=verdict(sidecar.guardrails),
         path=draft_paths(out, item.key)["md"].name,
-        tokens=prov.prompt_tokens + prov.completion_tokens,
+        tokens=prompt + completion,
         prompt_tokens=prov.prompt_tokens,
         completion_tokens=prov.completion_tokens,
+        verify_tokens=verify_tokens,
         cost_usd=cost.usd,
         cost_note=cost.note,
         reused=plan.action == "reuse",
@@ -166,6 +177,7 @@ def summary_json(summary: BatchSummary) -> dict[str, Any]:
     data = summary.model_dump()
     data["totals"] = dict(summary.counts()) | {
         "tokens": sum(r.tokens for r in summary.rows) + summary.cv_tokens,
+        "verify_tokens": sum(r.verify_tokens for r in summary.rows),
         "tokens_this_run": sum(r.tokens for r in summary.rows if not r.reused) + summary.cv_tokens,
         "cost_usd": None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 6),
     }

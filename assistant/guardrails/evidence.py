@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
@@ -15,6 +16,9 @@ from rapidfuzz import fuzz
 from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
 from assistant.text import EMAIL_RE, URL_RE, content_words, numbers_in, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
+
+if TYPE_CHECKING:
+    from assistant.guardrails.verifier import SupportVerifier
 
 TITLE_MIN_RATIO = 90  # rapidfuzz ratio (0..100) between a claimed and a real title, both normalised
 
@@ -144,8 +148,10 @@ class Evidence:
         corpus: StoreCorpus | None = None,
         min_words: int = 80,
         max_words: int = 400,
+        verifier: SupportVerifier | None = None,
     ) -> None:
         self.name = author.name
+        self.verifier = verifier  # what the checks that need an LLM may call; None: they are skipped
         self.prof_id = author.id
         self.sources = list(sources)
         self.source_ids = {p.id for p in sources}
@@ -157,7 +163,7 @@ class Evidence:
         self._titles_found: dict[tuple[str, bool], Paper | None] = {}
 
     @classmethod
-    def of_context(cls, ctx: GuardrailContext) -> Evidence:
+    def of_context(cls, ctx: GuardrailContext, verifier: SupportVerifier | None = None) -> Evidence:
         return cls(
             Author.of(ctx.professor),
             ctx.sources,
@@ -165,6 +171,7 @@ class Evidence:
             corpus=ctx.corpus or StoreCorpus.of_others(ctx.other_papers),
             min_words=ctx.min_words,
             max_words=ctx.max_words,
+            verifier=verifier,
         )
 
     def _own_texts(self, author: Author) -> None:

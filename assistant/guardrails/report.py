@@ -1,11 +1,12 @@
-"""From violations to a `GuardrailReport`: one entry per check, in the registry's order, with one dedup rule."""
+"""From violations to a `GuardrailReport`: one entry per check, in the registry's order, with one dedup rule and
+one status rule (passed, failed, skipped by configuration, or unverified: should have run and could not)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
 from assistant.guardrails.vocabulary import Severity
-from assistant.types import CheckResult, GuardrailReport, Violation
+from assistant.types import CheckResult, CheckStatus, GuardrailReport, Violation
 
 
 def hard(check: str, message: str, span: str | None = None) -> Violation:
@@ -16,13 +17,30 @@ def soft(check: str, message: str, span: str | None = None) -> Violation:
     return Violation(check=check, severity="soft", message=message, span=span or None)
 
 
-def check_result(name: str, nominal: Severity, found: Iterable[Violation], skipped: str | None = None) -> CheckResult:
+class Unverified(Exception):
+    """A check could not finish (its verifier failed, or left part of the email unjudged). `found`: the
+    violations it did establish before that, which still count."""
+
+    def __init__(self, reason: str, found: Sequence[Violation] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.found = list(found)
+
+
+def check_result(
+    name: str,
+    nominal: Severity,
+    found: Iterable[Violation],
+    skipped: str | None = None,
+    unverified: str | None = None,
+) -> CheckResult:
     """The report entry for one check, from every violation found under its name.
 
     Two violations of the same check on the same span are one problem: the first (most specific) is kept. A
     failed check is as severe as its worst violation (warnings alone do not make it "hard"); one with none keeps
-    its nominal severity. A check that could not run is reported with no violations and the reason ("skipped: …")
-    as its note."""
+    its nominal severity. A check that was not run is reported with no violations and the reason ("skipped: …")
+    as its note. One that could not finish is "unverified" unless it also found a hard violation (then it failed
+    all the same); its note gives the reason either way."""
     kept: dict[tuple[str, str | None], Violation] = {}
     for v in found:
         if v.check == name:
@@ -31,14 +49,23 @@ def check_result(name: str, nominal: Severity, found: Iterable[Violation], skipp
     severity: Severity = nominal
     if unique:
         severity = "hard" if any(v.severity == "hard" for v in unique) else "soft"
-    note = f"skipped: {skipped}" if skipped else None
-    return CheckResult(check=name, passed=not unique, severity=severity, violations=unique, note=note)
+    status: CheckStatus = "failed" if unique else "passed"
+    if skipped:
+        status = "skipped"
+    elif unverified and not (unique and severity == "hard"):
+        status = "unverified"
+    note = f"skipped: {skipped}" if skipped else f"unverified: {unverified}" if unverified else None
+    return CheckResult(check=name, status=status, severity=severity, violations=unique, note=note)
 
 
 def roll_up(
-    found: Sequence[Violation], nominal: Mapping[str, Severity], skipped: Mapping[str, str] | None = None
+    found: Sequence[Violation],
+    nominal: Mapping[str, Severity],
+    skipped: Mapping[str, str] | None = None,
+    unverified: Mapping[str, str] | None = None,
 ) -> GuardrailReport:
     """The report over the checks named in `nominal` (name -> nominal severity, in report order); a violation
-    may be reported under another check's name than the one that found it (numbers finds attribution)."""
-    reasons = skipped or {}
-    return GuardrailReport(checks=[check_result(n, s, found, reasons.get(n)) for n, s in nominal.items()])
+    may be reported under another check's name than the one that found it (numbers finds attribution).
+    `skipped` and `unverified`: check name -> the reason."""
+    skips, fails = skipped or {}, unverified or {}
+    return GuardrailReport(checks=[check_result(n, s, found, skips.get(n), fails.get(n)) for n, s in nominal.items()])

@@ -101,6 +101,7 @@ class Reply:
     tool_arguments: str | None
     finish_reason: str | None
     usage: Usage
+    refusal: str | None = None  # OpenAI's models may decline in `message.refusal` instead of answering
 
 
 def usage_from(raw: Any) -> Usage:
@@ -117,7 +118,8 @@ def reply_from(completion: Any) -> Reply:
     message = choices[0].message
     calls = getattr(message, "tool_calls", None) or []
     arguments = calls[0].function.arguments if calls and getattr(calls[0], "function", None) else None
-    return Reply(message.content or "", arguments, choices[0].finish_reason, usage_from(completion))
+    refusal = getattr(message, "refusal", None)
+    return Reply(message.content or "", arguments, choices[0].finish_reason, usage_from(completion), refusal)
 
 
 class Connection:

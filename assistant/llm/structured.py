@@ -102,6 +102,12 @@ class _Call(Generic[T]):
                 limit="length",
                 hint=f"raise {self.cap_name}, or use a model that keeps to the format; {OFFLINE_HINT}",
             )
+        if reply.refusal:  # asking again with the schema's errors would not change the model's mind
+            raise LLMReplyError(
+                f"the model declined ({self.what}): refusal: {' '.join(reply.refusal.split())[:200]}",
+                usage=self.usage,
+                hint=OFFLINE_HINT,
+            )
         return reply_text(profile.mode, reply)
 
     def _invalid(self, bad: InvalidReply) -> LLMReplyError:

@@ -47,5 +47,7 @@ def read_abstract_list(text: str, path: Path, professor: str | None) -> tuple[li
         )
         if paper:
             papers.append(paper)
+    if not papers:
+        raise InputError("no 'Abstract:' line with text to index; nothing was written", path=str(path))
     prof = Professor(id=make_professor_id(name, path), name=name, papers=merge_papers([], papers)[0])
     return [prof], skipped

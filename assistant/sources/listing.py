@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.errors import InputError
 from assistant.merge import merge_papers, year_of
 from assistant.sources.detect import clean, make_paper, make_professor_id, parse_date, split_lines
 from assistant.types import Paper, PaperSource, Professor
@@ -47,6 +48,12 @@ def read_listing(
         pending, first_entry = [], False
     if pending:
         skipped.append(f"{path}:{pending[0][0]}: text after the last entry has no '·' / date line; not read")
+    if not papers:
+        raise InputError(
+            "no paper entries found: a listing holds entries of a title, an abstract and a '·' / date line "
+            "(use --format to choose another format); nothing was written",
+            path=str(path),
+        )
     owner = clean(professor)
     name = owner or clean(collection) or path.stem
     prof = Professor(

@@ -103,11 +103,24 @@ def read_profile(text: str, path: Path, professor: str | None = None) -> tuple[l
     """One Professor with the page's papers, de-duplicated; `professor` overrides the page's name."""
     page = _split_page(text, path)
     skipped: list[str] = []
+    if not professor and not looks_like_name(page.name[1]):
+        raise InputError(
+            f"a profile page starts with the professor's name, and this one starts with {page.name[1][:80]!r}, "
+            "which does not read as a name: pass --professor NAME if the page is theirs, or check the file",
+            path=str(path),
+            line=page.name[0],
+        )
     name = clean(professor) or page.name[1]
     position, affiliation, department = _parse_header(page.header[1] if page.header else "")
     active_from, active_to = _parse_active(page.active[1] if page.active else "")
     sections = page.sections
     papers = _parse_publications(sections.get("publications", []), path, skipped)
+    if not papers:
+        raise InputError(
+            "the profile page has no publication with a title or an abstract under 'Selected publications', so "
+            "there is nothing to index; nothing was written",
+            path=str(path),
+        )
     prof = Professor(
         id=make_professor_id(name, path, None if professor else page.name[0]),
         name=name,
@@ -125,6 +138,34 @@ def read_profile(text: str, path: Path, professor: str | None = None) -> tuple[l
         papers=merge_papers([], papers)[0],
     )
     return [prof], skipped
+
+
+# A name: up to six words, each capitalised or a particle (de, van, al-…), initials allowed; no sentence
+# punctuation or digits ("Welcome to our lab!" is not one).
+_PARTICLES = "de|van|von|der|den|da|di|du|la|le|del|bin|al|ibn|y|e"
+_NAME_WORD = re.compile(rf"^(?:[A-ZÀ-ÖØ-Þ\u0100-\u024f][\w'’.-]*|[A-Z]\.|(?:{_PARTICLES})[-’']?\w*)$")
+_NAME_MAX_WORDS = 6
+
+
+def looks_like_name(line: str) -> bool:
+    words = line.replace(",", " ").split()
+    if not words or len(words) > _NAME_MAX_WORDS or re.search(r"[!?:;@/|#<>()\d]", line):
+        return False
+    if any(_not_a_name_word(w) for w in words):
+        return False
+    return all(_NAME_WORD.match(w) for w in words) and any(w[0].isupper() for w in words)
+
+
+_SITE_WORDS = frozenset(
+    "welcome to our the your us about home homepage lab laboratory group page news research team people join "
+    "of and for with at in on is are this".split()
+)
+
+
+def _not_a_name_word(word: str) -> bool:
+    """Words of a page's greeting or heading ("Welcome to Our Lab"); a lone capital is an initial."""
+    lower = word.lower().strip(".")
+    return lower in _SITE_WORDS and not (len(word) == 1 and word.isupper())
 
 
 def _split_page(text: str, path: Path) -> _Page:

@@ -27,6 +27,7 @@ from assistant.draft import draft_email, verify_text
 from assistant.errors import AmbiguousError, InputError, NotFoundError, OutreachError
 from assistant.export import cited_papers, render_draft, report_json
 from assistant.guardrails import split_subject
+from assistant.guardrails.verifier import support_verifier
 from assistant.index import PaperIndex, Progress
 from assistant.ingest import ingest_files, ingest_openalex
 from assistant.match import rank_professors
@@ -275,7 +276,9 @@ def recheck(index: PaperIndex, student: Student | None, draft: Draft, subject: s
     """The edited email checked as `outreach verify` checks it; the draft keeps its sources."""
     prof = professor(index, draft.result.professor_id)
     edited = Draft(draft.result, subject.strip(), body, GuardrailReport())
-    edited.report = verify_text(edited.text, prof, student.profile if student else None, index)
+    # The same verifier rule as the draft it came from: an offline draft's re-check makes no LLM call either.
+    verifier = support_verifier(index.settings, offline=draft.result.provenance.mode == "offline")
+    edited.report = verify_text(edited.text, prof, student.profile if student else None, index, verifier)
     return edited
 
 

@@ -60,7 +60,7 @@ def chromium() -> Iterator[Any]:
     and the rest of the suite runs asyncio code there."""
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=30_000)  # a shared 2-core machine: the first embedding or LLM call can take seconds
+    expect.set_options(timeout=90_000)  # a shared 2-core machine at load 15, an ingest with the model load took >30 s
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
