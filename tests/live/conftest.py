@@ -109,7 +109,8 @@ LIMITS = {
     "OUTREACH_LLM_MAX_TOKENS_ASK_JSON": "128",
     "OUTREACH_LLM_MAX_TOKENS_CV_REFINE": "128",
     "OUTREACH_LLM_MAX_TOKENS_VERIFY": "64",
-    "OUTREACH_CV_EXTRACTION": "offline",  # one model call per command; the cv test turns refinement on
+    "OUTREACH_CV_EXTRACTION": "offline",  # one model call per command; the cv test turns refinement on,
+    "OUTREACH_VERIFY_SUPPORT": "off",  # and the verify test the support check's verifier
 }
 
 

@@ -58,7 +58,11 @@ def test_cv_show_refines_or_falls_back_in_plain_words(
 
 
 def test_draft_then_verify_end_by_the_guardrail_verdict(
-    live: LiveServer, sample_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live: LiveServer,
+    sample_store: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "draft.md"
     code = run(["draft", "--cv", MAYA, "--professor", "razaviyayn", "--out", str(out)])
@@ -68,9 +72,12 @@ def test_draft_then_verify_end_by_the_guardrail_verdict(
         assert "hint:" in err and "--offline" in err
         return
     assert code in (0, 1) and ("NEEDS REVIEW" in err) == (code == 1)
+    monkeypatch.setenv("OUTREACH_VERIFY_SUPPORT", "auto")  # the support check asks the model to judge the claims
+    reset_settings_cache()
     verified = run(["verify", "--professor", "razaviyayn", "--cv", MAYA, str(out)])
-    clean_end(capsys.readouterr().err)
-    assert verified in (0, 1)
+    shown = capsys.readouterr()
+    clean_end(shown.err)
+    assert verified in (0, 1) and "support" in shown.out  # passed, flagged, or unverified with the reason
 
 
 def test_streamed_ask_ends_within_its_deadline_saying_why(
