@@ -588,21 +588,17 @@ def ask(
     Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
     any hard guardrail check failed; 1 when a streamed answer was cut (max_tokens, the deadline, a broken
     connection). "The indexed papers don't cover X" is an answer, not a failure."""
-    from assistant.ask import ask_question, references_text
+    from assistant.ask import Asker, answer_of, make_scope, references_text
+    from assistant.index import PaperIndex
 
-    on_text = None if as_json else (lambda text: click.echo(text, nl=False))
-    result = ask_question(
-        question,
-        _settings(store),
-        professor=professor,
-        collection=collection,
-        k=k,
-        offline=True if offline else None,
-        on_text=on_text,
-    )
+    index = PaperIndex(_settings(store))
+    scope = make_scope(index, professor, collection)
+    asker = Asker(index.settings, scope, k=k, index=index, offline=True if offline else None)
     if as_json:
+        result = asker.ask(question)
         emit_json(result.to_json())
     else:
+        result = answer_of(asker.stream(question), lambda text: click.echo(text, nl=False)).result
         click.echo("")
         click.echo(references_text(result))
     if result.cut:

@@ -15,10 +15,14 @@ from assistant.ask import (
     RELEVANCE_THRESHOLD,
     Asker,
     AskReply,
+    AskResult,
     ChatSession,
+    Chunk,
+    Done,
     MarkerFilter,
     MarkerRegistry,
     SentenceScorer,
+    answer_of,
     ask_messages,
     ask_question,
     make_scope,
@@ -30,6 +34,7 @@ from assistant.ask import (
     retrieve,
     strip_invalid_markers,
 )
+from assistant.ask.wording import not_covered_text
 from assistant.cli import run
 from assistant.index import PaperIndex
 from assistant.settings import Settings
@@ -59,6 +64,12 @@ def llm_index(sample_store: Path, llm_settings: Settings) -> PaperIndex:
     return PaperIndex(llm_settings)
 
 
+def stream(index: PaperIndex, question: str, shown: list[str]) -> AskResult:
+    """The answer as the terminal shows it: every piece of text goes to `shown` as it comes."""
+    asker = Asker(index.settings, make_scope(index, "Mirzasoleiman"), index=index)
+    return answer_of(asker.stream(question), shown.append).result
+
+
 def ask_llm(index: PaperIndex, reply: AskReply, question: str = DATA_SELECTION, **kw: object) -> tuple:
     with respx.mock:
         queue = ResponseQueue(structured(reply))
@@ -76,6 +87,7 @@ PROMPT_VARS = {
     "who": False,
     "sources": [{"n": 1, "professor": "Marie Curie", "title": None, "where": "arXiv, 2026", "abstract": "We study X."}],
     "question": "What does she study?",
+    "refers_to": [],
 }
 
 
@@ -228,9 +240,7 @@ def test_llm_stream_prints_the_checked_text(llm_index: PaperIndex) -> None:
     with respx.mock:
         queue = ResponseQueue(sse(chunks))
         respx.post(CHAT_URL).mock(side_effect=queue)
-        result = ask_question(
-            DATA_SELECTION, llm_index.settings, professor="Mirzasoleiman", index=llm_index, on_text=shown.append
-        )
+        result = stream(llm_index, DATA_SELECTION, shown)
     assert queue.requests[0]["stream"] is True
     assert "answer text only" in queue.requests[0]["messages"][0]["content"]
     assert "".join(shown) == result.answer.answer
@@ -242,16 +252,30 @@ def test_streamed_not_covered_answer_gets_the_closest_papers(llm_index: PaperInd
     shown: list[str] = []
     with respx.mock:
         respx.post(CHAT_URL).mock(return_value=sse(["The indexed papers don't ", "cover protein folding."]))
-        result = ask_question(
-            "Does she work on protein folding?",
-            llm_index.settings,
-            professor="Mirzasoleiman",
-            index=llm_index,
-            on_text=shown.append,
-        )
+        result = stream(llm_index, "Does she work on protein folding?", shown)
     assert not result.answer.supported
     assert "".join(shown) == result.answer.answer
     assert result.answer.answer.endswith("The closest indexed papers are [1], [2] and [3].")
+
+
+def test_streamed_answer_is_chunks_then_one_done_with_what_was_appended(llm_index: PaperIndex) -> None:
+    asker = Asker(llm_index.settings, make_scope(llm_index, "Mirzasoleiman"), index=llm_index)
+    with respx.mock:
+        respx.post(CHAT_URL).mock(return_value=sse(["\n The indexed papers don't ", "cover protein folding.", "\n\n"]))
+        *chunks, done = asker.stream("Does she work on protein folding?")
+    assert all(isinstance(c, Chunk) for c in chunks) and isinstance(done, Done)
+    # White space around the whole answer is never shown: the chunks join to the answer's text.
+    assert [c.text for c in chunks] == ["The indexed papers don't", " cover protein folding."]
+    assert done.appended == " The closest indexed papers are [1], [2] and [3]." and done.finish == "stop"
+    assert "".join(c.text for c in chunks) + done.appended == done.result.answer.answer
+
+
+def test_offline_answer_streams_as_one_chunk(index: PaperIndex) -> None:
+    asker = Asker(index.settings, make_scope(index, "Mirzasoleiman"), index=index)
+    chunk, done = asker.stream(DATA_SELECTION)
+    assert isinstance(chunk, Chunk) and isinstance(done, Done)
+    assert chunk.text == done.result.answer.answer and done.appended == ""
+    assert done.result.answer.answer == asker.ask(DATA_SELECTION).answer.answer
 
 
 # ---------------------------------------------------------------- offline mode
@@ -280,7 +304,7 @@ def test_offline_unanswerable_question_is_not_covered(index: PaperIndex) -> None
 
 
 def test_relevance_threshold_separates_the_labelled_questions(index: PaperIndex) -> None:
-    """The measurement behind RELEVANCE_THRESHOLD (assistant/ask.py): the recorded scores leave a margin on both
+    """The measurement behind RELEVANCE_THRESHOLD (ask/extractive.py): the recorded scores leave a margin on both
     sides, and the questions nearest the cut still score as recorded and land on their side (with pruning, as in
     production: a pruned off-topic score can only be lower)."""
     data = json.loads((FIXTURES / "relevance_questions.json").read_text())
@@ -343,6 +367,20 @@ def test_who_question_groups_papers_by_professor(index: PaperIndex) -> None:
         else:
             assert owner[markers_in(line)[0]] == current
     assert {c.professor_id for c in answer.citations} == {M, R}
+
+
+def test_off_topic_question_is_quoted_in_the_students_words(index: PaperIndex) -> None:
+    result = ask_question("What is the capital of France?", index.settings, professor="razaviyayn", index=index)
+    quoted = "The indexed papers don't answer \u201cWhat is the capital of France?\u201d The closest indexed papers"
+    assert result.answer.answer.startswith(quoted)
+    assert not result.answer.supported and result.answer.guardrails.passed  # the echoed "France" is the student's
+
+
+def test_a_long_off_topic_question_is_cut_at_a_word_when_quoted() -> None:
+    words = [f"word{i}" for i in range(40)]
+    text = not_covered_text(" ".join(words), [])
+    cut = text.split("\u201c")[1].removesuffix("\u2026\u201d.")
+    assert 0 < len(cut) <= 120 and cut.split() == words[: len(cut.split())]
 
 
 def test_who_question_not_covered_by_anyone(index: PaperIndex) -> None:

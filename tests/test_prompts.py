@@ -38,6 +38,7 @@ VARIABLES = {
         "who": False,
         "professor_name": "Marie Curie",
         "sources": [{"n": 1, "professor": "Marie Curie", "title": None, "where": "arXiv, 2026", "abstract": "We."}],
+        "refers_to": [1],
     },
     "verify_support.j2": {
         "papers": [{"id": "P1", "title": "", "abstract": "We study X."}],

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant import shortlist
-from assistant.ask import AskResult, ask_question
+from assistant.ask import Asker, AskResult, answer_of, make_scope
 from assistant.batch import BatchOptions, run_batch, shortlist_targets
 from assistant.batch.journal import JOURNAL, Journal
 from assistant.cv import MAX_CV_BYTES
@@ -224,14 +224,9 @@ def search_papers(index: PaperIndex, prof: Professor, query: str) -> list[Paper]
 def ask(
     index: PaperIndex, professor_id: str, question: str, *, offline: bool, on_text: Callable[[str], None]
 ) -> AskResult:
-    return ask_question(
-        question,
-        index.settings,
-        professor=professor_id,
-        offline=True if offline else None,
-        index=index,
-        on_text=on_text,
-    )
+    """The answer, its text passed to `on_text` as it is made (as `outreach ask` prints it)."""
+    asker = Asker(index.settings, make_scope(index, professor_id), index=index, offline=True if offline else None)
+    return answer_of(asker.stream(question), on_text).result
 
 
 def answer_segments(result: AskResult) -> list[tuple[str, Paper | None, int | None]]:
