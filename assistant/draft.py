@@ -1,18 +1,18 @@
 """Drafting: choose the professor's papers that fit the student, write the email, check it, repair it.
 
 Two drafters share retrieval and guardrails: the LLM (structured output, then up to N repair rounds fed with
-the violations) and the offline drafter (jinja2 templates over the student's CV items and each paper's own
-key-contribution clause; deterministic). Transport retries live in llm.py; the repair loop here is separate.
+the violations) and the offline drafter (assistant/compose: templates around a retold sentence of each paper;
+deterministic). Transport retries live in llm.py; the repair loop here is separate.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.compose import OFFLINE_TEMPLATES, compose_email
 from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
@@ -21,9 +21,8 @@ from assistant.match import MatchConfig, build_item_set, pair_scores, reference_
 from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
-from assistant.text import join_english, sentences, surname, tokenize
+from assistant.text import surname
 from assistant.types import (
-    CitationUse,
     CVItem,
     DraftResult,
     EmailDraft,
@@ -31,16 +30,11 @@ from assistant.types import (
     Paper,
     Professor,
     Provenance,
-    StudentClaim,
     StudentProfile,
 )
 from assistant.untrusted import trusted_copy, trusted_professor, usable_abstract, usable_title
 
 LLM_TEMPLATES = ["system.j2", "draft.j2", "repair.j2"]
-OFFLINE_TEMPLATES = ["offline_subject.j2", "offline_email.j2"]
-# The offline drafter lifts at most this many consecutive words from an abstract (the copying guardrail warns
-# from 12), so "that" + a clause stays well clear of it.
-MAX_QUOTED_WORDS = 8
 
 
 @dataclass
@@ -87,184 +81,6 @@ def select_sources(
     return [
         SelectedSource(snap.papers[rows[j]], items[int(best_item[j])], round(float(relevance[j]), 3)) for j in chosen
     ]
-
-
-# ---------------------------------------------------------------- offline drafter
-
-_CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study)|our (?:work|results|analysis))\s+(?:also\s+|further\s+|then\s+)?"
-    r"(show|prove|demonstrate|find|propose|introduce|identify|establish|develop|present|design|derive|"
-    r"analy[sz]e|study|investigate|characteri[sz]e|provide|obtain|address|explore|examine|tackle|extend|"
-    r"consider|reveal|uncover)s?\b(?:\s+that)?\s+",
-    re.IGNORECASE,
-)
-_PAST = {
-    "show": "showed",
-    "prove": "proved",
-    "demonstrate": "demonstrated",
-    "find": "found",
-    "propose": "proposed",
-    "introduce": "introduced",
-    "identify": "identified",
-    "establish": "established",
-    "develop": "developed",
-    "present": "presented",
-    "design": "designed",
-    "derive": "derived",
-    "analyze": "analyzed",
-    "analyse": "analysed",
-    "study": "studied",
-    "investigate": "investigated",
-    "characterize": "characterized",
-    "characterise": "characterised",
-    "provide": "provided",
-    "obtain": "obtained",
-}
-_BOUNDARY = re.compile(r"[,;:(—–]|\s(?:and|which|while|where|whereas|by|through|via|using|under|but)\s")
-
-
-def _clause(text: str, max_words: int = MAX_QUOTED_WORDS) -> str:
-    """A short, self-contained opening of `text` (≤ max_words words), cut at a natural boundary."""
-    words = text.split()
-    if len(words) <= max_words:
-        return text.rstrip(" .")
-    head = " ".join(words[: max_words + 1])
-    cuts = [m.start() for m in _BOUNDARY.finditer(head) if len(head[: m.start()].split()) >= 4]
-    # Cut short either way, so say so: a truncated clause ends with an ellipsis, never a full stop.
-    if cuts:
-        return head[: cuts[-1]].rstrip(" ,;:") + "\u2026"
-    return " ".join(words[:max_words]).rstrip(" ,;:") + "\u2026"
-
-
-def key_contribution(paper: Paper, focus: str = "") -> tuple[str, str] | None:
-    """(verb in past tense, clause) from the abstract sentence that states what the paper contributes."""
-    focus_terms = set(tokenize(focus))
-    best: tuple[float, str, str] | None = None
-    for position, sentence in enumerate(sentences(paper.abstract or "")):
-        match = _CONTRIBUTION.search(sentence)
-        if not match or "$" in sentence or "\\" in sentence:  # LaTeX does not survive being cut short
-            continue
-        # Parentheticals ("(both theoretically and experimentally)") make clumsy fragments once cut short.
-        rest = re.sub(r"\s*\([^)]*\)", "", sentence[match.end() :]).strip()
-        if len(rest.split()) < 3:
-            continue
-        overlap = len(focus_terms & set(tokenize(sentence)))
-        verb = match.group(1).lower()
-        # Prefer findings over set-up ("we study ..."), sentences on the student's topic, and earlier ones.
-        weight = overlap + (1.5 if verb in {"show", "prove", "demonstrate", "find", "propose", "introduce"} else 0)
-        score = weight - 0.1 * position
-        if best is None or score > best[0]:
-            best = (score, _PAST.get(verb, verb + "ed"), _clause(rest))
-    return (best[1], best[2]) if best else None
-
-
-def _when(paper: Paper) -> str:
-    return f" ({paper.year})" if paper.year else ""
-
-
-def paper_sentence(source: SelectedSource) -> str:
-    paper, item = trusted_copy(source.paper), source.cv_item  # marked sentences are never quoted
-    contribution = key_contribution(paper, item.text)
-    if paper.title:
-        opener = f"In \u201c{paper.title}\u201d{_when(paper)}"
-    else:
-        kind = next((s.kind for s in paper.sources if s.kind), None) or "paper"
-        venue = f" on {paper.venue}" if paper.venue else ""
-        opener = f"In your {paper.year or 'recent'} {kind}{venue}"
-    if contribution:
-        verb, clause = contribution
-        that = "that " if verb in {"showed", "proved", "demonstrated", "found"} else ""
-        body = _end(f"{opener}, you {verb} {that}{clause}")
-    elif paper.title:
-        body = f"I read \u201c{paper.title}\u201d{_when(paper)} with particular interest."
-    else:
-        first = " ".join((paper.abstract or "").split()[:MAX_QUOTED_WORDS])
-        body = f"{opener[3].upper()}{opener[4:]} caught my attention; its abstract opens with \u201c{first}\u2026\u201d"
-    return f"{body} {_connection(item)}"
-
-
-_CONNECTION = {
-    "interests": "This connects to my interest in {}",
-    "publications": "It relates to my own paper, {}",
-    "experience": "It relates to my work on {}",
-    "projects": "It relates to my project on {}",
-}
-
-
-def _connection(item: CVItem) -> str:
-    template = _CONNECTION.get(item.section, "It relates to {} in my CV")
-    if item.section == "publications":
-        return _end(template.format(f"\u201c{publication_title(item.text)}\u201d"))
-    return _end(template.format(_lower_first(_topic(item.text, 14))))
-
-
-def publication_title(entry: str) -> str:
-    """The title in a citation line ("A. Author, B. Author. The Title. Venue, 2025"): its longest segment."""
-    segments = [seg.strip() for seg in re.split(r"(?<=[a-z0-9)?])\.\s+(?=[A-Z])", entry) if seg.strip()]
-    return max(segments, key=lambda seg: len(seg.split())).rstrip(".") if segments else entry
-
-
-def _end(sentence: str) -> str:
-    """Close a sentence once: a clause cut short already ends with an ellipsis."""
-    sentence = sentence.rstrip(" .,;:")
-    return sentence if sentence.endswith("\u2026") else sentence + "."
-
-
-def _lower_first(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    # Keep acronyms and names ("LLM", "PyTorch") as written.
-    return text if any(c.isupper() for c in first[1:]) or first.isupper() else text[:1].lower() + text[1:]
-
-
-_FIRST_PERSON_LEAD = re.compile(
-    r"^(?:my (?:research|work|interests?)(?: (?:is|are|focuses|lies))?(?: (?:on|in))?|i am (?:interested|working) in"
-    r"|i (?:also )?(?:work|focus) on|interested in|i (?:also )?study)\s+",
-    re.IGNORECASE,
-)
-
-
-def _topic(text: str, words: int = 8) -> str:
-    """The head of a CV item: up to its first colon/semicolon/comma, at most `words` words, first person dropped."""
-    text = _FIRST_PERSON_LEAD.sub("", text.strip())
-    head = re.split(r"[:;,(\u2014]| - ", text, maxsplit=1)[0].strip().rstrip(".,")
-    parts = head.split()
-    return " ".join(parts[:words]) + ("\u2026" if len(parts) > words else "")
-
-
-def offline_draft(student: StudentProfile, professor: Professor, sources: Sequence[SelectedSource]) -> EmailDraft:
-    interests = [_lower_first(_topic(i.text, 10)) for i in student.interests[:3]]
-    background = student.education[0].text.rstrip(".") if student.education else ""
-    skills = ", ".join(i.text.rstrip(".") for i in student.skills[:5])
-    publication = f"\u201c{publication_title(student.publications[0].text)}\u201d" if student.publications else ""
-    sentences = [paper_sentence(s) for s in sources]
-    topic = _topic(sources[0].cv_item.text) if sources else (interests[0] if interests else "your research")
-    body = render(
-        "offline_email",
-        professor_surname=surname(professor.name),
-        student_name=student.name or "a prospective student",
-        student_email=student.email or "",
-        background=background,
-        interests=join_english(interests, serial_comma=True),
-        sources=[{"sentence": s} for s in sentences],
-        skills=skills,
-        publication=publication,
-    )
-    body = re.sub(r"\n{3,}", "\n\n", body)
-    claims = (
-        [StudentClaim(claim=f"background: {background}", cv_item=student.education[0].source_text)]
-        if background
-        else []
-    )
-    claims += [StudentClaim(claim=f"skill: {i.text}", cv_item=i.source_text) for i in student.skills[:5]]
-    if student.publications:
-        claims.append(StudentClaim(claim="author of a publication", cv_item=student.publications[0].source_text))
-    return EmailDraft(
-        subject=render("offline_subject", topic=topic),
-        body=body,
-        cited_paper_ids=[s.paper.id for s in sources],
-        citations=[CitationUse(paper_id=s.paper.id, where=sent) for s, sent in zip(sources, sentences, strict=True)],
-        student_claims=claims,
-    )
 
 
 # ---------------------------------------------------------------- LLM drafter
@@ -360,7 +176,9 @@ def guardrail_context(
 ) -> GuardrailContext:
     def corpus() -> StoreCorpus:
         profs = index.catalog.professors(kind="professor", with_papers=True)
-        return StoreCorpus((p.id, p.name, paper) for p in profs for paper in p.papers)
+        # Trusted copies, as the checked professor's own papers are: the n-gram indexes are cached by the corpus's
+        # abstracts, and a professor whose text differs from the corpus's would rebuild them on every draft.
+        return StoreCorpus((p.id, p.name, trusted_copy(paper)) for p in profs for paper in p.papers)
 
     return GuardrailContext(
         professor=trusted_professor(professor),
@@ -406,7 +224,7 @@ def draft_email(
     verifier = verifier or support_verifier(settings, offline=use_offline)
     check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings), verifier)
     if use_offline:
-        draft = offline_draft(student, professor, selected)
+        draft = compose_email(student, professor, [(s.paper, s.cv_item) for s in selected], index)
         made = Made(draft, check(draft), Usage(), 0)
     else:
         messages = llm_messages(student, professor, selected, settings, goal)

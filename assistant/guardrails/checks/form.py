@@ -1,11 +1,19 @@
-"""form: a missing subject, a salutation naming someone else (or misspelling the name), "Professor X" where X is
-another professor of the store, and an unfilled placeholder are hard; a salutation without the name, a body
-outside [min_words, max_words] words and a long subject are soft."""
+"""form: what a reader sees before reading a word of substance.
+
+Hard: a missing subject, or one that carries a person's name, a role, a URL or a slug (readable.py); a
+salutation whose addressee is no person's name, names someone else or misspells the name; "Professor X" where X
+is another professor of the store; an unfilled placeholder; a sentence cut short (ending in an ellipsis, on "the"
+or "of", or with a parenthesis left open); a first-person plural inside a sentence about the professor's work
+("you presented our work on...", copied from an abstract's "we"). Soft: a salutation without the name, a body
+outside [min_words, max_words] words, a long subject, and a word form that does not exist ("exploreed": a known
+word with a wrong ending, per lemminflect's lexicon; words the lexicon does not know are not judged)."""
 
 from __future__ import annotations
 
 import re
 
+from assistant import lexicon
+from assistant.guardrails.checks.readable import cut_short, not_a_name, subject_problems
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard, soft
@@ -31,18 +39,23 @@ _PLACEHOLDER_RE = re.compile(
 
 
 def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
-    out = _subject_violations(email.subject.strip())
+    out = _subject_violations(email.subject.strip(), ev)
     out += _salutation_violations(email, ev) + _person_mentions(email, ev) + _placeholders(email)
+    out += _cut_sentences(email) + _plural_leaks(email, ev) + _word_forms(email, ev)
     return out + _length(email, ev)
 
 
-def _subject_violations(subject: str) -> list[Violation]:
+def _subject_violations(subject: str, ev: Evidence) -> list[Violation]:
     if not subject:
         return [hard(NAME, "The email has no subject: add a short, specific one.")]
+    out = [
+        hard(NAME, f"The subject carries {words!r} ({what}): name your research topic instead.", words)
+        for words, what in subject_problems(subject, ev.cv_raw)
+    ]
     words = len(subject.split())
     if words > LONG_SUBJECT_WORDS:
-        return [soft(NAME, f"The subject has {words} words: keep it under {LONG_SUBJECT_WORDS}.", subject)]
-    return []
+        out.append(soft(NAME, f"The subject has {words} words: keep it under {LONG_SUBJECT_WORDS}.", subject))
+    return out
 
 
 def _salutation_violations(email: ParsedEmail, ev: Evidence) -> list[Violation]:
@@ -51,12 +64,25 @@ def _salutation_violations(email: ParsedEmail, ev: Evidence) -> list[Violation]:
         return [soft(NAME, f"No salutation: open with 'Dear Professor {surname(ev.name)},'.")]
     m = GREETING_RE.match(line.text)
     words = [(w.group(), norm(w.group())) for w in _NAME_WORD_RE.finditer(m.group("rest") if m else "")]
-    names = [(raw, n) for raw, n in words if n and n.replace(" ", "") not in _HONORIFICS | STOPWORDS]
+    # A surname may be a stopword ("He", "An"): the professor's own name words always count as names.
+    names = [
+        (raw, n) for raw, n in words if n in ev.name_tokens or (n and n.replace(" ", "") not in _HONORIFICS | STOPWORDS)
+    ]
     if not names or any(n in _GENERIC_ADDRESSEES for _, n in words):
         return [
             soft(
                 NAME,
                 f"The salutation does not name the professor: write 'Dear Professor {surname(ev.name)},'.",
+                line.text,
+            )
+        ]
+    problem = not_a_name(m.group("rest")) if m else None
+    if problem:
+        return [
+            hard(
+                NAME,
+                f"The salutation does not address a person ({problem}): write 'Dear Professor <surname>,' with "
+                f"the professor's real name (the store has {ev.name!r}).",
                 line.text,
             )
         ]
@@ -101,6 +127,53 @@ def _placeholders(email: ParsedEmail) -> list[Violation]:
         for text in (email.subject, email.body)
         for m in _PLACEHOLDER_RE.finditer(text)
     ]
+
+
+def _cut_sentences(email: ParsedEmail) -> list[Violation]:
+    return [
+        hard(NAME, f"This sentence is cut short ({why}): finish it or leave it out.", s.text)
+        for s in email.sentences
+        if s.part == "body" and (why := cut_short(s.text))
+    ]
+
+
+# A second person and then, in the same clause, the first-person plural that an abstract uses for its authors.
+_PLURAL_AFTER_YOU_RE = re.compile(r"\b(?:you|your)\b[^.;:!?\n]*?\b(?P<we>we|our|ours|us)\b(?P<next>(?:\s+[\w-]+){0,2})")
+_YOU_VERB_WE_RE = re.compile(r"\byou\s+[a-z]+\s+(?:that\s+|how\s+)?(?:we|our|us)\b")
+
+
+def _plural_leaks(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    """ "you presented our work on...": a sentence about the professor's work that kept its abstract's "we".
+
+    Flagged when the "we/our" phrase is the abstract's own ("our work on" is in their abstracts) or follows
+    "you <verb> (that)" directly; "your results could help our lab" is the student's group and is left alone."""
+    out = []
+    for s in email.body_sentences("professor", "mixed"):
+        for m in _PLURAL_AFTER_YOU_RE.finditer(s.text):
+            phrase = (m.group("we") + m.group("next")).strip()
+            if (len(phrase.split()) == 3 and ev.abstracts.has(phrase)) or _YOU_VERB_WE_RE.search(m.group()):
+                message = (
+                    f"{m.group('we')!r} in a sentence about the professor's work reads as if you wrote it: it is "
+                    "their abstract's first person. Say 'you'/'your' (or name the method)."
+                )
+                out.append(hard(NAME, message, s.text))
+                break
+    return out
+
+
+def _word_forms(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    out = []
+    for s in email.sentences:
+        if s.part == "signature":
+            continue
+        for tok in email.tokens(s):
+            word = tok.text
+            if tok.quoted or not word.isalpha() or not word.islower() or ev.prof.has(word) or ev.cv.has(word):
+                continue
+            meant = lexicon.misinflected(word)
+            if meant:
+                out.append(soft(NAME, f"{word!r} is not an English word form: did you mean {meant!r}?", word))
+    return out
 
 
 def _length(email: ParsedEmail, ev: Evidence) -> list[Violation]:
