@@ -318,9 +318,10 @@ def _read_student(
     if warning:
         info(f"warning: {warning}")
     elif refinement and announce:
+        cached = " (cached from an earlier run)" if refinement.cached else ""
         info(
-            f"CV items refined by {settings.llm_model}: {refinement.kept} kept, {len(refinement.dropped)} dropped "
-            "as not found in the CV (`outreach cv show` lists them; --offline skips this)"
+            f"CV items refined by {settings.llm_model}{cached}: {refinement.kept} kept, {len(refinement.dropped)} "
+            "dropped as not found in the CV (`outreach cv show` lists them; --offline skips this)"
         )
     return profile, refinement
 
@@ -458,9 +459,9 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
     from assistant.export import render_draft
     from assistant.index import PaperIndex
 
-    student = _read_student(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
-    prof = index.catalog.resolve(professor, kind="professor")
+    prof = index.catalog.resolve(professor, kind="professor")  # a typo costs no LLM call on the CV
+    student = _read_student(cv_path, settings, offline=offline)[0]
     result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
     text = render_draft(result, fmt, to=prof.email, sender=student.email)
     if out:
@@ -473,6 +474,8 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
         from assistant.export import review_reason
 
         info(f"draft NEEDS REVIEW: {review_reason(result.report)}")
+        if result.provenance.review_reason:
+            info(f"  {result.provenance.review_reason}")
         sys.exit(1)
 
 
@@ -550,9 +553,10 @@ def batch(
     if use_shortlist == (professors_file is not None):
         raise click.UsageError("give either --shortlist or --professors FILE")
     settings = _settings(store)
-    student, refinement = _read_student(cv_path, settings, offline=offline)
     index = PaperIndex(settings)
+    # Every input is read before the CV goes to the LLM: a bad list costs no model call.
     targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
+    student, refinement = _read_student(cv_path, settings, offline=offline)
     cv_usage = refinement.usage if refinement else None
     options = BatchOptions(
         out_dir=out,
@@ -593,7 +597,8 @@ def ask(
     """Answer a question from the indexed papers, with [n] citations checked against the abstracts.
 
     Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
-    any hard guardrail check failed. "The indexed papers don't cover X" is an answer, not a failure."""
+    any hard guardrail check failed; 1 when a streamed answer was cut (max_tokens, the deadline, a broken
+    connection). "The indexed papers don't cover X" is an answer, not a failure."""
     settings = _embedding_settings(store)
     from assistant.ask import Asker, answer_of, make_scope, references_text
     from assistant.index import PaperIndex
@@ -608,6 +613,9 @@ def ask(
         result = answer_of(asker.stream(question), lambda text: click.echo(text, nl=False)).result
         click.echo("")
         click.echo(references_text(result))
+    if result.cut:
+        info(f"answer cut: {result.cut}")
+        sys.exit(1)
     if strict and not result.answer.guardrails.passed:
         sys.exit(1)
 
@@ -682,7 +690,7 @@ def run(args: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except Exception as exc:
-        from assistant.errors import OutreachError
+        from assistant.errors import OutreachError, error_lines
 
         debug = _debug_enabled()
         if debug:
@@ -691,7 +699,7 @@ def run(args: list[str] | None = None) -> int:
             click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
             click.echo("(set OUTREACH_DEBUG=1 for a traceback)", err=True)
             return 1
-        click.echo(f"error: {exc}", err=True)
+        click.echo(error_lines(exc), err=True)
         return exc.exit_code
 
 
