@@ -16,7 +16,7 @@ from assistant.compose import OFFLINE_TEMPLATES, compose_email
 from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
-from assistant.llm import LLM, Usage
+from assistant.llm import LLM, LLMError, Usage
 from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
 from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
@@ -121,23 +121,36 @@ def repair_message(draft: EmailDraft, report: GuardrailReport) -> tuple[str, str
     return ("human", render("repair", violations=report.hard_violations, subject=draft.subject, body=draft.body))
 
 
-def llm_draft(
-    llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int
-) -> tuple[EmailDraft, GuardrailReport, Usage, int]:
-    """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times). A draft
-    that is only unverified (the support check's verifier failed) is not repaired: nothing says what to fix."""
-    usage = Usage()
-    draft, used = llm.structured(messages, EmailDraft, what="drafting")
-    usage.add(used)
-    report = check(draft)
-    done = 0
-    while report.hard_violations and done < rounds:
-        messages = [*messages, ("ai", f"Subject: {draft.subject}\n\n{draft.body}"), repair_message(draft, report)]
-        draft, used = llm.structured(messages, EmailDraft, what="repairing")
+@dataclass
+class Made:
+    """A draft with its report, and what making it took."""
+
+    draft: EmailDraft
+    report: GuardrailReport
+    usage: Usage
+    rounds: int
+    review_reason: str | None = None  # a repair round that failed: this draft is the last one that parsed
+
+
+def llm_draft(llm: StructuredLLM, messages: list[tuple[str, str]], check: GuardrailCheck, rounds: int) -> Made:
+    """Draft, check, and on hard failures repair with the violations fed back (at most `rounds` times). A repair
+    round that fails (its reply does not parse, a limit is hit) keeps the last draft that parsed, with its report.
+    A draft that is only unverified (the support check's verifier failed) is not repaired: nothing says what to
+    fix."""
+    draft, usage = llm.structured(messages, EmailDraft, what="drafting", kind="draft")  # a failure here has no draft
+    made = Made(draft, check(draft), usage, 0)
+    while made.report.hard_violations and made.rounds < rounds:
+        made.rounds += 1
+        messages = [*messages, ("ai", f"Subject: {draft.subject}\n\n{draft.body}"), repair_message(draft, made.report)]
+        try:
+            draft, used = llm.structured(messages, EmailDraft, what="repairing", kind="repair")
+        except LLMError as exc:
+            usage.add(exc.usage)
+            made.review_reason = f"repair round {made.rounds} failed ({exc}); this is the last draft that parsed"
+            break
         usage.add(used)
-        report = check(draft)
-        done += 1
-    return draft, report, usage, done
+        made.draft, made.report = draft, check(draft)
+    return made
 
 
 class GuardrailCheck:
@@ -210,31 +223,32 @@ def draft_email(
     papers = [s.paper for s in selected]
     verifier = verifier or support_verifier(settings, offline=use_offline)
     check = GuardrailCheck(guardrail_context(professor, papers, student, index, settings), verifier)
-    usage, rounds = Usage(), 0
     if use_offline:
         draft = compose_email(student, professor, [(s.paper, s.cv_item) for s in selected], index)
-        report = check(draft)
+        made = Made(draft, check(draft), Usage(), 0)
     else:
-        llm = llm or LLM(settings)
         messages = llm_messages(student, professor, selected, settings, goal)
-        draft, report, usage, rounds = llm_draft(llm, messages, check, settings.repair_rounds)
+        made = llm_draft(llm or LLM(settings), messages, check, settings.repair_rounds)
     provenance = Provenance(
         mode="offline" if use_offline else "llm",
         model=None if use_offline else settings.llm_model,
         templates=(OFFLINE_TEMPLATES if use_offline else LLM_TEMPLATES) + verifier.templates,
         settings_hash=settings.fingerprint(),
         grounded_on=[p.id for p in papers],
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        repair_rounds=rounds,
+        prompt_tokens=made.usage.prompt_tokens,
+        completion_tokens=made.usage.completion_tokens,
+        repair_rounds=made.rounds,
+        structured_mode=made.usage.mode,
+        reasks=made.usage.reasks,
+        review_reason=made.review_reason,
         verify_prompt_tokens=verifier.usage.prompt_tokens,
         verify_completion_tokens=verifier.usage.completion_tokens,
     )
     return DraftResult(
         professor_id=professor.id,
         professor_name=professor.name,
-        draft=draft,
+        draft=made.draft,
         sources=papers,
-        report=report,
+        report=made.report,
         provenance=provenance,
     )

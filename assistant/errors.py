@@ -9,6 +9,12 @@ class OutreachError(Exception):
     """Base class: the CLI prints these without a traceback and exits non-zero."""
 
     exit_code = 1
+    hint: str | None = None  # what to try next, printed on its own line
+
+
+def error_lines(exc: OutreachError) -> str:
+    """How an error is shown to a user: what went wrong, then what to try."""
+    return f"error: {exc}" + (f"\nhint: {exc.hint}" if exc.hint else "")
 
 
 class InputError(OutreachError):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from assistant.derived import StoreData
     from assistant.embeddings import Embedder
     from assistant.llm import Usage
+    from assistant.settings import CallKind
     from assistant.types import Professor
 
 T = TypeVar("T")
@@ -49,4 +50,6 @@ class IndexReader(Protocol):
 
 
 class StructuredLLM(Protocol):
-    def structured(self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM") -> tuple[M, Usage]: ...
+    def structured(
+        self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM", kind: CallKind | None = None
+    ) -> tuple[M, Usage]: ...

@@ -11,9 +11,14 @@ from typing import Literal, get_args
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The kinds of LLM call, each with its own max_tokens setting.
+CallKind = Literal["draft", "repair", "ask", "ask_json", "cv_refine", "verify"]
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty variable (`OPENAI_BASE_URL=` in .env) means unset: otherwise it fails bool parsing or, as "", turns
+    # the LLM path on with no URL.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # Where local data lives: the Chroma database, the catalog, the shortlist.
     store_dir: Path = Field(default=Path("store"), alias="OUTREACH_STORE")
@@ -33,9 +38,28 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     llm_model: str = Field(default="gpt-4o-mini", alias="OUTREACH_LLM_MODEL")
     llm_temperature: float = Field(default=0.3, alias="OUTREACH_LLM_TEMPERATURE")
-    llm_timeout_s: float = Field(default=60.0, alias="OUTREACH_LLM_TIMEOUT")
+    # The longest wait for the endpoint's next bytes (the whole reply, unless streamed), per attempt.
+    llm_timeout_s: float = Field(default=60.0, alias="OUTREACH_LLM_TIMEOUT", gt=0)
+    # The most one LLM call may take, transport retries and the re-ask of an invalid reply included; a stream is
+    # cut there.
+    llm_deadline_s: float = Field(default=180.0, alias="OUTREACH_LLM_DEADLINE", gt=0)
     llm_max_attempts: int = Field(default=4, alias="OUTREACH_LLM_MAX_ATTEMPTS", ge=1, le=10)
     llm_max_backoff_s: float = Field(default=30.0, alias="OUTREACH_LLM_MAX_BACKOFF")
+    # How to ask for JSON: "auto" probes the endpoint once (json_schema, then json_object with the schema, then
+    # tool calling, then plain text) and remembers the answer in the store; a mode named here is used as is.
+    llm_structured_mode: Literal["auto", "json_schema", "json_object", "tools", "text"] = Field(
+        default="auto", alias="OUTREACH_LLM_STRUCTURED_MODE"
+    )
+    # Chat templates without a system role (Gemma) drop or refuse system messages: "fold" puts the system text at
+    # the start of the first user turn; "auto" finds out once per endpoint and model.
+    llm_system_role: Literal["auto", "native", "fold"] = Field(default="auto", alias="OUTREACH_LLM_SYSTEM_ROLE")
+    # The most tokens the model may write per call, by kind of call (benchmarks/live_llm.py measures real ones).
+    llm_max_tokens_draft: int = Field(default=1200, alias="OUTREACH_LLM_MAX_TOKENS_DRAFT", ge=16)
+    llm_max_tokens_repair: int = Field(default=1200, alias="OUTREACH_LLM_MAX_TOKENS_REPAIR", ge=16)
+    llm_max_tokens_ask: int = Field(default=600, alias="OUTREACH_LLM_MAX_TOKENS_ASK", ge=16)
+    llm_max_tokens_ask_json: int = Field(default=800, alias="OUTREACH_LLM_MAX_TOKENS_ASK_JSON", ge=16)
+    llm_max_tokens_cv_refine: int = Field(default=3000, alias="OUTREACH_LLM_MAX_TOKENS_CV_REFINE", ge=16)
+    llm_max_tokens_verify: int = Field(default=400, alias="OUTREACH_LLM_MAX_TOKENS_VERIFY", ge=16)
 
     # CV reading: "auto" lets a configured LLM refine the offline extraction (items it cannot quote from the CV
     # are dropped); "offline" never sends the CV to the LLM for this; "llm" makes a failed refinement an error.
@@ -72,6 +96,13 @@ class Settings(BaseSettings):
         if offline is None:
             offline = not self.llm_configured
         return "offline" if offline else "llm"
+
+    def max_tokens(self, kind: CallKind | None) -> tuple[int, str]:
+        """The reply cap for a kind of call, and the variable that sets it (for messages). A call of no declared
+        kind (a guardrail check asking the model) gets the verify cap."""
+        field = f"llm_max_tokens_{kind or 'verify'}"
+        alias = type(self).model_fields[field].alias or field
+        return int(getattr(self, field)), alias
 
     @property
     def chroma_dir(self) -> Path:

@@ -103,6 +103,7 @@ ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“(\[]?[A-Z0-9])")
 _LAST_WORD_RE = re.compile(r"([A-Za-z.]+)$")
+_NEXT_WORD_RE = re.compile(r"\s+[\"“(\[]?([A-Za-z]+)")
 _LAST_WORD_CHARS = 24  # longer than any abbreviation: a longer run is a word, never one of them
 
 
@@ -114,7 +115,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans, begin = [], start
     for m in _SENTENCE_END_RE.finditer(text, start, end):
         if m.group().startswith(".") and _abbreviation_before(
-            text, max(begin, m.start() - _LAST_WORD_CHARS), m.start()
+            text, max(begin, m.start() - _LAST_WORD_CHARS), m.start(), _next_word(text, m.end())
         ):
             continue
         spans.append((begin, m.end()))
@@ -123,10 +124,17 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-def _abbreviation_before(text: str, start: int, stop: int) -> bool:
+def _abbreviation_before(text: str, start: int, stop: int, following: str) -> bool:
+    """An abbreviation, or an initial: a single letter, unless a function word follows it ("… inner steps T.
+    The example…": a name's initial is followed by a name)."""
     before = _LAST_WORD_RE.search(text[start:stop])
     word = before.group(1).lower() if before else ""
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and following.lower() not in STOPWORDS)
+
+
+def _next_word(text: str, at: int) -> str:
+    m = _NEXT_WORD_RE.match(text, at)
+    return m.group(1) if m else ""
 
 
 def sentences(text: str) -> list[str]:

@@ -319,6 +319,9 @@ class Provenance(_Record):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     repair_rounds: int = 0
+    structured_mode: str | None = None  # how JSON was asked of the endpoint (json_schema, json_object, tools, text)
+    reasks: int = 0  # replies that failed validation and went back to the model with the errors
+    review_reason: str | None = None  # why a draft needs review beyond its guardrail report (a failed repair round)
     # The support check's verifier calls (guardrails/verifier.py), counted apart from drafting or answering.
     verify_prompt_tokens: int = 0
     verify_completion_tokens: int = 0

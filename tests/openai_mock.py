@@ -12,13 +12,15 @@ from pydantic import BaseModel
 CHAT_URL = "https://api.openai.com/v1/chat/completions"
 
 
-def completion(content: str, *, prompt_tokens: int = 120, completion_tokens: int = 80) -> dict[str, Any]:
+def completion(
+    content: str, *, prompt_tokens: int = 120, completion_tokens: int = 80, finish_reason: str = "stop"
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 1_700_000_000,
         "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
         "usage": {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -37,7 +39,7 @@ def error(status: int, message: str = "error", headers: dict[str, str] | None = 
     return httpx.Response(status, json={"error": {"message": message, "type": "test"}}, headers=headers or {})
 
 
-def sse(chunks: list[str]) -> httpx.Response:
+def sse(chunks: list[str], *, finish_reason: str = "stop") -> httpx.Response:
     """A streamed chat completion, as server-sent events."""
     events = []
     for i, text in enumerate(chunks):
@@ -55,7 +57,7 @@ def sse(chunks: list[str]) -> httpx.Response:
         "object": "chat.completion.chunk",
         "created": 1,
         "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}],
     }
     events.append(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n")
     return httpx.Response(200, content="".join(events).encode(), headers={"content-type": "text/event-stream"})

@@ -153,22 +153,52 @@ def test_section_the_model_leaves_empty_keeps_its_offline_items(refine_env: Sett
     assert refined.email == profile.email  # null from the model does not erase it
 
 
+PROSE = httpx.Response(200, json=completion("Sure! Maya Chen studies coresets."))
+
+
 @pytest.mark.parametrize(
-    ("reply", "said"),
+    ("replies", "said"),
     [
-        (error(401, "bad key"), "rejected the API key"),
-        (structured({"subject": "s", "body": "b"}), "CVExtraction shape (wrong or missing: email, items, name)"),
-        (httpx.Response(200, json=completion("Sure! Maya Chen studies coresets.")), "(not valid JSON)"),
+        ((error(401, "bad key"),), "rejected the API key"),
+        # A reply that does not validate goes back to the model once with what was wrong.
+        ((structured({"subject": "s"}),) * 2, "CVExtraction shape (wrong or missing: email, items, name)"),
+        ((PROSE, PROSE), "(not valid JSON)"),
     ],
 )
 def test_auto_mode_falls_back_to_offline_with_a_warning(
-    refine_env: Settings, capsys: pytest.CaptureFixture[str], reply: Any, said: str
+    refine_env: Settings, capsys: pytest.CaptureFixture[str], replies: tuple[Any, ...], said: str
 ) -> None:
-    code, out, err, _ = cli(["cv", "show", str(MAYA), "--json"], capsys, reply)
-    assert code == 0
+    code, out, err, queue = cli(["cv", "show", str(MAYA), "--json"], capsys, *replies)
+    assert code == 0 and len(queue.requests) == len(replies)
     assert json.loads(out)["extracted_by"] == "offline"
     assert "warning: LLM refinement of the CV skipped" in err and said in err
     assert "Maya" not in err  # the reply (which may echo the CV) is never quoted
+
+
+def test_a_model_that_cannot_refine_this_cv_is_not_asked_again(
+    refine_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(["cv", "show", str(MAYA)], capsys, PROSE, PROSE)
+    code, _, err, queue = cli(["cv", "show", str(MAYA)], capsys)  # the failure is remembered: no call
+    assert code == 0 and queue.requests == [] and "(not valid JSON)" in err and "an earlier run" in err
+    monkeypatch.setenv("OUTREACH_LLM_MAX_TOKENS_CV_REFINE", "5000")  # other limits: worth another try
+    reset_settings_cache()
+    code, out, _, queue = cli(["cv", "show", str(MAYA), "--json"], capsys, structured(REFINED | {"items": []}))
+    assert code == 0 and len(queue.requests) == 1 and json.loads(out)["extracted_by"] == "offline + gpt-4o-mini"
+
+
+def test_a_refinement_is_made_once_per_cv_and_model(
+    refine_env: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, first, _, _ = cli(["cv", "show", str(UNUSUAL), "--json"], capsys, structured(REFINED))
+    code, again, _, queue = cli(["cv", "show", str(UNUSUAL), "--json"], capsys)
+    assert code == 0 and queue.requests == [] and again == first
+    monkeypatch.setenv("OUTREACH_LLM_MODEL", "gpt-4.1-mini")  # another model reads it afresh
+    reset_settings_cache()
+    _, _, _, queue = cli(["cv", "show", str(UNUSUAL), "--json"], capsys, structured(REFINED))
+    assert len(queue.requests) == 1
+    cached = list((refine_env.store_dir / "cv-refine").iterdir())
+    assert len(cached) == 2 and all("Park" not in p.name for p in cached)  # named by a hash, never by CV text
 
 
 def test_llm_mode_makes_a_failed_refinement_an_error(
@@ -251,7 +281,7 @@ def test_a_batch_counts_the_cv_reading_in_its_tokens_and_cost(
     assert summary["totals"]["tokens_this_run"] == 200 * (drafts + 1)
     assert summary["cv_cost_usd"] > 0 and summary["totals"]["cost_usd"] > summary["rows"][0]["cost_usd"]
 
-    _, out, _, queue = cli(args, capsys, structured(REFINED))  # resumed: only the CV is read again
-    assert len(queue.requests) == 1 and "reading the CV with gpt-4o-mini: 200 tokens, $" in out
+    _, out, _, queue = cli(args, capsys)  # resumed: the CV's reading is cached and the draft reused
+    assert queue.requests == [] and "reading the CV" not in out
     _, out, _, queue = cli([*args, "--offline", "--json"], capsys)
     assert queue.requests == [] and json.loads(out)["cv_tokens"] == 0

@@ -66,6 +66,8 @@ VARIABLES = {
         "cv_text": "Research interests: data selection",
         "offline_items": [CVItem(section="interests", text="data selection", source_text="data selection")],
     },
+    "json_reply.j2": {"schema": '{"type":"object"}'},
+    "json_reask.j2": {"problems": ["subject: Field required"]},
 }
 STATIC = {"cv_extract_system.j2", "verify_support_system.j2"}  # no variables: rendered as is
 

@@ -143,7 +143,7 @@ def test_the_quote_is_compared_normalised(llm_settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
-        (httpx.ReadTimeout("the verifier is slow"), "OpenAITimeoutError"),
+        (httpx.ReadTimeout("the verifier is slow"), "sent nothing for 60 s (OUTREACH_LLM_TIMEOUT)"),
         (httpx.Response(200, json=completion("verdicts: all fine")), "did not match the expected SupportReply"),
         (error(500, "overloaded"), "HTTP 500"),
     ],

@@ -159,12 +159,13 @@ class Asker:
         if not cited and sources:
             if drafted.supported and self.use_llm:
                 extra.append(uncited_violation())
-            text = f"{text} {closest_text(sources)}".strip()
-            cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
+            if drafted.cut is None:  # a cut answer ends where it was cut: nothing is glued onto it
+                text = f"{text} {closest_text(sources)}".strip()
+                cited = [by_marker[m] for m in markers_in(text) if m in by_marker]
         verifier = support_verifier(self.settings, offline=not self.use_llm, llm=self.verify_llm)
         report = check_answer(text, sources, question, extra, supported=supported, verifier=verifier)
         record = self._answer_record(question, text, supported, cited, report, sources, drafted, verifier)
-        return AskResult(record, sources, kind)
+        return AskResult(record, sources, kind, cut=drafted.cut)
 
     def _answer_record(
         self,

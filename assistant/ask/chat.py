@@ -9,6 +9,7 @@ from assistant.ask.asker import Asker, Conversation
 from assistant.ask.result import AskEvent, AskResult, answer_of
 from assistant.ask.retrieve import Source
 from assistant.ask.wording import date_key, month_year
+from assistant.errors import OutreachError, error_lines
 from assistant.types import Paper
 
 CHAT_HELP = "Ask about their papers; /papers lists them, /exit quits (Ctrl-D works too)."
@@ -73,12 +74,24 @@ def chat_loop(session: ChatSession, read: Callable[[str], str], write: Writer) -
             elif command.startswith("/"):
                 write(f"unknown command {command}: {CHAT_HELP}")
             elif command:
-                done = answer_of(session.stream(command), lambda text: write(text, nl=False))
-                write("")
-                write(references_text(done.result))
+                _chat_turn(session, command, write)
     except KeyboardInterrupt:
         write("")
     return 0
+
+
+def _chat_turn(session: ChatSession, question: str, write: Writer) -> None:
+    """One question and its answer; a failed turn (the endpoint is down, a limit was hit) is reported and the
+    session goes on."""
+    try:
+        done = answer_of(session.stream(question), lambda text: write(text, nl=False))
+    except OutreachError as exc:
+        write(error_lines(exc))
+        return
+    write("")
+    if done.result.cut:
+        write(f"[answer cut: {done.result.cut}]")
+    write(references_text(done.result))
 
 
 def _read_line(read: Callable[[str], str], write: Writer) -> str | None:

@@ -18,7 +18,7 @@ from assistant.ask.question import Kind
 from assistant.ask.result import Chunk
 from assistant.ask.retrieve import Scope, Source
 from assistant.ask.wording import NOT_COVERED, not_covered_text
-from assistant.llm import LLM, Usage
+from assistant.llm import LLM, StreamEnd, Usage
 from assistant.templating import render
 from assistant.untrusted import usable_abstract, usable_title
 
@@ -42,8 +42,10 @@ class Drafted:
     supported: bool
     dropped: list[int] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
-    # How the answer ended: "stop" when it is complete. The LLM seam's end of stream is what will say otherwise.
+    # How the answer ended: "stop" when it is complete, else the stream's end (length, deadline, timeout, error),
+    # with `cut` saying why in plain words.
     finish: str = "stop"
+    cut: str | None = None
 
 
 def _source_block(source: Source) -> dict[str, object]:
@@ -89,7 +91,7 @@ def ask_messages(
 
 
 def structured_answer(llm: LLM, messages: list[tuple[str, str]], valid: set[int], question: str) -> Drafted:
-    reply, usage = llm.structured(messages, AskReply, what="answering")
+    reply, usage = llm.structured(messages, AskReply, what="answering", kind="ask_json")
     text, dropped = strip_invalid_markers(reply.answer.strip(), valid)
     dropped += [n for n in reply.cited if n not in valid and n not in dropped]
     if not reply.supported and not NOT_COVERED.search(text):
@@ -102,13 +104,15 @@ def streamed_answer(llm: LLM, messages: list[tuple[str, str]], valid: set[int]) 
     retrieved are never yielded, nor white space around the whole answer: the chunks join to the drafted text."""
     flt = MarkerFilter(valid)
     shown: list[str] = []
-    for piece in _trimmed(_filtered(llm.stream(messages, what="answering"), flt)):
+    streamed = llm.stream(messages, what="answering", kind="ask")
+    for piece in _trimmed(_filtered(streamed, flt)):
         shown.append(piece)
         yield Chunk(piece)
     text = "".join(shown)
     first = answer_sentences(text)[:1]
     supported = not (first and NOT_COVERED.search(first[0]))
-    return Drafted(text, supported, flt.dropped)
+    end = streamed.end or StreamEnd("error", detail="the answer stream ended early")
+    return Drafted(text, supported, flt.dropped, end.usage, end.reason, end.detail if end.cut else None)
 
 
 def _filtered(chunks: Iterable[str], flt: MarkerFilter) -> Iterator[str]:

@@ -18,6 +18,7 @@ class AskResult:
     answer: AskAnswer
     sources: list[Source]  # everything retrieved, with markers
     kind: Kind = "topic"
+    cut: str | None = None  # a streamed answer that stopped short: why, in plain words
 
     @property
     def cited(self) -> list[Source]:

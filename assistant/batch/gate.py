@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel
 
 from assistant.errors import OutreachError
+from assistant.llm.errors import usage_of
 from assistant.ratelimit import RateLimiter, Reservation, estimate_tokens
 from assistant.seams import StructuredLLM
 
 if TYPE_CHECKING:
     from assistant.llm import Usage
+    from assistant.settings import CallKind
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -64,13 +66,16 @@ class GatedLLM:
         self.inner = inner
         self.gate = gate
 
-    def structured(self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM") -> tuple[M, Usage]:
+    def structured(
+        self, messages: list[tuple[str, str]], schema: type[M], *, what: str = "LLM", kind: CallKind | None = None
+    ) -> tuple[M, Usage]:
         with self.gate.slot():
             reservation = self.gate.enter(messages)
             try:
-                parsed, usage = self.inner.structured(messages, schema, what=what)
-            except BaseException:
-                reservation.settle(None)  # keep the estimate: a failed call may still have cost tokens
+                parsed, usage = self.inner.structured(messages, schema, what=what, kind=kind)
+            except BaseException as exc:
+                spent = usage_of(exc).total  # replies that came back and could not be used still cost tokens
+                reservation.settle(spent or None)
                 raise
         actual = usage.prompt_tokens + usage.completion_tokens
         reservation.settle(actual or None)  # an endpoint that reports no usage keeps the estimate

@@ -53,7 +53,7 @@ class JournalRecord(BaseModel):
     status: Literal["clean", "needs review"] | None = None  # done
     error: str | None = None  # failed
     files: dict[str, str] | None = None  # done: format -> sha256 of what was written
-    tokens: Tokens | None = None  # done
+    tokens: Tokens | None = None  # done, or failed after replies that could not be used
 
     def line(self) -> str:
         return json.dumps(self.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n"

@@ -24,7 +24,7 @@ from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
 from assistant.guardrails.verifier import support_verifier, verifier_llm
 from assistant.index import PaperIndex
-from assistant.llm import LLM
+from assistant.llm import LLM, usage_of
 from assistant.pricing import estimate_cost
 from assistant.ratelimit import RateLimiter
 from assistant.seams import IndexReader, StructuredLLM
@@ -107,7 +107,15 @@ class Runner:
         except Exception as exc:
             log.debug("batch: %s failed", item.key, exc_info=True)
             error = str(exc) if isinstance(exc, OutreachError) else f"{type(exc).__name__}: {exc}"
-            failed = JournalRecord(key=item.key, state="failed", name=item.name, input_hash=plan.digest, error=error)
+            spent = usage_of(exc)  # replies that came back and could not be used were paid for all the same
+            failed = JournalRecord(
+                key=item.key,
+                state="failed",
+                name=item.name,
+                input_hash=plan.digest,
+                error=error,
+                tokens=Tokens(prompt=spent.prompt_tokens, completion=spent.completion_tokens) if spent.total else None,
+            )
             self.journal.append(failed)
             return "failed"
         prov = result.provenance
@@ -198,11 +206,10 @@ def _scores_meanwhile(
 
 
 def _chat_llm(llm: LLM | None, settings: Settings, mode: Literal["llm", "offline"]) -> LLM | None:
+    """One LLM for every thread: its client is built, and the endpoint probed, once (under its lock)."""
     if mode == "offline":
         return None
-    llm = llm or LLM(settings)
-    llm.model  # noqa: B018 - build the chat model once, before threads share it
-    return llm
+    return llm or LLM(settings)
 
 
 def _summary(
@@ -261,8 +268,11 @@ def run_batch(
             asyncio.run(runner.run_all(todo))
         sidecars = load_sidecars(out, plans, journal)
         cross_check(out, sidecars)
-        rows = [summary_row(p, journal, sidecars, scores.result(), out) for p in plans]
-        summary = _summary(rows, runner, len(todo), mode, time.monotonic() - started)
+        model = None if mode == "offline" else settings.llm_model
+        rows = [summary_row(p, journal, sidecars, scores.result(), out, model) for p in plans]
+        latest = journal.latest()
+        written = sum(1 for p in todo if (last := latest.get(p.item.key)) is not None and last.state == "done")
+        summary = _summary(rows, runner, written, mode, time.monotonic() - started)
         write_summary(out, summary)
         from assistant.review import write_review
 

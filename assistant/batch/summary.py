@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.batch.journal import Journal, draft_paths, sidecar_text
+from assistant.batch.journal import Journal, Tokens, draft_paths, sidecar_text
 from assistant.batch.plan import Plan
 from assistant.catalog import Catalog
 from assistant.files import atomic_write_text
@@ -114,7 +114,7 @@ def verdict(report: SidecarReport) -> str:
 
 
 def summary_row(
-    plan: Plan, journal: Journal, sidecars: dict[str, Sidecar], scores: dict[str, float], out: Path
+    plan: Plan, journal: Journal, sidecars: dict[str, Sidecar], scores: dict[str, float], out: Path, model: str | None
 ) -> BatchRow:
     item = plan.item
     score = scores.get(item.key)
@@ -132,7 +132,7 @@ def summary_row(
     if sidecar is None:
         last = journal.latest().get(item.key)
         error = (last.error if last else None) or f"not finished ({last.state if last else None})"
-        return BatchRow(**base, status="failed", error=error)
+        return BatchRow(**base, status="failed", error=error, **_spent(last.tokens if last else None, model))
     prov = sidecar.provenance
     verify_tokens = prov.verify_prompt_tokens + prov.verify_completion_tokens
     # The verifier calls the drafter's model (at temperature 0): one price for both.
@@ -157,8 +157,23 @@ def summary_row(
     )
 
 
+def _spent(tokens: Tokens | None, model: str | None) -> dict[str, Any]:
+    """What a failed draft's calls cost: replies that came back but could not be used are paid for."""
+    if tokens is None:
+        return {}
+    cost = estimate_cost(model, tokens.prompt, tokens.completion)
+    return {
+        "tokens": tokens.prompt + tokens.completion,
+        "prompt_tokens": tokens.prompt,
+        "completion_tokens": tokens.completion,
+        "cost_usd": cost.usd,
+        "cost_note": cost.note,
+    }
+
+
 def summary_json(summary: BatchSummary) -> dict[str, Any]:
-    costs = [r.cost_usd for r in summary.rows if r.status in ("clean", "needs review")] + [summary.cv_cost_usd]
+    spent = [r for r in summary.rows if r.status in ("clean", "needs review") or r.tokens]
+    costs = [r.cost_usd for r in spent] + [summary.cv_cost_usd]
     data = summary.model_dump()
     data["totals"] = dict(summary.counts()) | {
         "tokens": sum(r.tokens for r in summary.rows) + summary.cv_tokens,

@@ -74,7 +74,7 @@ def run(args: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except Exception as exc:
-        from assistant.errors import OutreachError
+        from assistant.errors import OutreachError, error_lines
 
         debug = debug_enabled()
         if debug:
@@ -83,7 +83,7 @@ def run(args: list[str] | None = None) -> int:
             click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
             click.echo("(set OUTREACH_DEBUG=1 for a traceback)", err=True)
             return 1
-        click.echo(f"error: {exc}", err=True)
+        click.echo(error_lines(exc), err=True)
         return exc.exit_code
 
 

@@ -32,7 +32,8 @@ def ask(
     """Answer a question from the indexed papers, with [n] citations checked against the abstracts.
 
     Exit status: 0 when answered (a flagged answer is printed with its guardrail report); with --strict, 1 when
-    any hard guardrail check failed. "The indexed papers don't cover X" is an answer, not a failure."""
+    any hard guardrail check failed; 1 when a streamed answer was cut (max_tokens, the deadline, a broken
+    connection). "The indexed papers don't cover X" is an answer, not a failure."""
     settings = embedding_settings(store)
     from assistant.ask import Asker, answer_of, make_scope, references_text
     from assistant.index import PaperIndex
@@ -47,6 +48,9 @@ def ask(
         result = answer_of(asker.stream(question), lambda text: click.echo(text, nl=False)).result
         click.echo("")
         click.echo(references_text(result))
+    if result.cut:
+        info(f"answer cut: {result.cut}")
+        sys.exit(1)
     if strict and not result.answer.guardrails.passed:
         sys.exit(1)
 

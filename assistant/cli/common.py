@@ -73,9 +73,10 @@ def read_student_cv(
     if warning:
         info(f"warning: {warning}")
     elif refinement and announce:
+        cached = " (cached from an earlier run)" if refinement.cached else ""
         info(
-            f"CV items refined by {settings.llm_model}: {refinement.kept} kept, {len(refinement.dropped)} dropped "
-            "as not found in the CV (`outreach cv show` lists them; --offline skips this)"
+            f"CV items refined by {settings.llm_model}{cached}: {refinement.kept} kept, {len(refinement.dropped)} "
+            "dropped as not found in the CV (`outreach cv show` lists them; --offline skips this)"
         )
     return profile, refinement
 

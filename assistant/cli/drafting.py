@@ -32,9 +32,9 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
     from assistant.export import render_draft
     from assistant.index import PaperIndex
 
-    student = read_student_cv(cv_path, settings, offline=offline)[0]
     index = PaperIndex(settings)
-    prof = index.catalog.resolve(professor, kind="professor")
+    prof = index.catalog.resolve(professor, kind="professor")  # a typo costs no LLM call on the CV
+    student = read_student_cv(cv_path, settings, offline=offline)[0]
     result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
     text = render_draft(result, fmt, to=prof.email, sender=student.email)
     if out:
@@ -47,6 +47,8 @@ def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bo
         from assistant.export import review_reason
 
         info(f"draft NEEDS REVIEW: {review_reason(result.report)}")
+        if result.provenance.review_reason:
+            info(f"  {result.provenance.review_reason}")
         sys.exit(1)
 
 
@@ -124,9 +126,10 @@ def batch(
     if use_shortlist == (professors_file is not None):
         raise click.UsageError("give either --shortlist or --professors FILE")
     settings = settings_for(store)
-    student, refinement = read_student_cv(cv_path, settings, offline=offline)
     index = PaperIndex(settings)
+    # Every input is read before the CV goes to the LLM: a bad list costs no model call.
     targets = read_targets(professors_file) if professors_file else shortlist_targets(index.catalog)
+    student, refinement = read_student_cv(cv_path, settings, offline=offline)
     cv_usage = refinement.usage if refinement else None
     options = BatchOptions(
         out_dir=out,

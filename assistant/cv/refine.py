@@ -9,20 +9,28 @@ never add to it. Nothing here logs item text: CV contents are personal data.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from assistant.cv import item_in_cv, read_cv
 from assistant.errors import InputError, OutreachError
+from assistant.files import atomic_write_text
 from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE
-from assistant.llm import LLM, Usage
+from assistant.llm import LLM, LLMLimitError, LLMReplyError, Usage
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.types import CVExtraction, CVItem, StudentProfile
 
+log = logging.getLogger(__name__)
 # ~10k tokens: a long academic CV fits; anything longer is skipped rather than sent in pieces.
 MAX_REFINE_CHARS = 40_000
 SECTIONS = ("education", "interests", "skills", "publications", "experience", "awards")
@@ -41,7 +49,8 @@ class Refinement:
     kept: int = 0
     dropped: list[Dropped] = field(default_factory=list)
     sections_kept_offline: list[str] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=Usage)  # nothing when the extraction came from the cache
+    cached: bool = False
 
 
 def wants_refinement(settings: Settings, offline: bool = False) -> bool:
@@ -68,13 +77,67 @@ def refine_profile(profile: StudentProfile, settings: Settings, llm: LLM | None 
         ("system", render("cv_extract_system")),
         ("user", render("cv_extract", offline_items=profile.all_items(), cv_text=profile.raw_text)),
     ]
-    extraction, usage = llm.structured(messages, CVExtraction, what="CV extraction")
+    cache = RefinementCache(settings, messages)
+    extraction = cache.extraction()
+    if extraction is not None:
+        return apply_extraction(profile, extraction, model=llm.model_name, cached=True)
+    try:
+        extraction, usage = llm.structured(messages, CVExtraction, what="CV extraction", kind="cv_refine")
+    except (LLMReplyError, LLMLimitError) as exc:  # the model cannot do it: asking again would cost the same
+        cache.fail(exc)
+        raise
+    cache.keep(extraction)
     refinement = apply_extraction(profile, extraction, model=llm.model_name)
     refinement.usage = usage
     return refinement
 
 
-def apply_extraction(profile: StudentProfile, extraction: CVExtraction, *, model: str) -> Refinement:
+class RefinementCache:
+    """The validated extraction of a CV by a model, or the reason the model could not make one, kept under the
+    store (`cv-refine/<sha256>.json`; the store is private: the extraction is CV data). The key hashes what is
+    sent (the CV text, the offline items, the prompt templates as rendered), the model and the endpoint; a
+    failure is reused only under the same limits (max_tokens, deadline, JSON mode), so raising one retries."""
+
+    def __init__(self, settings: Settings, messages: list[tuple[str, str]]) -> None:
+        from assistant.llm.client import endpoint
+
+        sent = json.dumps([settings.llm_model, endpoint(settings), messages], ensure_ascii=False)
+        self.path = settings.store_dir / "cv-refine" / f"{hashlib.sha256(sent.encode()).hexdigest()}.json"
+        self.limits = [settings.llm_max_tokens_cv_refine, settings.llm_deadline_s, settings.llm_structured_mode]
+
+    def _entry(self) -> dict[str, Any]:
+        try:
+            entry = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return entry if isinstance(entry, dict) else {}
+
+    def extraction(self) -> CVExtraction | None:
+        """The cached extraction; raises the cached failure when it was made under the current limits."""
+        entry = self._entry()
+        if entry.get("failed") and entry.get("limits") == self.limits:
+            raise OutreachError(f"{entry['failed']} (an earlier run; delete {self.path} to try again)")
+        try:
+            return CVExtraction.model_validate(entry["extraction"]) if "extraction" in entry else None
+        except ValidationError:
+            return None
+
+    def keep(self, extraction: CVExtraction) -> None:
+        self._write({"extraction": extraction.model_dump(mode="json")})
+
+    def fail(self, exc: OutreachError) -> None:
+        self._write({"failed": str(exc), "limits": self.limits})
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        try:
+            atomic_write_text(self.path, json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:  # a cache that cannot be written costs a call next time, nothing more
+            log.warning("could not cache the CV refinement in %s: %s", self.path, exc)
+
+
+def apply_extraction(
+    profile: StudentProfile, extraction: CVExtraction, *, model: str, cached: bool = False
+) -> Refinement:
     """The refined profile: the model's items that the CV backs, and the offline items of any section the
     model left empty (it may re-file items, but cannot make a section of the student's CV disappear)."""
     text = profile.raw_text
@@ -113,6 +176,7 @@ def apply_extraction(profile: StudentProfile, extraction: CVExtraction, *, model
         kept=sum(len(v) for v in kept.values()),
         dropped=dropped,
         sections_kept_offline=offline_sections,
+        cached=cached,
     )
 
 

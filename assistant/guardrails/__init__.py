@@ -60,6 +60,7 @@ def check_draft(draft: EmailDraft, ctx: GuardrailContext, verifier: SupportVerif
         cited_ids=draft.cited_paper_ids,
         citations=draft.citations,
         claims=draft.student_claims,
+        student_name=_student_name(ctx),
     )
     return report_checks(email, Evidence.of_context(ctx, verifier))
 
@@ -67,8 +68,12 @@ def check_draft(draft: EmailDraft, ctx: GuardrailContext, verifier: SupportVerif
 def check_text(text: str, ctx: GuardrailContext, verifier: SupportVerifier | None = None) -> GuardrailReport:
     """Run every check on plain email text; a leading "Subject:" line becomes the subject."""
     subject, body = split_subject(text)
-    email = parse_email(subject, body, ctx.professor.name, structured=False)
+    email = parse_email(subject, body, ctx.professor.name, structured=False, student_name=_student_name(ctx))
     return report_checks(email, Evidence.of_context(ctx, verifier))
+
+
+def _student_name(ctx: GuardrailContext) -> str | None:
+    return ctx.student.name if ctx.student else None
 
 
 def check_answer_sentence(sentence: str, papers: Sequence[Paper], cited: Iterable[str], about: str) -> list[Violation]:

@@ -11,8 +11,12 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
+from assistant.guardrails.acronyms import acronyms, spelled_out
+from assistant.guardrails.atoms import Atom, clause_subject
+from assistant.guardrails.focus import PaperWords, paper_words
+from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
 from assistant.text import EMAIL_RE, URL_RE, content_words, numbers_in, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
@@ -75,12 +79,14 @@ class StoreCorpus:
         entries = list(papers)
         self.by_paper = {p.id: (owner, name) for owner, name, p in entries}
         self.titles = [(owner, name, p, norm(p.title)) for owner, name, p in entries if p.title and norm(p.title)]
+        self.title_norms = [t for _, _, _, t in self.titles]  # for rapidfuzz's batch scoring
         # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
         # after it was not found in the professor's own texts.
         self.texts = Texts.of(x for _, _, p in entries for x in (p.title, p.abstract))
         self.owners = {(owner, name) for owner, name, _ in entries}
         self.abstracts = frozenset((p.id, p.abstract) for _, _, p in entries if p.abstract)
         self.abstract_key = tuple(sorted(self.abstracts))
+        self.abstract_ids = frozenset(pid for pid, _ in self.abstracts)
 
     @classmethod
     def of_others(cls, other_papers: Iterable[tuple[str, Paper]]) -> StoreCorpus:
@@ -112,6 +118,8 @@ class Author:
     profile: tuple[str | None, ...] = ()  # what else their profile says: position, topics, coauthors...
     active_years: tuple[int | None, ...] = ()
     email: str = ""
+    affiliation: str = ""
+    units: tuple[str, ...] = ()  # department, labs, position: other names of where they work
 
     @classmethod
     def of(cls, prof: Professor) -> Author:
@@ -125,6 +133,8 @@ class Author:
             profile=tuple(profile),
             active_years=(prof.active_from, prof.active_to),
             email=prof.email or "",
+            affiliation=prof.affiliation or "",
+            units=tuple(x for x in (prof.department, prof.position, *prof.labs) if x),
         )
 
     @property
@@ -160,6 +170,7 @@ class Evidence:
         self._other_texts(corpus or StoreCorpus([]), author)
         self._cv_texts(student)
         self.professor_email = author.email.lower()
+        self.affiliation, self.units = author.affiliation, author.units
         self._titles_found: dict[tuple[str, bool], Paper | None] = {}
 
     @classmethod
@@ -178,6 +189,9 @@ class Evidence:
         papers = author.papers
         self.papers = {p.id: p for p in papers}
         self.paper_texts = {p.id: Texts.of(_paper_parts(p)) for p in papers}
+        # As written, for the quantities each paper states (quantities.stated, cached per text).
+        self.paper_raw = {p.id: "\n".join(x for x in (p.title, p.abstract) if x) for p in papers}
+        self.profile_raw = "\n".join(x for x in author.profile_parts if x)
         self.prof = Texts.of([*(x for p in papers for x in _paper_parts(p)), *author.profile_parts])
         raw = [*(x for p in papers for x in (*_paper_parts(p), p.url, p.doi)), *author.profile_parts]
         self.prof_raw = "\n".join(x or "" for x in raw)
@@ -191,9 +205,12 @@ class Evidence:
         self.other = corpus.texts
         self.other_names = {name for owner, name in corpus.owners if owner != author.id}
         # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes, the
-        # corpus's own key whenever it already holds this professor's abstracts (always, in a batch).
+        # corpus's own key whenever it already holds this professor's papers (always, in a batch: by id, since the
+        # evidence holds trusted copies whose flagged sentences were dropped, and a key per draft would rebuild
+        # the index for every draft, 2 s each on a 2,000-paper store).
         own = {(p.id, p.abstract) for p in author.papers if p.abstract}
-        self.all_abstracts = corpus.abstract_key if own <= corpus.abstracts else tuple(sorted(corpus.abstracts | own))
+        in_corpus = {pid for pid, _ in own} <= corpus.abstract_ids
+        self.all_abstracts = corpus.abstract_key if in_corpus else tuple(sorted(corpus.abstracts | own))
 
     def _cv_texts(self, student: StudentProfile | None) -> None:
         self.has_cv = student is not None
@@ -203,6 +220,15 @@ class Evidence:
         self.student_email = (student.email or "").lower() if student else ""
 
     @cached_property
+    def words(self) -> PaperWords:
+        """Which of their papers hold each word (built on first use: only plain text and figures need it)."""
+        return paper_words(tuple((pid, texts.norm) for pid, texts in self.paper_texts.items()))
+
+    @cached_property
+    def name_stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.name_tokens)
+
+    @cached_property
     def allowed_urls(self) -> set[str]:
         return {canonical_url(u) for u in URL_RE.findall(self.prof_raw + "\n" + self.cv_raw)}
 
@@ -210,6 +236,61 @@ class Evidence:
     def allowed_emails(self) -> set[str]:
         found = {e.lower() for e in EMAIL_RE.findall(self.cv_raw)}
         return found | {e for e in (self.student_email, self.professor_email) if e}
+
+    # ---------------------------------------------------------------- named things (atoms.Atom of kind "name")
+
+    def name_known(self, atom: Atom) -> bool:
+        """The name (or, for a compound such as "BERT-style", each of its named parts) is in their texts."""
+        return self.known_to_professor(atom.text) or (
+            bool(atom.parts) and all(map(self.known_to_professor, atom.parts))
+        )
+
+    def name_in_paper(self, atom: Atom, pid: str) -> bool:
+        texts = self.paper_texts[pid]
+        if texts.has(atom.text) or spelled_out(atom.text, texts.norm):
+            return True
+        return bool(atom.parts) and all(is_generic(p) or texts.has(p) for p in atom.parts)
+
+    def cv_has_name(self, atom: Atom) -> bool:
+        if self.cv_has(atom.text):
+            return True
+        return bool(atom.parts) and all(self.known_anywhere(p) for p in atom.parts)
+
+    def cv_has(self, term: str) -> bool:
+        """In the CV as written, or as the acronym of words the CV spells out ("TU" for "Technical University",
+        "SGDA" for "stochastic gradient descent-ascent")."""
+        return self.cv.has(term) or term in self.cv_acronyms or spelled_out(term, self.cv.norm)
+
+    @cached_property
+    def cv_entries(self) -> tuple[str, ...]:
+        """The CV's entries (paragraphs and list items, wrapped lines joined), normalised and space-padded."""
+        return tuple(f" {norm(e)} " for e in _CV_ENTRY_BREAK_RE.split(self.cv_raw) if norm(e))
+
+    @cached_property
+    def cv_entry_stems(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(stem(w) for w in e.split()) for e in self.cv_entries)
+
+    @cached_property
+    def cv_acronyms(self) -> frozenset[str]:
+        return acronyms(self.cv_raw)
+
+    def quantity_backed(self, atom: Atom) -> bool:
+        """A figure the CV states, or one of the professor's that the student repeats, unless the student's own
+        clause says it ("I ran it on a 128-worker cluster" must be the CV's)."""
+        q = atom.quantity
+        if q is None:
+            return False
+        texts = [self.cv_raw]
+        if clause_subject(atom.sentence, atom.start) != "student":
+            texts += [self.profile_raw, *self.paper_raw.values()]
+        return any(stated(t).has(q) for t in texts)
+
+    def foreign_name(self, atom: Atom) -> bool:
+        """Another professor's papers hold the name, or a part of it that this professor's do not."""
+        if self.other.has(atom.text):
+            return True
+        unknown = [p for p in atom.parts if not self.known_to_professor(p)]
+        return bool(unknown) and all(self.other.has(p) for p in unknown)
 
     def known_to_professor(self, term: str) -> bool:
         return is_generic(term) or self.prof.has(term)
@@ -227,8 +308,17 @@ class Evidence:
         return self._titles_found[key]
 
     def other_title_of(self, phrase: str, allow_containment: bool = False) -> tuple[str, Paper] | None:
+        """Another professor's paper whose title `phrase` names. Only the titles that contain it, that it
+        contains, or that rapidfuzz scores near it (one C call over the store) are compared in full."""
         n = norm(phrase)
-        for owner, name, paper, title in self.corpus.titles:
+        if not n:
+            return None
+        near = process.extract(n, self.corpus.title_norms, scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None)
+        candidates = {i for _, _, i in near}
+        padded = f" {n} "
+        candidates |= {i for i, t in enumerate(self.corpus.title_norms) if padded in f" {t} " or t in n}
+        for i in sorted(candidates):
+            owner, name, paper, title = self.corpus.titles[i]
             if owner != self.prof_id and title_matches(n, title, allow_containment):
                 return name, paper
         return None
@@ -242,6 +332,9 @@ class Evidence:
         n = norm(phrase)
         scored = [(p.title or "", fuzz.ratio(n, t)) for p, t in self.titles]
         return max(scored, key=lambda s: s[1]) if scored else None
+
+
+_CV_ENTRY_BREAK_RE = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+\.)\s)")
 
 
 def _years(author: Author) -> set[int]:

@@ -1,5 +1,6 @@
 """The email as the checks read it, parsed once per check run: sentences (structure.py), links masked out,
-phrases presented as paper titles (mentions), quoted spans, and each sentence's tokens."""
+phrases presented as paper titles (mentions), quoted spans, each sentence's tokens, and the claim atoms
+(atoms.py) every check reads."""
 
 from __future__ import annotations
 
@@ -10,9 +11,18 @@ from typing import Any, Literal
 
 import regex
 
-from assistant.guardrails.structure import Field_, Sentence, parse_sentences, surname_pattern
-from assistant.guardrails.vocabulary import TokenKind, classify_token, norm
-from assistant.text import EMAIL_RE, TOKEN_RE, URL_RE
+from assistant.guardrails.atoms import Atom, Token, name_atoms, quantity_atoms
+from assistant.guardrails.structure import (
+    CLOSING_RE,
+    Field_,
+    People,
+    Sentence,
+    name_pattern,
+    parse_sentences,
+    surname_pattern,
+)
+from assistant.guardrails.vocabulary import classify_token, norm
+from assistant.text import EMAIL_RE, TOKEN_RE, URL_RE, WORD_RE
 from assistant.types import CitationUse, StudentClaim
 
 QUOTE_MIN_WORDS = 4  # a shorter quoted phrase is a term, not a title
@@ -43,21 +53,15 @@ _CLAUSE_OPENERS = frozenset(':;—–("“')
 _POSSESSIVE_RE = re.compile(r"['’](?:s|m|ve|d|ll|re|t)?$")
 
 Owner = Literal["student", "professor", "unknown"]
+_SIGNATURE_NAME_RE = regex.compile(r"^\s*(\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,3})\s*$")
 
-
-@dataclass(frozen=True)
-class Token:
-    text: str  # the token without a possessive
-    start: int  # offsets in the field
-    end: int
-    kind: TokenKind
-    initial: bool  # opens its sentence (capitalised for grammar, not as a name)
-    quoted: bool
+__all__ = ["Atom", "Mention", "ParsedEmail", "Token", "parse_email"]
 
 
 @dataclass(frozen=True)
 class Mention:
-    """A phrase presented as a paper title: quoted, italic, or a Title-Case run after "paper"/"titled"."""
+    """A phrase presented as a paper title: quoted, italic, or a Title-Case run ("run"; `cued` when it follows
+    "paper"/"titled", else a near-title that counts only if it matches a real title)."""
 
     field: Field_
     start: int
@@ -84,6 +88,9 @@ class ParsedEmail:
     masks: dict[Field_, list[tuple[int, int]]]
     quote_spans: dict[Field_, list[tuple[int, int]]]
     mentions: list[Mention] = field(default_factory=list)
+    atoms: list[Atom] = field(default_factory=list)
+    student_words: frozenset[str] = frozenset()  # the words of the student's name, as written
+    focus: dict[Sentence, Any] | None = None  # focus.Focus of each sentence, worked out once (focus.focus_of)
     _tokens: dict[Sentence, list[Token]] = field(default_factory=dict)
 
     def text(self, field: Field_) -> str:
@@ -108,6 +115,9 @@ class ParsedEmail:
     def body_sentences(self, *abouts: str) -> Iterator[Sentence]:
         """Sentences of the body proper, about any of `abouts` (all when none is given)."""
         return (s for s in self.sentences if s.part == "body" and (not abouts or s.about in abouts))
+
+    def atoms_of(self, s: Sentence) -> list[Atom]:
+        return [a for a in self.atoms if a.sentence == s]
 
     def tokens(self, s: Sentence) -> list[Token]:
         if s not in self._tokens:
@@ -143,8 +153,12 @@ def parse_email(
     cited_ids: Iterable[str] = (),
     citations: Sequence[CitationUse] = (),
     claims: Sequence[StudentClaim] = (),
+    student_name: str | None = None,
 ) -> ParsedEmail:
+    """`student_name`: the CV's; without a CV, the name signing the email stands for it."""
     texts: dict[Field_, str] = {"subject": subject, "body": body}
+    name = student_name or _signature_name(body)
+    people = People(surname_pattern(professor_name), name_pattern(name))
     email = ParsedEmail(
         subject=subject,
         body=body,
@@ -152,14 +166,36 @@ def parse_email(
         cited_ids=tuple(dict.fromkeys([*cited_ids, *(c.paper_id for c in citations)])),
         citations=citations,
         claims=claims,
-        sentences=parse_sentences(subject, body, surname_pattern(professor_name)),
+        sentences=parse_sentences(subject, body, people),
         masks={f: _link_spans(t) for f, t in texts.items()},
         quote_spans={
             f: [m.span(1) for pattern, _ in _QUOTE_PATTERNS for m in pattern.finditer(t)] for f, t in texts.items()
         },
     )
     email.mentions = _find_mentions(email)
+    email.student_words = frozenset(WORD_RE.findall(name or ""))
+    email.atoms = _atoms(email)
     return email
+
+
+def _atoms(email: ParsedEmail) -> list[Atom]:
+    out: list[Atom] = []
+    for s in email.sentences:
+        if s.part == "salutation":
+            continue
+        skip = email.masks[s.field] + [(m.start, m.end) for m in email.mentions if m.field == s.field]
+        found = [*quantity_atoms(s, skip), *name_atoms(s, email.tokens(s), email.student_words)]
+        out += sorted(found, key=lambda a: a.start)
+    return out
+
+
+def _signature_name(body: str) -> str | None:
+    """The line after the last closing ("Best regards,") when it reads as a name."""
+    lines = body.split("\n")
+    closing = [i for i, line in enumerate(lines) if CLOSING_RE.match(line)]
+    after = [line for line in lines[closing[-1] + 1 :] if line.strip()] if closing else []
+    match = _SIGNATURE_NAME_RE.match(after[0]) if after else None
+    return match.group(1) if match else None
 
 
 def _link_spans(text: str) -> list[tuple[int, int]]:

@@ -1,5 +1,9 @@
 """An email's structure: its sentences, the part each stands in (subject, salutation, body, signature) and whom
-each is about (the professor, the student, both, or neither), with offsets into the subject or body."""
+each is about (the professor, the student, both, or neither), with offsets into the subject or body.
+
+The student is found by first-person pronouns, and in the third person ("The applicant has published…", "Mr.
+Wróbel…", "She was a visiting student…") by their name, "the student/applicant/candidate", or a he/she sentence
+in a paragraph that spoke of them so. A P.S. after the closing is part of the message, read as body sentences."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.guardrails.vocabulary import PROF_PRONOUN_RE, STUDENT_PRONOUN_RE, WORK_REFERENCE_RE, norm
-from assistant.text import sentence_spans
+from assistant.text import WORD_RE, sentence_spans
 
 Field_ = Literal["subject", "body"]
 Part = Literal["subject", "salutation", "body", "signature"]
@@ -18,7 +22,11 @@ About = Literal["professor", "student", "mixed", "neutral"]
 CLOSING_RE = re.compile(
     r"^\s*(?:best|best regards|best wishes|kind regards|warm regards|warmest regards|regards|sincerely|"
     r"sincerely yours|yours sincerely|yours truly|respectfully|thanks|thank you|many thanks|thanks again|"
-    r"thanks so much|thank you so much|cheers|warmly|with gratitude|with thanks|all the best)\s*[,.!]?\s*$",
+    r"thanks so much|thank you so much|cheers|warmly|with gratitude|with thanks|all the best|"
+    r"(?:respectfully|faithfully|cordially|sincerely)\s+yours|yours\s+(?:respectfully|faithfully|cordially)|"
+    r"(?:best|kind|warm|warmest|many)\s+(?:regards|wishes|thanks)\s+and\s+thanks|"
+    # "Thank you for your time," on a line of its own closes the letter like "Thanks,".
+    r"(?:thank\s+you|thanks|many\s+thanks)\s+(?:again\s+)?for\s+(?:your|you)\b[^.!?\n]{0,30})\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
 GREETING_RE = re.compile(
@@ -26,6 +34,9 @@ GREETING_RE = re.compile(
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_POSTSCRIPT_RE = re.compile(r"\s*P\.?\s?S\.?(?:[:\s]|$)\s*")
+_STUDENT_ROLE_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?:student|applicant|candidate)\b")
+_THIRD_PERSON_RE = re.compile(r"\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im|[Hh]erself|[Hh]imself)\b")
 
 
 @dataclass(frozen=True)
@@ -44,18 +55,37 @@ def surname_pattern(name: str) -> re.Pattern[str] | None:
     return re.compile(rf"\b{re.escape(surname[0])}\b", re.IGNORECASE) if surname else None
 
 
-def about(text: str, surname_re: re.Pattern[str] | None) -> About:
-    prof = bool(PROF_PRONOUN_RE.search(text) or WORK_REFERENCE_RE.search(text))
-    prof = prof or bool(surname_re and surname_re.search(text))
-    student = bool(STUDENT_PRONOUN_RE.search(text))
-    if prof and student:
-        return "mixed"
-    return "professor" if prof else "student" if student else "neutral"
+def name_pattern(name: str | None) -> re.Pattern[str] | None:
+    """Any word of the student's name, as written (capitalised): a sentence naming them speaks of them."""
+    parts = [w for w in WORD_RE.findall(name or "") if len(w) > 1 and w[0].isupper()]
+    return re.compile("|".join(rf"\b{re.escape(w)}\b" for w in parts)) if parts else None
 
 
-def parse_sentences(subject: str, body: str, surname_re: re.Pattern[str] | None) -> list[Sentence]:
-    """The subject, then the body's salutation, sentences (paragraph by paragraph, list items apart) and
-    signature lines."""
+@dataclass(frozen=True)
+class People:
+    """How to recognise the professor and the student in a sentence."""
+
+    professor: re.Pattern[str] | None  # their surname
+    student: re.Pattern[str] | None  # the words of the student's name
+
+    def about(self, text: str, third_person_student: bool = False) -> About:
+        prof = bool(PROF_PRONOUN_RE.search(text) or WORK_REFERENCE_RE.search(text))
+        prof = prof or bool(self.professor and self.professor.search(text))
+        student = bool(STUDENT_PRONOUN_RE.search(text)) or self.names_student(text)
+        student = student or (third_person_student and bool(_THIRD_PERSON_RE.search(text)))
+        if prof and student:
+            return "mixed"
+        return "professor" if prof else "student" if student else "neutral"
+
+    def names_student(self, text: str) -> bool:
+        """The student in the third person: by name or role, not in a first-person self-introduction."""
+        named = bool(_STUDENT_ROLE_RE.search(text) or (self.student and self.student.search(text)))
+        return named and not STUDENT_PRONOUN_RE.search(text)
+
+
+def parse_sentences(subject: str, body: str, people: People) -> list[Sentence]:
+    """The subject, then the body's salutation, sentences (paragraph by paragraph, list items apart), signature
+    lines and any P.S. (as body sentences)."""
     sentences: list[Sentence] = []
     if subject.strip():
         s = len(subject) - len(subject.lstrip())
@@ -66,23 +96,30 @@ def parse_sentences(subject: str, body: str, surname_re: re.Pattern[str] | None)
         return sentences
     first = non_empty[0]
     if GREETING_RE.match(body[slice(*lines[first])]):
-        sentences.append(_make_sentence(body, *lines[first], "salutation", surname_re))
+        sentences.append(_make_sentence(body, *lines[first], "salutation", people))
         first += 1
     closing = [i for i in non_empty if i >= first and CLOSING_RE.match(body[slice(*lines[i])])]
     last = closing[-1] if closing else len(lines)
-    sentences += _body_sentences(body, lines, first, last, surname_re)
-    sentences += [_make_sentence(body, *lines[i], "signature", surname_re) for i in non_empty if i >= last]
+    sentences += _body_sentences(body, lines, first, last, people)
+    for i in (i for i in non_empty if i >= last):
+        postscript = _POSTSCRIPT_RE.match(body, *lines[i])
+        if postscript and i > last:
+            sentences += _body_sentences(body, [(postscript.end(), lines[i][1])], 0, 1, people)
+        else:
+            sentences.append(_make_sentence(body, *lines[i], "signature", people))
     return sentences
 
 
 def _body_sentences(
-    body: str, lines: list[tuple[int, int]], first: int, last: int, surname_re: re.Pattern[str] | None
+    body: str, lines: list[tuple[int, int]], first: int, last: int, people: People
 ) -> Iterator[Sentence]:
     for start, end in _paragraph_blocks(body, lines, first, last):
         lead = _BULLET_RE.match(body, start, end)
         offset = lead.end() if lead else start
+        third_person = False  # the paragraph has spoken of the student in the third person
         for a, b in sentence_spans(body, offset, end):
-            sentence = _make_sentence(body, a, b, "body", surname_re)
+            sentence = _make_sentence(body, a, b, "body", people, third_person)
+            third_person = third_person or people.names_student(sentence.text)
             if sentence.text:
                 yield sentence
 
@@ -112,9 +149,11 @@ def _line_spans(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _make_sentence(body: str, start: int, end: int, part: Part, surname_re: re.Pattern[str] | None) -> Sentence:
+def _make_sentence(body: str, start: int, end: int, part: Part, people: People, third_person: bool = False) -> Sentence:
     raw = body[start:end]
     lead = len(raw) - len(raw.lstrip())
     text = raw.strip()
-    whom: About = about(text, surname_re) if part == "body" else "student" if part == "signature" else "neutral"
+    whom: About = "student" if part == "signature" else "neutral"
+    if part == "body":
+        whom = people.about(text, third_person)
     return Sentence("body", start + lead, start + lead + len(text), text, part, whom)

@@ -6,16 +6,24 @@ import re
 from functools import lru_cache
 from typing import Literal
 
+import regex
+
 from assistant.ids import normalize_text
+from assistant.text import STOPWORDS
 
 Severity = Literal["hard", "soft"]
 TokenKind = Literal["number", "year", "strong", "weak", "plain", "skip"]
 
 
+_NON_ALNUM_RE = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+
+
 # Sized for a store of several thousand papers: a batch checks every draft against the same titles and abstracts.
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
-    return normalize_text(text)
+    """Lowercase ASCII words separated by single spaces. Any non-letter is a word break first, so a dash that
+    ASCII folding would drop ("ensembles—Bach") still separates words."""
+    return normalize_text(_NON_ALNUM_RE.sub(" ", text))
 
 
 # Capitalised words and acronyms that say nothing checkable (titles, degrees, calendar, courtesy, field names).
@@ -47,7 +55,7 @@ _TOKEN_PART_RE = re.compile(r"[-–./'’]")
 def classify_token(tok: str) -> TokenKind:
     """What a token can claim: a number or year, a named thing (strong: acronym, CamelCase, digits; weak:
     capitalised), a plain word, or nothing to check (ordinals, decades, times)."""
-    if not tok or _SKIP_TOKEN_RE.fullmatch(tok):
+    if not tok or _SKIP_TOKEN_RE.fullmatch(tok) or _math_symbol(tok):
         return "skip"
     if _NUMBER_RE.fullmatch(tok):
         return "year" if _YEAR_RE.fullmatch(tok) else "number"
@@ -56,7 +64,15 @@ def classify_token(tok: str) -> TokenKind:
     parts = [p for p in _TOKEN_PART_RE.split(tok) if p]
     if any(sum(c.isupper() for c in p) >= 2 or (p[0].islower() and any(c.isupper() for c in p)) for p in parts):
         return "strong"  # acronyms (SAM, LLMs) and CamelCase (ImageNet, nanoGPT)
+    if tok.lower() in STOPWORDS:
+        return "plain"  # "My", "Our", "The": capitalised for grammar, never a name
     return "weak" if tok[0].isupper() else "plain"
+
+
+def _math_symbol(tok: str) -> bool:
+    """A variable or a symbol of notation ("T", "Θ", "ℓ0", "τ"): a single letter, or Greek or letter-like."""
+    first = ord(tok[0])
+    return (len(tok) == 1 and tok.isalpha()) or 0x370 <= first <= 0x3FF or 0x2100 <= first <= 0x214F
 
 
 def is_named(tok: str) -> bool:
@@ -81,9 +97,11 @@ def canonical_url(url: str) -> str:
 # ---------------------------------------------------------------- whose words a sentence speaks
 
 PROF_PRONOUN_RE = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
-STUDENT_PRONOUN_RE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
+# "I", but not the I of "I/O".
+STUDENT_PRONOUN_RE = re.compile(r"\b(?:I(?![/-])|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
 WORK_REFERENCE_RE = re.compile(
-    r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?:paper|papers|work|study|studies|finding|findings|"
+    # The noun in lower case: "the Best Paper Award" names an award, it refers to no paper.
+    r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?-i:paper|papers|work|study|studies|finding|findings|"
     r"result|results|analysis|method|methods|approach|framework|idea|observation|insight|proof|theory|"
     r"experiments?|algorithm|technique|objective|gains?|improvements?|speedups?|reductions?)\b"
     r"|\b(?:outperforms|boosts|improves|reduces|achieves|yields|shows|proves|demonstrates|surpasses)\b",

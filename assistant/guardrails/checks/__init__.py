@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from assistant.guardrails.checks import (
+    affiliation,
     attribution,
     citations,
     copying,
@@ -40,6 +41,7 @@ REGISTRY: tuple[Check, ...] = (
     titles,
     numbers,
     attribution,
+    affiliation,
     student_claims,
     copying,
     injection,

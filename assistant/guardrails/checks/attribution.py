@@ -1,6 +1,8 @@
 """attribution: another professor's title, or an 8-word verbatim run of their abstract (carrying at least two
-content words foreign to this professor's papers), presented as this professor's work. Their named methods are
-found by the numbers check and reported here."""
+content words foreign to this professor's papers), presented as this professor's work; and a finding of this
+professor's papers claimed as the student's own ("In my own experiments I showed that…", "We introduce…", "The
+student found that…": a result clause whose words one of their abstracts states and the CV does not). Another
+professor's named methods are found by the numbers check and reported here."""
 
 from __future__ import annotations
 
@@ -12,13 +14,24 @@ from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
 from assistant.guardrails.verbatim import Foreign, ngram_owners, verbatim_runs, words_with_offsets
 from assistant.guardrails.vocabulary import Severity, norm
-from assistant.text import content_words
-from assistant.types import Violation
+from assistant.text import RESEARCH_STOPWORDS, content_words, stem
+from assistant.types import Paper, Violation
 
 NAME = "attribution"
 SEVERITY: Severity = "hard"
 NEEDS: frozenset[str] = frozenset()
 
+CLAIMED_FINDING_MIN_WORDS = 5  # a result clause this long (content words) can be compared with an abstract
+CLAIMED_FINDING_PAPER_SHARE = 0.6  # share of its words one abstract has...
+CLAIMED_FINDING_CV_MARGIN = 0.3  # ...and every CV entry at least this much less
+# "I found that…" states a result; "I found it notable that…" or "I found your paper…" is an opinion.
+_RESULT_RE = re.compile(
+    r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\s+(?:have\s+|has\s+|had\s+|also\s+|"
+    r"further\s+|then\s+|first\s+|recently\s+|even\s+)*(?:(?:showed|shown|show|found|find|proved|prove|proven|"
+    r"demonstrated|demonstrate|discovered|established|observed|confirmed|derived)\s+that|introduced|introduce|"
+    r"proposed|propose)\b"
+)
+_CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and\s+we)\b|$")
 ATTRIBUTION_RUN_WORDS = 8  # a verbatim run this long from another professor's abstract is their work...
 ATTRIBUTION_FOREIGN_WORDS = 2  # ...when it carries this many content words absent from this professor's papers
 _OTHERS_ATTRIBUTION_RE = re.compile(r"\bet al\b|\bby\s+[A-Z][a-z]")
@@ -41,7 +54,44 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
                 email.span(m.field, m.start, m.end),
             )
         )
-    return out + _copied_from_others(email, ev)
+    return out + _copied_from_others(email, ev) + _claimed_findings(email, ev)
+
+
+def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    out = []
+    for s in email.body_sentences("student", "mixed"):
+        for m in _RESULT_RE.finditer(s.text):
+            if m.group().split()[0].lower() in ("she", "he", "the") and s.about != "student":
+                continue  # "he"/"she" speak of the student only in a sentence about them
+            end = _CLAUSE_END_RE.search(s.text, m.end())
+            claim = s.text[m.start() : end.start() if end else len(s.text)].rstrip(" ,.")
+            paper = _finding_of(ev, s.text[m.end() : m.start() + len(claim)])
+            if paper:
+                out.append(
+                    hard(
+                        NAME,
+                        f"{claim!r} claims for the student a finding of {ev.name}'s {paper.label()!r}, which the "
+                        "CV does not report: credit it to them, or say what the student really did.",
+                        claim,
+                    )
+                )
+    return out
+
+
+def _finding_of(ev: Evidence, text: str) -> Paper | None:
+    """Their paper whose abstract states this result, when the CV does not."""
+    words = {stem(w) for w in content_words(norm(text))} - RESEARCH_STOPWORDS
+    if len(words) < CLAIMED_FINDING_MIN_WORDS:
+        return None
+    scores = ev.words.description_scores(text, ev.papers)
+    ranked = sorted(scores, key=lambda p: -scores[p])[:5]
+    best = max(ranked, key=lambda p: len(words & ev.words.paper_stems(p)), default=None)
+    share = len(words & ev.words.paper_stems(best)) / len(words) if best else 0.0
+    # Per CV entry: a CV shares the field's vocabulary everywhere, a result only in the entry that reports it.
+    in_cv = max((len(words & e) for e in ev.cv_entry_stems), default=0) / len(words)
+    if not best or share < CLAIMED_FINDING_PAPER_SHARE or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
+        return None
+    return ev.papers[best]
 
 
 def _copied_from_others(email: ParsedEmail, ev: Evidence) -> list[Violation]:

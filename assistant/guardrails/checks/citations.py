@@ -4,15 +4,11 @@ ids), papers named or clearly described that are not among the sources are soft.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 from assistant.guardrails.checks.common import own_paper, student_publication
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard, soft
 from assistant.guardrails.vocabulary import Severity, norm
-from assistant.text import content_words
 from assistant.types import Paper, Violation
 
 NAME = "citations"
@@ -106,12 +102,9 @@ def _better_described(ev: Evidence, where: str, pid: str, cited: set[str]) -> Pa
 
 
 def _description_scores(ev: Evidence, text: str, ids: list[str]) -> dict[str, float]:
-    """How much of each paper's distinctive (idf-weighted) vocabulary a piece of text uses."""
-    words = set(content_words(norm(text))) - ev.name_tokens
-    present = {i: {w for w in words if ev.paper_texts[i].has(w)} for i in ids}  # each lookup once
-    df = Counter(w for found in present.values() for w in found)
-    n = len(present)
-    return {i: sum(math.log(1 + n / df[w]) for w in words if w in found) for i, found in present.items()}
+    """How much of each paper's distinctive (idf-weighted) vocabulary a piece of text uses (the professor's
+    name left out), from the index of which paper holds which word (focus.PaperWords)."""
+    return ev.words.description_scores(text, ids, ev.name_stems)
 
 
 def _described_unretrieved(email: ParsedEmail, ev: Evidence) -> list[Violation]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from assistant.guardrails.atoms import Token
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.parse import Mention, Token
+from assistant.guardrails.parse import Mention
 from assistant.guardrails.vocabulary import PUBLICATION_CUE_RE, norm
 from assistant.text import content_words, numbers_in
 from assistant.types import Paper

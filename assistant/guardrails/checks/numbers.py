@@ -1,145 +1,196 @@
-"""numbers: in sentences about the professor's work, numbers and named things (acronyms, CamelCase, letter+digit
-tokens, capitalised words not opening the sentence) must appear in their titles, abstracts or profile, and years
-in their paper or profile dates ("Fall 2026" is a plan, not a claim). A figure from another of their papers than
-the one the sentence names is hard (a named thing: soft); one found only in a paper the draft does not cite is
-soft. A named thing that only another professor's paper contains is reported as `attribution`."""
+"""numbers: the figures, ratios, years and named things an email says about the professor's work (claim atoms,
+atoms.py) must be in the paper the sentence describes (focus.py), and each figure beside what it measures there.
+
+Hard: a figure or spelled quantity ("halves", "three times") in none of their texts; one from another of their
+papers than the one the sentence names, refers back to or is about by a distinctive name; two figures of a paper
+swapped or a figure attached to the wrong quantity (figures.py); a year in none of their dates or texts; a
+distinctive name (acronym, CamelCase, with digits) in none of their texts, or credited to the wrong one of their
+papers. Soft: the same against a paper only cited or suggested by the sentence's words; a capitalised word in
+none of their texts. A named thing only another professor's papers contain is reported as `attribution`. Plans
+and requests ("20 minutes", "Fall 2027") claim nothing; a figure of the student's that the CV backs, in a sentence
+that also speaks of the professor, is the student's."""
 
 from __future__ import annotations
 
-import re
-
-from assistant.guardrails.checks.citations import cited_papers
-from assistant.guardrails.checks.common import number_known, own_paper, stated_in, term_known
+from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.parse import ParsedEmail, Token
+from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
+from assistant.guardrails.focus import Focus, focus_of
+from assistant.guardrails.parse import ParsedEmail
+from assistant.guardrails.quantities import stated
 from assistant.guardrails.report import hard, soft
-from assistant.guardrails.structure import Sentence
-from assistant.guardrails.vocabulary import PROFESSOR_SIDE_RE, STUDENT_PRONOUN_RE, Severity, is_generic
+from assistant.guardrails.vocabulary import Severity, is_generic
 from assistant.types import Violation
 
 NAME = "numbers"
 SEVERITY: Severity = "hard"
 NEEDS: frozenset[str] = frozenset()
 
-_SCHEDULE_BEFORE_RE = re.compile(
-    r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|since|until|by|in early|in late)\s*$",
-    re.IGNORECASE,
-)
-_SCHEDULE_AFTER_RE = re.compile(
-    r"^\W*(?:cycle|admissions?|academic|application|applications|intake|term|semester|entry|season)\b", re.IGNORECASE
-)
-
 
 def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     out: list[Violation] = []
-    for s in email.sentences:
-        if s.part not in ("body", "subject") or s.about == "student":
+    for atom in email.atoms:
+        if atom.subject == "student" or atom.plan or atom.sentence.part not in ("body", "subject"):
             continue
-        focus = _focus_papers(email, ev, s)
-        for tok in email.tokens(s):
-            v = _token_violation(email, ev, s, tok, focus)
-            if v:
-                out.append(v)
+        focus = focus_of(email, ev, atom.sentence)
+        check = _name_violation if atom.kind == "name" else _year_violation if atom.kind == "year" else _figure
+        found = check(email, ev, atom, focus)
+        if found and atom.sentence.part == "subject":
+            found = soft(found.check, found.message, found.span)  # a subject line sums up what the body claims
+        if found:
+            out.append(found)
     return out
 
 
-def professor_side(s: Sentence, tok: Token) -> bool:
-    """Whether a token speaks of the professor's work. In a mixed sentence, a token belongs to the side of the
-    nearest pronoun before it (else after it)."""
-    if s.about != "mixed":
-        return s.about == "professor"
-    at = tok.start - s.start
-    markers = [(m.start(), True) for m in PROFESSOR_SIDE_RE.finditer(s.text)]
-    markers += [(m.start(), False) for m in STUDENT_PRONOUN_RE.finditer(s.text)]
-    before = [m for m in markers if m[0] < at]
-    nearest = max(before) if before else min(markers, default=(0, False))
-    return nearest[1]
+def _maybe_students(atom: Atom) -> bool:
+    """An atom that may be the student's, if the CV backs it: in a sentence naming no one ("At ε = 8 the model
+    reached 86.4%" after "I fine-tuned…"), or in a clause that does not itself say it is the professor's ("…
+    improved FGD by 9% — a cruder version of what your embeddings learn")."""
+    return atom.subject == "other" or clause_subject(atom.sentence, atom.start) != "professor"
 
 
-def _focus_papers(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[str]:
-    """The papers a sentence names by title: its numbers must come from them."""
-    found = (own_paper(m, ev) for m in email.mentions if m.sentence == s)
-    return [paper.id for paper in found if paper]
+def strict(atom: Atom, focus: Focus) -> bool:
+    """Said of the professor's work: only their texts can back it (else the CV may, for a sentence about both)."""
+    return atom.subject == "professor" or (atom.subject == "other" and atom.sentence.part == "body" and focus.firm)
 
 
-def _schedule_year(s: Sentence, tok: Token) -> bool:
-    """ "Fall 2026", "the 2026 admissions cycle": a plan, not a claim about anyone's work."""
-    at, end = tok.start - s.start, tok.end - s.start
-    return bool(_SCHEDULE_BEFORE_RE.search(s.text[:at]) or _SCHEDULE_AFTER_RE.match(s.text[end:]))
+# ---------------------------------------------------------------- figures and ratios
 
 
-def _token_violation(email: ParsedEmail, ev: Evidence, s: Sentence, tok: Token, focus: list[str]) -> Violation | None:
-    if tok.kind in ("plain", "skip"):
+def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
+    q = atom.quantity
+    assert q is not None
+    backed_by_cv = _cv_backs(ev, atom)
+    in_focus = [pid for pid in focus.papers if stated(ev.paper_raw[pid]).has(q)]
+    if in_focus:
+        return _binding(ev, atom, focus, in_focus)
+    if backed_by_cv and _maybe_students(atom):
+        return None  # the student's own figure, in a sentence that also speaks of the professor
+    stating = [pid for pid, text in ev.paper_raw.items() if stated(text).has(q)]
+    if stating or stated(ev.profile_raw).has(q):
+        if not focus.papers or _describes_another(ev, atom, focus, stating):
+            return None
+        return _other_paper(ev, atom, focus)
+    if backed_by_cv and (not strict(atom, focus) or atom.sentence.about == "mixed"):
         return None
-    if tok.kind == "weak" and (tok.initial or tok.quoted or s.part == "subject"):
+    what = "spelled-out quantity" if q.spelled and q.kind == "ratio" else "number"
+    return hard(
+        NAME,
+        f"The {what} {atom.text!r} is stated about {ev.name}'s work but appears nowhere in their titles, "
+        "abstracts or profile: remove it or use what the abstract says.",
+        atom.text,
+    )
+
+
+def _cv_backs(ev: Evidence, atom: Atom) -> bool:
+    """The CV states the figure; said of the professor, with what it measures too (a CV's "12 months" does not
+    back "12 tasks" in a sentence about their benchmark)."""
+    assert atom.quantity is not None
+    if not stated(ev.cv_raw).has(atom.quantity):
+        return False
+    if atom.subject != "professor" or not atom.bound:
+        return True
+    return any(atom.bound & f.context for f in text_figures(ev.cv_raw) if same_figure(atom.quantity, f.quantity))
+
+
+def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Violation | None:
+    """The figure is in the paper: is it beside the same quantity there?"""
+    assert atom.quantity is not None
+    figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
+    word = misbound_word(Figure(atom.quantity, atom.bound), figures)
+    if word is None:
         return None
-    strict = professor_side(s, tok)
-    span = email.span(s.field, tok.start, tok.end)
-    if tok.kind == "year":
-        return _year_violation(ev, s, tok, span) if strict else None
-    known = number_known(tok, ev, strict) if tok.kind == "number" else term_known(tok.text, ev, strict)
-    if known:
-        return _focus_violation(email, ev, tok, focus, span) if strict else None
-    if tok.kind != "number" and ev.other.has(tok.text):
+    label = ev.papers[papers[0]].label()
+    message = (
+        f"{atom.text} is in {label!r}, but not as the figure for {word!r}: there {word!r} goes with another "
+        "figure. Give each figure with what it measures in the paper."
+    )
+    return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+
+
+def _describes_another(ev: Evidence, atom: Atom, focus: Focus, stating: list[str]) -> bool:
+    """The sentence's words describe a paper that states the figure better than the paper it refers back to or
+    names by a method: it is about that paper ("…over 85% of kidney transplants in Australia", background from
+    another of their papers). A title or a distinctive name in the sentence is taken at its word."""
+    if focus.how in ("title", "name") or not stating:
+        return False
+    scores = ev.words.description_scores(atom.sentence.text, {*stating, *focus.papers}, ev.name_stems)
+    return max(scores[p] for p in stating) > max(scores[p] for p in focus.papers)
+
+
+def _other_paper(ev: Evidence, atom: Atom, focus: Focus) -> Violation:
+    label = ev.papers[focus.papers[0]].label()
+    how = "names" if focus.how in ("title", "name") else "refers to" if focus.how == "previous" else "cites"
+    if focus.how == "described":
+        how = "describes"
+    message = (
+        f"{atom.text} is not in the paper this sentence {how} ({label!r}); it comes from another of their papers. "
+        "Attach each figure to the paper that reports it."
+    )
+    return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+
+
+# ---------------------------------------------------------------- years
+
+
+def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
+    q = atom.quantity
+    if q is None or not strict(atom, focus):
+        return None
+    years = {int(v) for v in q.numbers}
+    if years <= ev.prof_years or any(stated(text).has(q) for text in ev.paper_raw.values()):
+        return None  # a publication date, or a year the abstract itself gives ("data from 2010-2017")
+    return hard(
+        NAME,
+        f"The year {atom.text} is stated about {ev.name}'s work but none of their papers, dates or profile says "
+        "so: remove it.",
+        atom.text,
+    )
+
+
+# ---------------------------------------------------------------- named things
+
+
+def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
+    if is_generic(atom.text):
+        return None
+    if ev.name_known(atom):
+        return _name_in_focus(ev, atom, focus)
+    in_cv = ev.cv_has_name(atom)
+    if in_cv and (not strict(atom, focus) or _maybe_students(atom)):
+        return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
+    if ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
-            f"{span!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it correctly.",
-            span,
+            f"{atom.text!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it "
+            "correctly.",
+            atom.text,
         )
-    where = "their titles, abstracts or profile" if strict else "their papers or the CV"
-    what = "number" if tok.kind == "number" else "name"
+    if in_cv:
+        return soft(NAME, f"{atom.text!r} is in the CV but in none of {ev.name}'s papers: is it theirs?", atom.text)
+    if not (atom.strong or atom.subject == "professor") or atom.sentence.part == "subject":
+        return soft(NAME, f"{atom.text!r} appears in none of {ev.name}'s papers: check that it is theirs.", atom.text)
+    where = "their titles, abstracts or profile" if strict(atom, focus) else "their papers or the CV"
     return hard(
         NAME,
-        f"The {what} {span!r} is stated about {ev.name}'s work but appears nowhere in "
-        f"{where}: remove it or use what the cited abstract says.",
-        span,
+        f"The name {atom.text!r} is stated about {ev.name}'s work but appears nowhere in {where}: remove it or "
+        "use what the abstract says.",
+        atom.text,
     )
 
 
-def _year_violation(ev: Evidence, s: Sentence, tok: Token, span: str) -> Violation | None:
-    if _schedule_year(s, tok) or all(int(y) in ev.prof_years for y in re.findall(r"(?:19|20)\d\d", tok.text)):
+def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
+    """A name of theirs: is it in the paper the sentence is about?"""
+    if not focus.papers or any(ev.name_in_paper(atom, pid) for pid in focus.papers):
         return None
-    return hard(
-        NAME,
-        f"The year {span} is stated about {ev.name}'s work but none of their papers or profile dates says so: "
-        "remove it.",
-        span,
+    stating = [pid for pid in ev.papers if ev.name_in_paper(atom, pid)]
+    if not stating:
+        return None  # from their profile: nothing to attach it to
+    # Unlike a figure, a name credited to the wrong paper brings that paper's words along ("your PATS dataset,
+    # with its paired pose and language…"): that the sentence reads like the other paper is no excuse.
+    label = ev.papers[focus.papers[0]].label()
+    message = (
+        f"{atom.text!r} does not appear in the paper this sentence is about ({label!r}); it belongs to another of "
+        "their papers."
     )
-
-
-def _focus_violation(email: ParsedEmail, ev: Evidence, tok: Token, focus: list[str], span: str) -> Violation | None:
-    """A figure that is theirs, but from another paper than the one the sentence names (or cites)."""
-    if tok.kind == "weak":
-        return None
-    if focus:
-        return _outside_named_paper(ev, tok, focus, span)
-    cited = cited_papers(email, ev) if email.structured else set()
-    if not cited or tok.kind != "number":
-        return None
-    if any(stated_in(tok, ev.paper_texts[i].numbers) for i in cited):
-        return None
-    if not any(stated_in(tok, t.numbers) for t in ev.paper_texts.values()):
-        return None  # profile figures (award years, counts) are not paper figures
-    return soft(NAME, f"{span} comes from one of their papers that the draft does not cite: cite it.", span)
-
-
-def _outside_named_paper(ev: Evidence, tok: Token, focus: list[str], span: str) -> Violation | None:
-    texts = [ev.paper_texts[i] for i in focus]
-    named = ev.papers[focus[0]].label()
-    if tok.kind == "number":
-        if any(stated_in(tok, t.numbers) for t in texts):
-            return None
-        return hard(
-            NAME,
-            f"{span} is not in the paper this sentence names ({named!r}); it comes from another of their "
-            "papers. Attach each figure to the paper that reports it.",
-            span,
-        )
-    if is_generic(tok.text) or any(t.has(tok.text) for t in texts):
-        return None
-    return soft(
-        NAME,
-        f"{span!r} does not appear in the paper this sentence names ({named!r}); check which paper it belongs to.",
-        span,
-    )
+    return hard(NAME, message, atom.text) if focus.firm and atom.strong else soft(NAME, message, atom.text)

@@ -9,7 +9,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, number_known, student_publication
+from assistant.guardrails.atoms import clause_subject, is_duration
+from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
@@ -37,6 +38,18 @@ _DEGREE_LEVELS: dict[str, str] = {
     r"[Uu]ndergrad(?:uate)?",
 }
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
+# A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
+# "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
+# PhD under your supervision", "interest in a PhD" and "PhD programs" are plans, not degrees held.
+_DEGREE_FRAME_RE = re.compile(
+    r"(?:\b(?:I\s+am|I['’]m|I\s+was|I\s+have\s+been|(?:[Ss]he|[Hh]e|[Tt]hey)\s+(?:is|was|are)|is|was)\s+"
+    r"(?:currently\s+|now\s+|also\s+|still\s+)?an?\s+(?:[\w'’.-]+\s+){0,3}?"
+    r"|\b(?:I\s+am|I['’]m|(?:[Ss]he|[Hh]e)\s+is)\s+(?:currently\s+)?(?:pursuing|doing|completing|finishing)\s+"
+    r"(?:an?\s+|my\s+|(?:his|her)\s+)?(?:[\w'’.-]+\s+){0,2}?"
+    r"|\b(?:hold|holds|held|have|has|had|earned|earn|received|completed|obtained|finished|got|gained)\s+"
+    r"(?:an?\s+|my\s+|(?:his|her)\s+|the\s+)(?:[\w'’.-]+\s+){0,2}?"
+    r"|\bgraduated\s+(?:with\s+)?(?:an?\s+)?|\bwith\s+an?\s+|\b(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:[\w'’.-]+\s+){0,2}?)$"
+)
 _ASPIRATION_RE = re.compile(
     r"\b(?:pursue|pursuing|apply|applying|application|join|joining|seek|seeking|prospective|future|admissions?|"
     r"hope|hoping|plan|planning|become|becoming|begin|start|starting|intend|interested|toward|towards|goal|"
@@ -57,7 +70,8 @@ _DEGREE_FIELD_RE = re.compile(
 _AFFILIATION_VERB_RE = re.compile(
     r"\b(?:student|intern|interned|internship|worked|working|work|studied|studying|study|graduated|graduating|"
     r"graduate|researcher|assistant|engineer|employed|degree|thesis|visiting|visited|postdoc|undergraduate|"
-    r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc)\b"
+    r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc|"
+    r"took\s+part|participated|spent|workshop|summer\s+school)\b"
 )
 _AT_RUN_RE = re.compile(
     r"\b(?:at|from)\s+(?:the\s+)?(?P<run>[A-Z][\w&'’.-]+(?:\s+(?:of|for|and|&|de|[A-Z][\w&'’.-]+))*)"
@@ -65,13 +79,15 @@ _AT_RUN_RE = re.compile(
 _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
 _AWARD_CLAIM_RES = (
     re.compile(
-        r"\b(?:I|[Ww]e)\b[^.;!?]{0,40}?\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
+        r"\b(?:I|[Ww]e|[Mm]y|[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Tt]he\s+(?:student|applicant|candidate))\b[^.;!?]{0,100}?"
+        r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
         r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
         rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
     ),
     re.compile(rf"\b[Mm]y\s+(?P<award>(?:[\w'’-]+\s+){{0,5}}?{_AWARD_NOUN})\b"),
     re.compile(rf"\b(?:recipient|winner)\s+of\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"),
 )
+_THIRD_PERSON_OPENERS = frozenset({"she", "he", "her", "his", "the"})
 _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
     "annual national international award awards".split()
@@ -104,6 +120,7 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     for s in email.sentences:
         if s.part == "signature" or (s.part == "body" and s.about in ("student", "mixed")):
             out += _sentence_claim_violations(email, ev, s)
+    out += _unknown_student_atoms(email, ev, [v.span for v in out if v.span])
     for m in email.mentions:
         if m.owner == "student" and student_publication(m, ev) and not cv_has_title(m.text, ev):
             out.append(
@@ -136,24 +153,27 @@ def _structured_claim_violations(email: ParsedEmail, ev: Evidence) -> list[Viola
 
 def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
     out: list[Violation] = []
-    if s.part == "body" and STUDENT_SUBJECT_RE.search(s.text):  # the specific claims first: clearer messages
+    if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
         out += _degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
         out += _skill_claims(ev, s) + _venue_claims(ev, s)
-    if s.about == "student" or s.part == "signature":
-        out += _unknown_student_tokens(email, ev, s)
     return out
 
 
-def _unknown_student_tokens(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]) -> list[Violation]:
+    """Figures and named things said of the student that neither the CV nor the professor's papers (which the
+    student may be quoting) contain. The specific claims run first (their messages are clearer): an atom inside
+    a span they `reported` ("the Turing Fellowship") is not reported again."""
     out = []
-    for tok in email.tokens(s):
-        if tok.kind in ("plain", "skip", "year") or (tok.kind == "number" and s.part == "signature"):
+    for atom in email.atoms:
+        if atom.subject != "student" or atom.plan or atom.kind == "year" or atom.text in email.student_words:
             continue
-        if tok.kind == "weak" and (tok.initial or tok.quoted):
+        if any(atom.text in span and span in atom.sentence.text for span in reported):
             continue
-        known = number_known(tok, ev, False) if tok.kind == "number" else ev.known_anywhere(tok.text)
-        if not known:
-            span = email.span(s.field, tok.start, tok.end)
+        if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
+            continue  # phone numbers, postcodes; durations, which a CV gives as dates
+        named = atom.kind == "name"
+        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else ev.quantity_backed(atom)):
+            span = atom.text
             out.append(
                 hard(
                     NAME,
@@ -184,7 +204,8 @@ def _degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for level, pattern in _DEGREE_RES.items():
         for m in pattern.finditer(s.text):
-            if _aspirational(s.text, m.start()) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
+            clause = s.text[max(0, m.start() - 80) : m.start()].split(",")[-1]
+            if not _DEGREE_FRAME_RE.search(clause) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
                 continue
             if not pattern.search(ev.cv_raw):
                 out.append(_claim(s, m.start(), m.end(), f"a {level} degree"))
@@ -202,6 +223,8 @@ def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[V
         run = re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", m.group("run")).rstrip(".")
         if _inside_mention(email, s, m.start()) or _aspirational(s.text, m.start()):
             continue
+        if clause_subject(s, s.start + m.start()) == "professor":
+            continue  # "your lab at UCLA": where the professor works is the affiliation check's
         if not _AFFILIATION_VERB_RE.search(" ".join(s.text[: m.start()].split()[-8:])):
             continue
         if not content_words(norm(run)) or all(is_generic(w) for w in run.split()):
@@ -220,15 +243,22 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
     return any(m.field == s.field and m.start <= at < m.end for m in email.mentions)
 
 
+def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
+    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in ev.cv_entries)
+
+
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for pattern in _AWARD_CLAIM_RES:
         for m in pattern.finditer(s.text):
+            if m.group().split()[0].lower() in _THIRD_PERSON_OPENERS and s.about != "student":
+                continue  # "he"/"she" speak of the student only in a sentence about them
             award = m.group("award")
             words = [w for w in content_words(norm(award)) if w not in _AWARD_FILLER]
             if _aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
                 continue
-            if words and not all(ev.cv.has(w) for w in words):
+            # All in one entry of the CV: a CV listing a workshop paper does not back "the Best Paper Award".
+            if words and not _in_one_cv_entry(ev, words):
                 out.append(_claim(s, m.start("award"), m.end("award"), "the award"))
     return out
 

@@ -1,0 +1,112 @@
+"""What each figure measures: the words bound to a quantity in its sentence, so that a figure is checked together
+with the quantity and the dataset beside it ("1.79x over Wi-Fi", "a 36% reduction in computation time").
+
+A sentence is cut into segments at punctuation and at the conjunctions that start a new item ("1.79x over Wi-Fi
+and 2.17x over LTE"); in a segment, a figure is bound to the words after it up to the next figure, and the first
+figure of a segment also to the words just before it ("an F-measure of 0.947"). In a paper, a figure also owns
+the rest of its sentence that no other figure is bound to ("…the word error rate at 4% during validation" for
+"4%", whichever side the words fall). An email's figure is misbound when its words share more with another figure
+of the paper than with this one's: two figures swapped, or one attached to the wrong quantity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.guardrails.quantities import Quantity, quantities, stated
+from assistant.guardrails.vocabulary import norm
+from assistant.text import STOPWORDS, sentence_spans, stem, tokens
+
+AFTER_WORDS = 6  # content words after a figure that say what it measures
+BEFORE_WORDS = 2
+MISBOUND_MIN_SHARED = 2  # words an email's figure must share with another figure of the paper to be misbound
+_BREAK_RE = re.compile(r"[;:\[\]—–]|,\s|\s-\s|\b(?:and|or|but|while|whereas|which|where|when|whilst)\b")
+_UNIT_COMPOUND_RE = re.compile(r"[-–][^\W\d_]+\b")
+_DOUBLED_END_RE = re.compile(r"([bcdfgklmnprstvz])\1$")
+# Qualifiers and reporting verbs say how a figure relates, not what it measures: any figure can have them.
+_QUALIFIERS = frozenset(
+    stem(w)
+    for w in """more less higher lower better worse greater smaller larger fewer least most about roughly
+    approximately nearly almost around over under average total overall only just up improvement gain reduction
+    increase relative absolute respectively additional extra report achieve reach show offer yield provide
+    obtain give lead bring deliver observe get see find""".split()
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    quantity: Quantity
+    bound: frozenset[str]  # stemmed content words: what the figure measures
+    context: frozenset[str] = frozenset()  # a paper's figure: also the words of its sentence no other one has
+
+
+def bound_words(text: str) -> list[str]:
+    """Stemmed content words of `text`: a hyphenated name stays one word ("Wi-Fi" is "wifi")."""
+    out = []
+    for tok in tokens(text):
+        word = norm(tok).replace(" ", "")
+        if len(word) > 1 and not word.isdigit() and word not in STOPWORDS:
+            root = _DOUBLED_END_RE.sub(r"\1", stem(word))  # "capped" and "cap" are one word
+            if root not in _QUALIFIERS:
+                out.append(root)
+    return out
+
+
+def sentence_figures(text: str, start: int = 0, end: int | None = None) -> list[Figure]:
+    """The quantities of one sentence (text[start:end]), years included, with the words bound to each."""
+    end = len(text) if end is None else end
+    qs = quantities(text[start:end])
+    cuts = [m.start() for m in _BREAK_RE.finditer(text, start, end)] + [end]
+    out = []
+    for i, q in enumerate(qs):
+        at, stop = start + q.start, start + q.end
+        seg_start = max([start, *(c for c in cuts if c < at)])
+        seg_end = min(c for c in cuts if c >= stop)
+        next_q = start + qs[i + 1].start if i + 1 < len(qs) else end
+        unit = _UNIT_COMPOUND_RE.match(text, stop)
+        # "the 10,000-hour XL subset": a figure glued to its unit is an adjective; the noun after it is what the
+        # sentence is about (its context, which every figure of the sentence shares), not this figure's.
+        words = bound_words(unit.group() if unit else text[stop : min(seg_end, next_q)])[:AFTER_WORDS]
+        previous_end = start + qs[i - 1].end if i else start
+        if previous_end <= seg_start:  # the first figure of its segment
+            words += bound_words(text[seg_start:at])[-BEFORE_WORDS:]
+        out.append(Figure(q, frozenset(words)))
+    return out
+
+
+def _with_context(figures: list[Figure], sentence: str) -> list[Figure]:
+    everything = frozenset(bound_words(sentence))
+    out = []
+    for f in figures:
+        taken = frozenset().union(*(g.bound for g in figures if g is not f))
+        out.append(Figure(f.quantity, f.bound, f.bound | (everything - taken)))
+    return out
+
+
+@lru_cache(maxsize=16384)  # per abstract, once per process
+def text_figures(text: str) -> tuple[Figure, ...]:
+    """The figures of every sentence of a paper's text, each with its sentence context."""
+    return tuple(f for a, b in sentence_spans(text) for f in _with_context(sentence_figures(text, a, b), text[a:b]))
+
+
+def same_figure(claimed: Quantity, stated_figure: Quantity) -> bool:
+    return stated(stated_figure.text).has(claimed)
+
+
+def misbound_word(claimed: Figure, papers: Sequence[Figure]) -> str | None:
+    """A word showing that the email measures this figure with what the paper measures another figure with;
+    None when the binding is consistent, or the paper does not state the figure (then it is unsupported, not
+    swapped), or the paper binds nothing to it ("…and 9.54%, respectively")."""
+    same = [f for f in papers if same_figure(claimed.quantity, f.quantity)]
+    if not same or not claimed.bound or not any(f.bound for f in same):
+        return None
+    own = max(len(claimed.bound & f.context) for f in same)
+    others = [f for f in papers if f not in same and f.quantity.kind != "year"]  # a date measures nothing
+    best = max(others, key=lambda f: len(claimed.bound & f.bound), default=None)
+    shared = claimed.bound & best.bound if best else frozenset()
+    if len(shared) < MISBOUND_MIN_SHARED or len(shared) <= own:
+        return None
+    mine = frozenset().union(*(f.context for f in same))
+    return min(shared - mine, default=None)

@@ -1,0 +1,235 @@
+"""Which of the professor's papers each sentence describes, so its figures and names are checked against that
+paper and not against "anything they ever wrote" (with hundreds of papers, almost any number is in one of them).
+
+In order: the papers it names by title; with a structured draft, the papers cited for it; when it refers back ("the
+same paper", "the model", "It…"), the paper of the sentence before; a distinctive name it mentions first (a
+method, dataset or model found in at most three of their papers, "XTREME", "Mask CTC"); else the paper its words
+describe best, when one clearly stands out. Title, reference back and name are firm: a figure or name found in
+another of their papers is then a hard violation. Citation and description are suggestions: soft."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from rapidfuzz import fuzz
+
+from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
+from assistant.text import content_words, stem
+
+if TYPE_CHECKING:
+    from assistant.guardrails.evidence import Evidence
+    from assistant.guardrails.parse import ParsedEmail
+    from assistant.guardrails.structure import Sentence
+
+How = Literal["title", "previous", "name", "referenced", "cited", "described", "none"]
+FIRM: frozenset[How] = frozenset({"title", "previous", "name", "referenced"})
+DISTINCTIVE_PAPERS = 3  # a name found in at most this many of their papers points at them
+DESCRIBED_MIN_SCORE = 4.0  # idf-weighted overlap the best-described paper needs...
+DESCRIBED_SHARE = 0.35  # ...with the runner-up below this share of it
+TITLE_PHRASE_MIN_WORDS = 2  # "your paper on <phrase>": a phrase this long may paraphrase a title...
+TITLE_PHRASE_MIN_SCORE = 80  # ...when it matches one (rapidfuzz token_set_ratio of content words) this well...
+TITLE_PHRASE_MARGIN = 8  # ...and no other title comes within this of it
+
+# A reference back to the paper of the sentence before: a pronoun among the first words, or "the same paper",
+# "the model", "your method" (not "the MDS queue paper": a name in between makes it a new reference).
+_REFERS_BACK_RE = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:it|its|they|them|their|this|these|there|here|you|your)\b|"
+    r"\b(?:the same|this|that|these|the|its|their|your)\s+(?P<between>(?:[\w-]+\s+){0,2}?)"
+    r"(?:paper|work|study|model|models|"
+    r"method|approach|framework|system|algorithm|analysis|experiments?|evaluation|results?|technique|"
+    r"architecture|dataset|benchmark|corpus|protocol|scheme|objective|estimator|mechanism|pipeline|procedure|"
+    r"rewriter|detector|recognizer|follow-up)\b",
+    re.IGNORECASE,
+)
+_NAME_WORD_RE = re.compile(r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+)\b")
+# A new reference to one of their papers, by what it is about ("your paper on…", "your unified analysis of…").
+_NEW_WORK_RE = re.compile(
+    r"\b(?:[Yy]our|[Aa]nother|a|one)\s+(?:[\w-]+\s+){0,2}?(?:paper|work|study|article|analysis|preprint|publication)"
+    r"\s+(?:on|about|of|for|in|with)\b"
+)
+
+
+@dataclass(frozen=True)
+class Focus:
+    papers: tuple[str, ...]
+    how: How
+
+    @property
+    def firm(self) -> bool:
+        return self.how in FIRM
+
+
+NO_FOCUS = Focus((), "none")
+
+
+class PaperWords:
+    """Which of a professor's papers contain each word: one lookup per word instead of a scan of every text."""
+
+    def __init__(self, texts: tuple[tuple[str, str], ...]) -> None:  # (paper id, normalised title + abstract)
+        self.texts = dict(texts)
+        words: dict[str, set[str]] = defaultdict(set)
+        stems: dict[str, set[str]] = defaultdict(set)
+        for pid, text in texts:
+            for w in set(text.split()):
+                words[w].add(pid)
+                stems[stem(w)].add(pid)
+        self.words, self.stems = dict(words), dict(stems)
+
+    def paper_stems(self, pid: str) -> frozenset[str]:
+        return _stems_of(self.texts[pid])
+
+    def papers_with(self, term: str) -> set[str]:
+        """Papers whose text holds `term` as whole words (a plural s tolerated)."""
+        n = norm(term)
+        if not n:
+            return set()
+        first, *rest = n.split()
+        found = set().union(*(self.words.get(v, set()) for v in plural_variants(first)))
+        if not rest:
+            return found
+        variants = plural_variants(n)
+        return {p for p in found if any(f" {v} " in f" {self.texts[p]} " for v in variants)}
+
+    def description_scores(
+        self, text: str, ids: Iterable[str], ignore: frozenset[str] = frozenset()
+    ) -> dict[str, float]:
+        """How much of each paper's distinctive (idf-weighted) vocabulary `text` uses."""
+        wanted = set(ids)
+        scores = dict.fromkeys(wanted, 0.0)
+        n = len(wanted)
+        for w in {stem(w) for w in content_words(norm(text))} - ignore:
+            having = self.stems.get(w, set()) & wanted
+            for pid in having:
+                scores[pid] += math.log(1 + n / len(having))
+        return scores
+
+
+@lru_cache(maxsize=16384)
+def _stems_of(norm_text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in norm_text.split())
+
+
+@lru_cache(maxsize=64)  # a professor's index, kept while the same professor's emails are checked
+def paper_words(texts: tuple[tuple[str, str], ...]) -> PaperWords:
+    return PaperWords(texts)
+
+
+def clearly_described(scores: dict[str, float], min_score: float = DESCRIBED_MIN_SCORE) -> str | None:
+    """The paper a text clearly describes: the best score is high enough and well above the runner-up."""
+    if len(scores) < 2:
+        return None
+    best = max(scores, key=lambda i: (scores[i], i))
+    runner_up = max(v for i, v in scores.items() if i != best)
+    return best if scores[best] >= min_score and runner_up < DESCRIBED_SHARE * scores[best] else None
+
+
+def focus_of(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus:
+    """The sentence's focus; the whole email's is worked out once per check run."""
+    if email.focus is None:
+        email.focus = focus_map(email, ev)
+    return email.focus.get(s, NO_FOCUS)
+
+
+def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
+    """The focus of every body and subject sentence, paragraph by paragraph."""
+    out: dict[Sentence, Focus] = {}
+    previous, last_end = NO_FOCUS, 0
+    for s in email.sentences:
+        if s.part != "body":  # a subject line summarises; it describes no one paper
+            previous = NO_FOCUS
+            continue
+        if "\n" in email.body[last_end : s.start]:
+            previous = NO_FOCUS  # a new paragraph or list item starts afresh
+        focus = _focus(email, ev, s, previous)
+        out[s] = focus
+        # A sentence with no reference of its own keeps the paragraph on the paper it was about.
+        previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
+        last_end = s.end
+    return out
+
+
+def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Focus:
+    titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
+    if titled:
+        return Focus(tuple(dict.fromkeys(titled)), "title")
+    named, named_at = _named_focus(email, ev, s)
+    new_work = _NEW_WORK_RE.search(s.text)
+    back = _refers_back(s.text) if previous.papers and not new_work else None
+    if back is not None and (not named or back < named_at):
+        return Focus(previous.papers, "previous")
+    if named:
+        return Focus(_narrowed(ev, s, named), "name")
+    cited = _cited_for(email, ev, s)
+    if cited:
+        return Focus(cited, "cited")
+    titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
+    if titled_like:
+        return Focus(titled_like, "referenced")
+    if s.part == "body" and s.about in ("professor", "mixed", "neutral"):
+        best = clearly_described(ev.words.description_scores(s.text, ev.papers, ev.name_stems))
+        if best:
+            return Focus((best,), "referenced" if new_work else "described")
+    return NO_FOCUS
+
+
+def _title_described(ev: Evidence, phrase: str) -> tuple[str, ...] | None:
+    """The paper whose title the words after "your paper on…" paraphrase ("end-to-end neural diarization with
+    self-attention"), when one title (with its versions) clearly matches best."""
+    words = " ".join(content_words(norm(re.split(r"[,;:.]", phrase, maxsplit=1)[0])))
+    if len(words.split()) < TITLE_PHRASE_MIN_WORDS:
+        return None
+    titles = {pid: " ".join(content_words(norm(p.title))) for pid, p in ev.papers.items() if p.title}
+    scores = {pid: fuzz.token_set_ratio(words, title) for pid, title in titles.items()}
+    best = max(scores.values(), default=0.0)
+    if best < TITLE_PHRASE_MIN_SCORE:
+        return None
+    top = {titles[pid] for pid, v in scores.items() if v >= best - TITLE_PHRASE_MARGIN}
+    return tuple(sorted(pid for pid, v in scores.items() if v == best)) if len(top) == 1 else None
+
+
+def _narrowed(ev: Evidence, s: Sentence, papers: tuple[str, ...]) -> tuple[str, ...]:
+    """Of several papers sharing a name, the one the sentence clearly describes (versions of one paper, with
+    the same words, stay together)."""
+    if len(papers) < 2:
+        return papers
+    best = clearly_described(ev.words.description_scores(s.text, papers, ev.name_stems), min_score=0.0)
+    return (best,) if best else papers
+
+
+def _refers_back(text: str) -> int | None:
+    """Where the sentence refers back to the paper before it, if it does."""
+    for m in _REFERS_BACK_RE.finditer(text):
+        if not _NAME_WORD_RE.search(m.group("between") or ""):
+            return m.start()
+    return None
+
+
+def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[str, ...], int]:
+    """The papers of the first distinctive name the sentence mentions (left to right), and where it is."""
+    for atom in email.atoms_of(s):
+        if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
+            continue
+        having = ev.words.papers_with(atom.text)
+        if 0 < len(having) <= DISTINCTIVE_PAPERS:
+            # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the
+            # others only use it.
+            titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
+            return tuple(sorted(titled or having)), atom.start - s.start
+    return (), -1
+
+
+def _cited_for(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[str, ...]:
+    """With a structured draft: the papers cited for the text this sentence is part of."""
+    here = f" {norm(s.text)} "
+    found: Sequence[str] = [
+        c.paper_id
+        for c in email.citations
+        if c.paper_id in ev.papers and (where := f" {norm(c.where)} ").strip() and (here in where or where in here)
+    ]
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,200 @@
+"""Quantities as an email or an abstract states them, each with its span: figures in digits (thousands
+separators, decimals, ranges, percentages, units such as "350M", multipliers such as "3x"), figures in words
+("eleven datasets", "twenty-five"), ratios in words ("twice", "halves", "three times", "tenfold", "an order of
+magnitude") and years. `Stated` is what a text states, so a claimed quantity can be looked up in a paper.
+
+Spelled "one" and "two" are left out as figures: in prose they are mostly determiners ("one of the", "the two
+approaches"), not claims; as ratios ("two times") they count. A cardinal that counts the email's own material
+("three of your papers", "two recent papers") is not a claim about the work either."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+QuantityKind = Literal["figure", "ratio", "year"]
+Reading = tuple[float, int]  # (value, decimals as written)
+
+_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+_CARDINALS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+    "dozen": 12,
+}  # fmt: skip
+_DETERMINER_CARDINALS = frozenset({"one", "two"})
+# Verbs only: the bare "double"/"triple" are mostly adjectives ("double-blind", "double descent").
+_RATIO_WORDS = {
+    "twice": 2, "doubles": 2, "doubled": 2, "doubling": 2, "halve": 2, "halves": 2, "halved": 2, "halving": 2,
+    "triples": 3, "tripled": 3, "tripling": 3, "quadruples": 4, "quadrupled": 4,
+}  # fmt: skip
+_CARDINAL = "|".join(sorted(_CARDINALS, key=len, reverse=True))
+_NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SPELLED = rf"(?:{_CARDINAL})(?:[-\s](?:{_CARDINAL}))*"
+# Digits glued to letters by a hyphen are part of a name ("ResNet-50", "GPT-4"); the lookbehind keeps them out.
+_DIGITS_RE = re.compile(
+    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>%|x|×|X|k|K|M|B)?"
+    rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>%|x|×|X|k|K|M|B)?)?(?![\w%×]|\.\d)"
+)
+_TIMES_RE = re.compile(rf"\b(?P<n>{_NUM}|{_SPELLED})(?:\s*[-\s]\s*(?:times|fold)\b|fold\b)", re.IGNORECASE)
+_MAGNITUDE_RE = re.compile(
+    rf"\b(?:(?P<one>an|one)|(?P<n>{_NUM}|{_SPELLED}))?\s*orders?\s+of\s+magnitude\b", re.IGNORECASE
+)
+_RATIO_WORD_RE = re.compile(rf"\b(?:{'|'.join(_RATIO_WORDS)})\b|\b(?:by|in)\s+half\b", re.IGNORECASE)
+_SPELLED_RE = re.compile(rf"\b{_SPELLED}\b", re.IGNORECASE)
+_NOUN_BEFORE_RE = re.compile(rf"\b(?:the|both|these|those|its|their|{_CARDINAL})\s+$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# What follows a count of the email's own material, or a partitive "three of ...", or a year used as a count.
+_META_COUNT_RE = re.compile(
+    r"^\s*(?:of\b|(?:\w+\s+)?(?:papers?|works?|articles?|publications?|questions?|things|points|ideas|aspects|"
+    r"reasons|ways|directions|sentences|paragraphs|lines)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    kind: QuantityKind
+    # Each endpoint (one, or two for a range) as its readings, each with the digits after the point as written
+    # ("2.2x" may round "2.17x", "2.20x" may not): "250K" reads 250 or 250000.
+    values: tuple[tuple[Reading, ...], ...]
+    spelled: bool
+    approximate: bool = False  # "an order of magnitude": a range of values, not one
+
+    @property
+    def numbers(self) -> tuple[float, ...]:
+        return tuple(readings[0][0] for readings in self.values)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text`, left to right; overlapping readings keep the widest ("three times" over
+    "three")."""
+    found = [*_digit_quantities(text), *_times(text), *_magnitudes(text), *_ratio_words(text), *_cardinals(text)]
+    found.sort(key=lambda q: (q.start, -(q.end - q.start)))
+    kept: list[Quantity] = []
+    for q in found:
+        if not kept or q.start >= kept[-1].end:
+            kept.append(q)
+    return kept
+
+
+def _digit_quantities(text: str) -> Iterator[Quantity]:
+    for m in _DIGITS_RE.finditer(text):
+        a, b = m.group("a"), m.group("b")
+        units = {m.group("ua"), m.group("ub")} - {None}
+        values = [_readings(a, m.group("ua")), *([_readings(b, m.group("ub"))] if b else [])]
+        raw = [a, b] if b else [a]
+        if units & {"x", "×", "X"}:
+            kind: QuantityKind = "ratio"
+        elif not units and all(_YEAR_RE.fullmatch(r) for r in raw):
+            kind = "year"  # "over 2000 clusters" reads as one too: a year is also looked up among stated figures
+        else:
+            kind = "figure"
+        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), spelled=False)
+
+
+def _readings(raw: str, unit: str | None) -> tuple[Reading, ...]:
+    """ "1.3B" reads 1.3 (as written) or 1.3e9; each keeps the decimals it was written with."""
+    value, decimals = float(raw.replace(",", "")), len(raw.split(".")[1]) if "." in raw else 0
+    return ((value, decimals), (value * _UNITS[unit], 0)) if unit in _UNITS else ((value, decimals),)
+
+
+def _spelled_value(words: str) -> float:
+    """ "twenty-five" is 25, "two hundred" 200, "three thousand" 3000."""
+    total, current = 0.0, 0.0
+    for word in re.split(r"[-\s]+", words.lower()):
+        n = _CARDINALS[word]
+        if n >= 100:
+            current = max(current, 1.0) * n
+            if n >= 1000:
+                total, current = total + current, 0.0
+        else:
+            current += n
+    return total + current
+
+
+def _number_value(raw: str) -> float:
+    return float(raw.replace(",", "")) if raw[0].isdigit() else _spelled_value(raw)
+
+
+def _times(text: str) -> Iterator[Quantity]:
+    for m in _TIMES_RE.finditer(text):
+        raw = m.group("n")
+        yield Quantity(m.start(), m.end(), m.group(), "ratio", (((_number_value(raw), 0),),), spelled=True)
+
+
+def _magnitudes(text: str) -> Iterator[Quantity]:
+    for m in _MAGNITUDE_RE.finditer(text):
+        exponent = 1.0 if m.group("one") else _number_value(m.group("n")) if m.group("n") else 2.0
+        yield Quantity(m.start(), m.end(), m.group().strip(), "ratio", (((10**exponent, 0),),), True, approximate=True)
+
+
+def _ratio_words(text: str) -> Iterator[Quantity]:
+    for m in _RATIO_WORD_RE.finditer(text):
+        if _NOUN_BEFORE_RE.search(text[: m.start()]):
+            continue  # "two halves of one problem": a noun, not a ratio
+        word = m.group().lower()
+        value = 2.0 if word.endswith("half") else float(_RATIO_WORDS[word])
+        yield Quantity(m.start(), m.end(), m.group(), "ratio", (((value, 0),),), spelled=True)
+
+
+def _cardinals(text: str) -> Iterator[Quantity]:
+    for m in _SPELLED_RE.finditer(text):
+        words = m.group().lower()
+        if words in _DETERMINER_CARDINALS or _META_COUNT_RE.match(text[m.end() :]):
+            continue
+        yield Quantity(m.start(), m.end(), m.group(), "figure", (((_spelled_value(words), 0),),), spelled=True)
+
+
+# ---------------------------------------------------------------- what a text states
+
+
+@dataclass(frozen=True)
+class Stated:
+    """The figures and ratios a text states, with every rounding of them a writer might quote."""
+
+    figures: frozenset[tuple[int, float]]  # (decimals, value rounded to them)
+    ratios: frozenset[tuple[int, float]]
+    percents: frozenset[tuple[int, float]]  # the figures written with "%"
+    magnitude_phrase: bool  # "order(s) of magnitude" is written out
+
+    def has(self, q: Quantity) -> bool:
+        """Every endpoint of `q` is stated, in one of its readings."""
+        if q.kind == "ratio":
+            return all(any(self._ratio(v, d, q.approximate) for v, d in end) for end in q.values)
+        return all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values)
+
+    def _ratio(self, value: float, decimals: int, approximate: bool) -> bool:
+        if approximate:
+            return self.magnitude_phrase or any(value <= r < value * 10 for _, r in self.ratios)
+        if (decimals, round(value, decimals)) in self.ratios:
+            return True
+        # "halves the error" is a 50% reduction, "doubles" a 100% increase: the same ratio as a percentage.
+        as_percent = {round(100 * (1 - 1 / value)), round(100 * (value - 1))}
+        return any((0, p) in self.percents for p in as_percent)
+
+
+@lru_cache(maxsize=65536)  # every abstract is read once per process, however many emails cite it
+def stated(text: str) -> Stated:
+    figures: set[tuple[int, float]] = set()
+    ratios: set[tuple[int, float]] = set()
+    percents: set[tuple[int, float]] = set()
+    for q in quantities(text):
+        roundings = {(d, round(v, d)) for end in q.values for v, decimals in end for d in range(decimals + 1)}
+        (ratios if q.kind == "ratio" else figures).update(roundings)
+        if "%" in q.text:
+            percents.update(roundings)
+        if q.kind == "ratio" and not q.spelled:
+            figures.update(roundings)  # "a 2.2x speedup" also states the figure 2.2
+    # Spelled "one"/"two" are still figures a paper states ("two languages"), and a ratio may be written "2x".
+    for m in _SPELLED_RE.finditer(text):
+        figures.add((0, _spelled_value(m.group())))
+    magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
+    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude)

@@ -1,0 +1,101 @@
+"""The LLM seam: every chat-model call goes through here.
+
+Any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, LM Studio, llama.cpp's server, llama-cpp-python's):
+`structured` returns a validated pydantic object however the endpoint takes JSON requests (modes.py, probed once
+per endpoint and model: probe.py), `stream` streams text and, once done, says why it stopped (stream.py).
+Every call is bounded: max_tokens by kind of call, the timeout on every request, a deadline over the whole call.
+Failures are typed (errors.py) and carry the attempts and the tokens they cost.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from assistant.llm.client import Connection, http_client, openai_client
+from assistant.llm.errors import (
+    LLMError,
+    LLMLimitError,
+    LLMRefused,
+    LLMReplyError,
+    LLMUnavailable,
+    Usage,
+    explain,
+    usage_of,
+)
+from assistant.llm.probe import Profile, probe_modes, remember, resolve
+from assistant.llm.stream import Streamed, StreamEnd, stream_events
+from assistant.llm.structured import structured_call
+from assistant.retry import Deadline, call_with_retries
+from assistant.settings import CallKind, Settings
+
+T = TypeVar("T", bound=BaseModel)
+
+__all__ = [
+    "LLM",
+    "LLMError",
+    "LLMLimitError",
+    "LLMRefused",
+    "LLMReplyError",
+    "LLMUnavailable",
+    "StreamEnd",
+    "Streamed",
+    "Usage",
+    "call_with_retries",
+    "explain",
+    "http_client",
+    "openai_client",
+    "usage_of",
+]
+
+
+class LLM:
+    """Structured output and streaming over one endpoint and model; safe to share between a batch's threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.connection = Connection(settings)
+        self._profile: Profile | None = None
+        self._lock = threading.Lock()  # one probe, however many threads ask at once
+
+    @property
+    def model_name(self) -> str:
+        return self.settings.llm_model
+
+    def profile(self) -> Profile:
+        """How this endpoint is asked for JSON: forced, known, remembered or probed (once, then remembered)."""
+        with self._lock:
+            if self._profile is None:
+                self._profile = resolve(self.settings, self.connection)
+            return self._profile
+
+    def fall_back(self, failed: Profile, deadline: Deadline) -> Profile | None:
+        """The next mode down from one the endpoint refused, or None when plain text was refused too."""
+        from assistant.llm.modes import LADDER
+
+        if failed.mode == LADDER[-1] or failed.source == "known":  # OpenAI takes json_schema: the fault is elsewhere
+            return None
+        with self._lock:
+            mode, refused = probe_modes(self.connection, failed.fold_system, deadline, LADDER.index(failed.mode) + 1)
+        return Profile(mode, failed.fold_system, "probed", [*failed.refused, f"{failed.mode}: refused", *refused])
+
+    def adopt(self, profile: Profile) -> None:
+        """A fallback mode that worked becomes this endpoint's mode, here and in the store."""
+        with self._lock:
+            self._profile = profile
+        remember(self.settings, profile)
+
+    def structured(
+        self, messages: list[tuple[str, str]], schema: type[T], *, what: str = "LLM", kind: CallKind | None = None
+    ) -> tuple[T, Usage]:
+        """One call returning a validated `schema` instance, or a typed LLMError (with the tokens it cost). `kind`
+        picks the max_tokens setting; `what` names the call in messages."""
+        return structured_call(self, messages, schema, what=what, kind=kind)
+
+    def stream(self, messages: list[tuple[str, str]], *, what: str = "LLM", kind: CallKind = "ask") -> Streamed:
+        """Text chunks as they arrive; after them, `.end` (a StreamEnd: stop / length / deadline / timeout /
+        error, the reason in plain words, the usage). Opening the stream is retried; what follows is not."""
+        fold = self.profile().fold_system
+        return Streamed(stream_events(self.connection, messages, fold_system=fold, what=what, kind=kind))
