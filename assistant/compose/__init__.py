@@ -170,11 +170,7 @@ def _draft(
     education = next((i for i in student.education if studies(i)), None)
     skills = _skills(student, [c.paper for c in composed])
     publication = student.publications[0] if student.publications else None
-    own_paper = publication_title(publication.text) if publication else ""
-    if any(own_paper and own_paper in c.paragraph for c in composed):
-        own_paper = ""  # a paragraph already relates a paper to it: its long title once is enough
     name = surname(professor.name)
-    pid = professor.id
     body = render(
         "offline_email",
         professor_surname="" if not_a_name(f"Professor {name}") else name,
@@ -183,24 +179,45 @@ def _draft(
         studies=studies(education) if education else "",
         interests=join_english(interests, serial_comma=True),
         papers=[c.paragraph for c in composed],
-        paper_count=NUMBER_WORDS[len(composed)] if len(composed) < len(NUMBER_WORDS) else str(len(composed)),
+        paper_count=_count_words(len(composed)),
         skills=join_english([s.text.rstrip(".") for s in skills]),
-        publication=own_paper,
-        opening=pick(pid, "opening", 3),
-        interests_form=pick(pid, "interests", 3),
-        intro=pick(pid, "intro", 3),
-        closing=pick(pid, "closing", 3),
-        order=pick(pid, "order", 2),
+        publication=_own_paper(publication, composed),
+        **_forms(professor.id),
     )
-    short = [t for t in topics if len(t.split()) <= MAX_SUBJECT_TOPIC_WORDS]
-    subject = render("offline_subject", topic=short[0] if short else "", variant=pick(pid, "subject", 3))
     return EmailDraft(
-        subject=subject,
+        subject=_subject(topics, professor.id),
         body=re.sub(r"\n{3,}", "\n\n", body),
         cited_paper_ids=[c.paper.id for c in composed],
         citations=[CitationUse(paper_id=c.paper.id, where=c.paragraph) for c in composed],
         student_claims=_claims(education, skills, publication),
     )
+
+
+def _count_words(n: int) -> str:
+    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+def _own_paper(publication: CVItem | None, composed: Sequence[Composed]) -> str:
+    """The student's own paper's title for the closing, unless a paragraph already relates a paper to it: its long
+    title once is enough."""
+    own = publication_title(publication.text) if publication else ""
+    return "" if any(own and own in c.paragraph for c in composed) else own
+
+
+def _forms(pid: str) -> dict[str, int]:
+    """Which opening, closing and paragraph order this professor's email gets (stable per professor)."""
+    return {
+        "opening": pick(pid, "opening", 3),
+        "interests_form": pick(pid, "interests", 3),
+        "intro": pick(pid, "intro", 3),
+        "closing": pick(pid, "closing", 3),
+        "order": pick(pid, "order", 2),
+    }
+
+
+def _subject(topics: Sequence[str], pid: str) -> str:
+    short = [t for t in topics if len(t.split()) <= MAX_SUBJECT_TOPIC_WORDS]
+    return render("offline_subject", topic=short[0] if short else "", variant=pick(pid, "subject", 3))
 
 
 def _skills(student: StudentProfile, papers: Sequence[Paper]) -> list[CVItem]:

@@ -83,15 +83,9 @@ class Retold:
 
 def retell(sentence: str) -> Retold | None:
     """The sentence in the second person and the past, or None when it cannot be rewritten safely."""
-    text = sentence.strip()
-    if not text.endswith(".") or text.endswith("..") or _UNSAFE_RE.search(text) or not _balanced(text):
-        return None
-    text = _LEAD_RE.sub("", text[:-1].strip())
-    adverb = _ADVERB_LEAD_RE.match(text)
-    if adverb and lexicon.is_adverb(adverb.group(1)):
-        text = text[adverb.end() :]
-    subject = _SUBJECT_RE.match(text)
-    if not subject:
+    text = _standalone(sentence)
+    subject = _SUBJECT_RE.match(text) if text is not None else None
+    if text is None or not subject:
         return None
     head = subject.group("subject").lower()
     tag = "VBP" if head == "we" or head.split()[-1] in _PLURAL_SUBJECTS else "VBZ"
@@ -99,6 +93,30 @@ def retell(sentence: str) -> Retold | None:
     if _DEICTIC_RE.search(rest):
         return None
     words = list(_WORD_RE.finditer(rest))
+    found = _past_changes(rest, words, tag)
+    if found is None:
+        return None
+    changes, lemma = found
+    new_subject = "you" if head == "we" or head.startswith("this ") else "your " + head.split(" ", 1)[1]
+    return Retold(f"{new_subject} {_apply(rest, words, changes)}", lemma)
+
+
+def _standalone(sentence: str) -> str | None:
+    """The sentence without its final full stop, its lead-in ("However, ...") and a leading adverb; None when it is
+    not a whole, safe, balanced sentence."""
+    text = sentence.strip()
+    if not text.endswith(".") or text.endswith("..") or _UNSAFE_RE.search(text) or not _balanced(text):
+        return None
+    text = _LEAD_RE.sub("", text[:-1].strip())
+    adverb = _ADVERB_LEAD_RE.match(text)
+    if adverb and lexicon.is_adverb(adverb.group(1)):
+        text = text[adverb.end() :]
+    return text
+
+
+def _past_changes(rest: str, words: list[re.Match[str]], tag: str) -> tuple[dict[int, str], str] | None:
+    """The word replacements that put the sentence's main (contribution) verb and what follows into the past and
+    the second person, with the verb's lemma; None when it cannot be done safely."""
     found = _main_verb(rest, words, tag)
     if found is None:
         return None
@@ -113,8 +131,7 @@ def retell(sentence: str) -> Retold | None:
     if perfect:
         changes[at - 1] = ""  # "have shown" -> "showed"
     changes.update({i: "" for i in range(at) if words[i].group().lower() in _DISCOURSE_ADVERBS})
-    new_subject = "you" if head == "we" or head.startswith("this ") else "your " + head.split(" ", 1)[1]
-    return Retold(f"{new_subject} {_apply(rest, words, changes)}", lemma)
+    return changes, lemma
 
 
 def plain_statement(sentence: str) -> bool:
