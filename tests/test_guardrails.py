@@ -81,6 +81,15 @@ def test_citations_pass_for_retrieved_papers_of_this_professor() -> None:
     assert not [v for v in check_draft(draft, ctx).violations if v.check == "citations"]
 
 
+def test_a_draft_that_cites_none_of_the_papers_is_not_clean() -> None:
+    draft, ctx = _case("mirza_sam_maya")
+    empty = EmailDraft(subject="Machine learning", body="I would like to work on this subject:")  # a real 270M reply
+    (violation,) = _hard(check_draft(empty, ctx), "citations")
+    assert "cites none of" in violation.message
+    uncited = check_draft(draft.model_copy(update={"cited_paper_ids": [], "citations": []}), ctx)
+    assert not uncited.passed and _hard(uncited, "citations")
+
+
 def test_citation_of_a_paper_that_was_not_retrieved_is_hard() -> None:
     draft, ctx = _case("mirza_sam_maya")
     report = check_draft(draft.model_copy(update={"cited_paper_ids": ["m-sam", "m-halluc"]}), ctx)

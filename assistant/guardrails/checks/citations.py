@@ -1,6 +1,6 @@
-"""citations: every cited id was retrieved for this draft and is this professor's paper; a citing sentence that
-clearly describes another retrieved paper is hard; a real title named but not cited is soft. From plain text (no
-ids), papers named or clearly described that are not among the sources are soft."""
+"""citations: a draft cites at least one paper; every cited id was retrieved for this draft and is this professor's
+paper; a citing sentence that clearly describes another retrieved paper is hard; a real title named but not cited is
+soft. From plain text (no ids), papers named or clearly described that are not among the sources are soft."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ WRONG_CITATION_MIN_SCORE = 4.0  # ...which itself has at least this much distinc
 def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     if not email.structured:
         return _uncited_mentions(email, ev, among_sources=True) + _described_unretrieved(email, ev)
+    if not email.cited_ids:
+        # A draft is made to be grounded in the professor's papers: one that cites none has nothing to check its
+        # claims against (a small local model's "I would like to work on this subject:" passed every check).
+        return [hard(NAME, f"The draft cites none of {ev.name}'s papers: cite the retrieved papers it relies on.")]
     out = [v for pid in email.cited_ids for v in _citation_id_violations(email, ev, pid)]
     out += _citation_where_violations(email, ev)
     out += _uncited_mentions(email, ev, among_sources=False)
