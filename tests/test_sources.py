@@ -12,7 +12,7 @@ from assistant.ids import paper_id
 from assistant.sources import FORMATS, ReadResult, detect_format, read_path
 from assistant.types import Paper, Professor
 
-GOLD = Path("/work/shared/data/goldstandard/corpus/professors.jsonl")
+GOLD = Path(__file__).resolve().parents[2] / "shared/data/goldstandard/corpus/professors.jsonl"  # ../shared
 PITCH = ("shortlist", "match score", "ai-drafted", "see your match", "phdfit", "free to start", "credit card", "signup")
 
 
