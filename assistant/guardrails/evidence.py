@@ -86,7 +86,6 @@ class StoreCorpus:
         self.owners = {(owner, name) for owner, name, _ in entries}
         self.abstracts = frozenset((p.id, p.abstract) for _, _, p in entries if p.abstract)
         self.abstract_key = tuple(sorted(self.abstracts))
-        self.abstract_ids = frozenset(pid for pid, _ in self.abstracts)
 
     @classmethod
     def of_others(cls, other_papers: Iterable[tuple[str, Paper]]) -> StoreCorpus:
@@ -205,12 +204,10 @@ class Evidence:
         self.other = corpus.texts
         self.other_names = {name for owner, name in corpus.owners if owner != author.id}
         # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes, the
-        # corpus's own key whenever it already holds this professor's papers (always, in a batch: by id, since the
-        # evidence holds trusted copies whose flagged sentences were dropped, and a key per draft would rebuild
-        # the index for every draft, 2 s each on a 2,000-paper store).
+        # corpus's own key whenever it already holds this professor's abstracts (always, in a batch: both sides are
+        # trusted copies, see draft.guardrail_context; a key per draft would rebuild the index for every draft).
         own = {(p.id, p.abstract) for p in author.papers if p.abstract}
-        in_corpus = {pid for pid, _ in own} <= corpus.abstract_ids
-        self.all_abstracts = corpus.abstract_key if in_corpus else tuple(sorted(corpus.abstracts | own))
+        self.all_abstracts = corpus.abstract_key if own <= corpus.abstracts else tuple(sorted(corpus.abstracts | own))
 
     def _cv_texts(self, student: StudentProfile | None) -> None:
         self.has_cv = student is not None
