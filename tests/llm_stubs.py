@@ -8,9 +8,10 @@ What a `Stub` varies, after the servers that behave so:
 - `system`: kept, dropped without a word (llama-cpp-python's `gemma` format: the prompt tokens show it) or refused;
 - `replies`: what the "model" writes, in order (the last one repeats): a dict becomes JSON in whatever form the
   mode asks for (prose around it in text mode with `chatty`), a str is sent as is;
-- `delay`: seconds before answering; `stream`: "stop", "length" (honours max_tokens), "forever" (ignores it),
-  "drop" (the connection dies mid-answer) or "pings" (keep-alive comments and never a token: llama-cpp-python's
-  SSE while it is busy with an earlier request); `always`: one (status, body) for every request.
+- `delay`: seconds before answering; `speed`: completion tokens per second, a non-streamed reply sent only once
+  all of it is "generated" (a CPU llama.cpp server); `stream`: "stop", "length" (honours max_tokens), "forever"
+  (ignores it), "drop" (the connection dies mid-answer) or "pings" (keep-alive comments and never a token:
+  llama-cpp-python's SSE while it is busy with an earlier request); `always`: one (status, body) for every request.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Stub:
     replies: list[dict[str, Any] | str] = field(default_factory=lambda: [{}])
     chatty: bool = False
     delay: float = 0.0
+    speed: float | None = None
     stream: Literal["stop", "length", "forever", "drop", "pings"] = "stop"
     stream_text: str = "The indexed papers show [1] a clear result."
     always: tuple[int, dict[str, Any]] | None = None
@@ -113,7 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif payload.get("stream"):
             self._stream(stub, payload)
         else:
-            self._json(200, self._completion(stub, payload))
+            completion = self._completion(stub, payload)
+            if stub.speed:
+                time.sleep(completion["usage"]["completion_tokens"] / stub.speed)
+            self._json(200, completion)
 
     def _refusal(self, stub: Stub, payload: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         if stub.always:

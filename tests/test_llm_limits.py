@@ -19,6 +19,8 @@ from tests.llm_stubs import Stub, serve
 MESSAGES = [("system", "You answer questions."), ("human", "What is new?")]
 FORCED = {"OUTREACH_LLM_STRUCTURED_MODE": "json_schema", "OUTREACH_LLM_SYSTEM_ROLE": "native"}  # no probe requests
 QUESTION = "What has she published on data selection?"
+DRAFT = {"subject": "Hello", "body": "Dear Professor Curie, ...", "cited_paper_ids": ["p1"], "citations": [],
+         "student_claims": []}  # fmt: skip
 
 
 @pytest.fixture
@@ -39,11 +41,30 @@ def test_a_server_that_answers_late_is_abandoned_at_the_timeout(local: Callable[
     stub = Stub(delay=5.0)
     with serve(stub) as url:
         settings = local(url, OUTREACH_LLM_TIMEOUT="0.3", OUTREACH_LLM_MAX_ATTEMPTS="2", OUTREACH_LLM_MAX_BACKOFF="0")
+        llm = LLM(settings)
+        assert llm.connection.client  # the SDK imported before the clock starts (seconds on a loaded machine)
         started = time.monotonic()
         with pytest.raises(LLMUnavailable, match=r"sent nothing for 0.3 s \(OUTREACH_LLM_TIMEOUT\), on each of 2"):
-            LLM(settings).structured(MESSAGES, EmailDraft)
+            llm.structured(MESSAGES, EmailDraft)
         waited = time.monotonic() - started
     assert len(stub.requests) == 2 and waited < 4.0  # both attempts given up long before the server's answer at 5 s
+
+
+def test_a_slow_server_is_given_time_for_max_tokens_at_its_measured_speed(local: Callable[..., Settings]) -> None:
+    # A CPU server sends a non-streamed reply only once all of it is generated: here ~30 tokens at 30 tokens/s, well
+    # past the 0.4 s timeout. The probe's replies measure the speed, and it is remembered with the endpoint's modes.
+    stub = Stub(speed=30.0, replies=[DRAFT])
+    auto = {"OUTREACH_LLM_STRUCTURED_MODE": "auto", "OUTREACH_LLM_SYSTEM_ROLE": "auto"}
+    limits = {"OUTREACH_LLM_TIMEOUT": "0.4", "OUTREACH_LLM_MAX_TOKENS_DRAFT": "100", "OUTREACH_LLM_MAX_ATTEMPTS": "1"}
+    with serve(stub) as url:
+        draft, _ = LLM(local(url, **auto, **limits)).structured(MESSAGES, EmailDraft, kind="draft")
+        assert draft.subject == "Hello"
+        probed = len(stub.requests)
+        LLM(local(url, **auto, **limits)).structured(MESSAGES, EmailDraft, kind="draft")  # a new process, remembered
+        assert len(stub.requests) == probed + 1
+        never_timed = local(url, OUTREACH_LLM_MODEL="another-model", **limits)  # forced modes: no probe, no speed
+        with pytest.raises(LLMUnavailable, match=r"sent nothing for 0.4 s \(OUTREACH_LLM_TIMEOUT\), once"):
+            LLM(never_timed).structured(MESSAGES, EmailDraft, kind="draft")
 
 
 def test_the_deadline_bounds_the_retries(local: Callable[..., Settings]) -> None:

@@ -69,6 +69,8 @@ class LLM:
         with self._lock:
             if self._profile is None:
                 self._profile = resolve(self.settings, self.connection)
+                if self.connection.speed is None:
+                    self.connection.speed = self._profile.tokens_per_s
             return self._profile
 
     def fall_back(self, failed: Profile, deadline: Deadline) -> Profile | None:
@@ -79,7 +81,8 @@ class LLM:
             return None
         with self._lock:
             mode, refused = probe_modes(self.connection, failed.fold_system, deadline, LADDER.index(failed.mode) + 1)
-        return Profile(mode, failed.fold_system, "probed", [*failed.refused, f"{failed.mode}: refused", *refused])
+        refused = [*failed.refused, f"{failed.mode}: refused", *refused]
+        return Profile(mode, failed.fold_system, "probed", refused, self.connection.speed)
 
     def adopt(self, profile: Profile) -> None:
         """A fallback mode that worked becomes this endpoint's mode, here and in the store."""

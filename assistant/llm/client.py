@@ -11,6 +11,7 @@ and has no way to ask for `json_object` with a schema.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -28,6 +29,10 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Local servers (Ollama, vLLM, LM Studio) accept any key; the SDK insists on one being set.
 PLACEHOLDER_KEY = "not-needed-for-local-servers"
 CONNECT_TIMEOUT_S = 10.0
+# A non-streamed reply arrives whole, so a slow server sends nothing until it has generated all of it: the wait for
+# one is stretched to this many times max_tokens at the server's measured speed (never below OUTREACH_LLM_TIMEOUT).
+SLOW_SERVER_MARGIN = 2.0
+MIN_TOKENS_TO_MEASURE = 5  # a 1-token reply times the request's overhead, not the generation
 ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant", "assistant": "assistant"}
 R = TypeVar("R")
 
@@ -47,10 +52,18 @@ def _api_key(settings: Settings) -> str:
     return settings.openai_api_key.get_secret_value() if settings.openai_api_key else PLACEHOLDER_KEY
 
 
-def request_timeout(settings: Settings, deadline: Deadline | None = None) -> httpx.Timeout:
-    """The configured timeout, cut short when the call's deadline is nearer."""
-    wait = settings.llm_timeout_s if deadline is None else max(0.001, min(settings.llm_timeout_s, deadline.remaining()))
+def request_timeout(settings: Settings, deadline: Deadline | None = None, wait_s: float | None = None) -> httpx.Timeout:
+    """The configured timeout (or `wait_s`, a longer one for a slow server), cut short when the call's deadline is
+    nearer."""
+    wait = wait_s or settings.llm_timeout_s
+    if deadline is not None:
+        wait = max(0.001, min(wait, deadline.remaining()))
     return httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT_S, wait))
+
+
+def requested_tokens(body: dict[str, Any]) -> int | None:
+    cap = body.get("max_tokens") or body.get("max_completion_tokens")
+    return cap if isinstance(cap, int) else None
 
 
 def http_client(settings: Settings) -> httpx.Client:
@@ -129,6 +142,9 @@ class Connection:
         self.settings = settings
         self._client: openai.OpenAI | None = None
         self._lock = threading.Lock()
+        # Completion tokens per second, last measured (the probe's, remembered with the endpoint's profile, until a
+        # real call measures again); None for an endpoint never timed, which gets OUTREACH_LLM_TIMEOUT as it is.
+        self.speed: float | None = None
 
     @property
     def client(self) -> openai.OpenAI:
@@ -144,7 +160,23 @@ class Connection:
         def send(timeout: httpx.Timeout) -> Any:
             return create(**body, timeout=timeout)
 
-        return reply_from(self.with_retries(send, deadline=deadline, what=what))
+        started = time.monotonic()
+        reply = reply_from(self.with_retries(send, deadline=deadline, what=what, wait_s=self.wait_for(body)))
+        self._measure(reply.usage.completion_tokens, time.monotonic() - started)
+        return reply
+
+    def wait_for(self, body: dict[str, Any]) -> float:
+        """How long to wait for a whole non-streamed reply: OUTREACH_LLM_TIMEOUT, or longer when generating
+        max_tokens at this server's measured speed would take longer (a CPU server at 20 tokens/s needs a minute
+        for a 1,200-token draft; abandoning it there queues the retry behind the generation it cannot cancel)."""
+        tokens, speed = requested_tokens(body), self.speed
+        if not tokens or not speed:
+            return self.settings.llm_timeout_s
+        return max(self.settings.llm_timeout_s, SLOW_SERVER_MARGIN * tokens / speed)
+
+    def _measure(self, completion_tokens: int, elapsed_s: float) -> None:
+        if completion_tokens >= MIN_TOKENS_TO_MEASURE and elapsed_s > 0:
+            self.speed = completion_tokens / elapsed_s
 
     def open_stream(self, body: dict[str, Any], *, deadline: Deadline, what: str) -> Any:
         """A streamed chat completion, opened (status checked) with retries; chunks are read by the caller."""
@@ -155,7 +187,9 @@ class Connection:
 
         return self.with_retries(send, deadline=deadline, what=what)
 
-    def with_retries(self, send: Callable[[httpx.Timeout], R], *, deadline: Deadline, what: str) -> R:
+    def with_retries(
+        self, send: Callable[[httpx.Timeout], R], *, deadline: Deadline, what: str, wait_s: float | None = None
+    ) -> R:
         made = 0
 
         def attempt() -> R:
@@ -163,7 +197,7 @@ class Connection:
             if deadline.expired():
                 raise DeadlineExceeded
             made += 1
-            return send(request_timeout(self.settings, deadline))
+            return send(request_timeout(self.settings, deadline, wait_s))
 
         try:
             return call_with_retries(
@@ -179,4 +213,4 @@ class Connection:
         except Exception as exc:
             if is_timeout(exc) and deadline.remaining() < 0.1:  # the wait was the rest of the deadline, not the timeout
                 raise DeadlineExceeded from exc
-            raise explain(exc, self.settings, made) from exc
+            raise explain(exc, self.settings, made, waited_s=wait_s) from exc

@@ -104,7 +104,9 @@ def _endpoint(settings: Settings) -> str:
     return endpoint(settings)
 
 
-def explain(exc: BaseException, settings: Settings, attempts: int, usage: Usage | None = None) -> LLMError:
+def explain(
+    exc: BaseException, settings: Settings, attempts: int, usage: Usage | None = None, waited_s: float | None = None
+) -> LLMError:
     """Turn an SDK/transport exception into an error a user can act on; the server's own words are kept (never the
     request's inputs, which may quote the CV)."""
     status = getattr(exc, "status_code", None)
@@ -129,9 +131,11 @@ def explain(exc: BaseException, settings: Settings, attempts: int, usage: Usage 
             hint="wait and re-run, or lower --concurrency/--rpm",
         )
     if is_timeout(exc):
+        stretched = waited_s is not None and waited_s > settings.llm_timeout_s
+        waited = round(waited_s or 0) if stretched else settings.llm_timeout_s
+        why = "stretched for max_tokens at the server's measured speed" if stretched else "OUTREACH_LLM_TIMEOUT"
         return LLMUnavailable(
-            f"the LLM endpoint {url} sent nothing for {settings.llm_timeout_s:g} s (OUTREACH_LLM_TIMEOUT), "
-            f"{_times(attempts)}",
+            f"the LLM endpoint {url} sent nothing for {waited:g} s ({why}), {_times(attempts)}",
             attempts=attempts,
             usage=usage,
             hint="a slow local model may need a larger OUTREACH_LLM_TIMEOUT; " + OFFLINE_HINT,

@@ -45,6 +45,7 @@ class Profile:
     fold_system: bool
     source: Literal["known", "forced", "remembered", "probed"]
     refused: list[str] = field(default_factory=list)  # the better modes the endpoint refused, and why
+    tokens_per_s: float | None = None  # completion speed measured by the probe's replies: how long a reply may take
 
     def describe(self) -> str:
         system = "system text folded into the first user turn" if self.fold_system else "system role kept"
@@ -83,7 +84,14 @@ def recalled(settings: Settings) -> Profile | None:
     entry = _read_memory(settings).get(memory_key(settings))
     if not isinstance(entry, dict) or entry.get("mode") not in LADDER:
         return None
-    return Profile(cast(Mode, entry["mode"]), bool(entry.get("fold_system")), "remembered", entry.get("refused", []))
+    speed = entry.get("tokens_per_s")
+    return Profile(
+        cast(Mode, entry["mode"]),
+        bool(entry.get("fold_system")),
+        "remembered",
+        entry.get("refused", []),
+        float(speed) if isinstance(speed, int | float) and speed > 0 else None,
+    )
 
 
 def resolve(settings: Settings, connection: Connection) -> Profile:
@@ -92,9 +100,9 @@ def resolve(settings: Settings, connection: Connection) -> Profile:
     forced_fold = None if settings.llm_system_role == "auto" else settings.llm_system_role == "fold"
     if is_openai(settings):
         return Profile(forced_mode or "json_schema", bool(forced_fold), "forced" if forced_mode else "known")
-    if forced_mode and forced_fold is not None:
-        return Profile(forced_mode, forced_fold, "forced")
     known = recalled(settings)
+    if forced_mode and forced_fold is not None:
+        return Profile(forced_mode, forced_fold, "forced", tokens_per_s=known.tokens_per_s if known else None)
     if known is not None:
         return _overridden(known, forced_mode, forced_fold)
     deadline = Deadline(settings.llm_deadline_s)
@@ -102,7 +110,7 @@ def resolve(settings: Settings, connection: Connection) -> Profile:
     if forced_mode:
         return Profile(forced_mode, fold, "forced")
     mode, refused = probe_modes(connection, fold, deadline)
-    profile = Profile(mode, fold, "probed", refused)
+    profile = Profile(mode, fold, "probed", refused, connection.speed)
     remember(settings, profile)
     (log.warning if refused else log.info)("LLM endpoint %s: %s", memory_key(settings), _explained(profile))
     return profile
@@ -111,7 +119,9 @@ def resolve(settings: Settings, connection: Connection) -> Profile:
 def _overridden(known: Profile, mode: Mode | None, fold: bool | None) -> Profile:
     if mode is None and fold is None:
         return known
-    return Profile(mode or known.mode, known.fold_system if fold is None else fold, "forced", known.refused)
+    return Profile(
+        mode or known.mode, known.fold_system if fold is None else fold, "forced", known.refused, known.tokens_per_s
+    )
 
 
 def _explained(profile: Profile) -> str:
