@@ -158,6 +158,13 @@ def test_a_verifier_that_fails_leaves_the_draft_unverified_never_clean(
     assert support.status == "unverified" and not support.passed and not support.violations
     assert support.note and support.note.startswith("unverified: the verifier call failed") and reason in support.note
     assert report.verdict == "unverified" and not report.passed and not report.hard_violations
+
+
+def test_a_verifier_reply_that_never_validates_still_counts_its_tokens(llm_settings: Settings) -> None:
+    draft, ctx = sam_case()
+    report, verifier, route = verify(llm_settings, draft, ctx, lambda r: httpx.Response(200, json=completion("no")))
+    assert support_of(report).status == "unverified" and route.call_count == 2  # the reply, then the re-ask
+    assert (verifier.usage.prompt_tokens, verifier.usage.completion_tokens) == (240, 160)
     assert report_lines(report)[0] == "Guardrails: NEEDS REVIEW — unverified: a check that should have run could not"
 
 

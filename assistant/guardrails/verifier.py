@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from assistant.errors import RemoteServiceError
 from assistant.guardrails.report import Unverified
-from assistant.llm import LLM, Usage
+from assistant.llm import LLM, Usage, usage_of
 from assistant.seams import StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
@@ -81,6 +81,7 @@ class Verifier:
         try:
             reply, usage = self.llm.structured(support_messages(claims), SupportReply, what="verifying claims")
         except RemoteServiceError as exc:  # never BatchCancelled: a stopping batch must stop, not go unverified
+            self.usage.add(usage_of(exc))  # a reply that never validated still cost its tokens
             raise Unverified(f"the verifier call failed: {exc}") from exc
         self.usage.add(usage)
         items: dict[int, SupportItem] = {}
