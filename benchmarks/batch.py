@@ -11,7 +11,8 @@ Then the offline drafter on the same professors: drafts/s.
 
 `--baseline DIR` instead times this checkout's batch against another checkout's code (e.g.
 `git archive 4e3c319^ | tar -x -C /tmp/base`), offline at `--offline-levels` or, with `--mode llm`, against the
-stub at `--levels`. Each run is a fresh process of this script (`--worker CHECKOUT`, this virtualenv) importing
+stub at `--levels`. Each run is a fresh process of this script (`--worker CHECKOUT`, this virtualenv, or
+`--baseline-python` for the baseline: 4e3c319^'s LLM seam needs langchain-openai, which this one lacks) importing
 that checkout's code, the two checkouts alternating run by run so both see the same load. Each builds its own store
 (`--store DIR` and `--baseline-store DIR` keep them), does one untimed warm-up batch, then the timed ones; medians
 of wall and CPU time (the worker's threads; the stub's process is not counted), their ratios and the mean time
@@ -283,12 +284,12 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def worker_runs(
-    code: Path, store: Path, concurrency: int, runs: int, args: argparse.Namespace
+    code: Path, python: str, store: Path, concurrency: int, runs: int, args: argparse.Namespace
 ) -> list[dict[str, float]]:
     env = dict(os.environ)
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OUTREACH_CHROMA_HOST", "PYTHONPATH"):
         env.pop(var, None)
-    command = [sys.executable, str(Path(__file__).resolve()), WORKER, str(code), "--store", str(store)]
+    command = [python, str(Path(__file__).resolve()), WORKER, str(code), "--store", str(store)]
     command += ["--concurrency", str(concurrency), "--runs", str(runs), "--professors", str(args.professors)]
     command += ["--max-papers", str(args.max_papers), "--data", str(args.data), "--mode", args.mode]
     command += ["--delay", str(args.delay)]
@@ -300,14 +301,17 @@ def worker_runs(
 
 def compare_baseline(args: argparse.Namespace, store: Path, baseline_store: Path) -> dict[str, Any]:
     """Batches of this checkout and the baseline, alternating process by process, at each level."""
-    codes = {"this checkout": (ROOT, store), "baseline": (args.baseline.resolve(), baseline_store)}
+    codes = {
+        "this checkout": (ROOT, sys.executable, store),
+        "baseline": (args.baseline.resolve(), args.baseline_python or sys.executable, baseline_store),
+    }
     levels = [int(x) for x in (args.offline_levels if args.mode == "offline" else args.levels).split(",")]
     result: dict[str, Any] = {"baseline": str(args.baseline), "mode": args.mode, "levels": []}
     for c in levels:
         samples: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
         for r in range(args.repeats):
-            for name, (code, where) in codes.items() if r % 2 == 0 else reversed(codes.items()):
-                samples[name] += worker_runs(code, where, c, args.runs_per_process, args)
+            for name, (code, python, where) in codes.items() if r % 2 == 0 else reversed(codes.items()):
+                samples[name] += worker_runs(code, python, where, c, args.runs_per_process, args)
         row: dict[str, Any] = {"concurrency": c}
         for name, got in samples.items():
             keys = ("wall_s", "cpu_s", "guardrails_ms")
@@ -353,6 +357,7 @@ def main() -> None:
     )
     parser.add_argument("--baseline", type=Path, help="another checkout: time its offline batch against this one")
     parser.add_argument("--baseline-store", type=Path, help="the baseline's own store (default: a temp dir)")
+    parser.add_argument("--baseline-python", help="the interpreter for the baseline (default: this one)")
     parser.add_argument("--mode", choices=["offline", "llm"], default="offline", help="with --baseline")
     parser.add_argument("--offline-levels", default="1,4", help="with --baseline --mode offline: the levels")
     parser.add_argument("--runs-per-process", type=int, default=1, help="with --baseline: timed runs per process")
