@@ -342,6 +342,18 @@ def print_comparison(result: dict[str, Any], professors: int) -> None:
     print("guard ms: mean wall time inside check_draft per draft (CPU only at concurrency 1)")
 
 
+def run_comparison(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or Path(tmp) / "store"
+        result = compare_baseline(args, store, args.baseline_store or Path(tmp) / "baseline-store")
+    print()
+    print_comparison(result, args.professors)
+    out = args.out.with_name(f"{args.out.stem}-baseline-{args.mode}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -369,15 +381,7 @@ def main() -> None:
         worker(args)
         return
     if args.baseline:
-        with tempfile.TemporaryDirectory() as tmp:
-            store = args.store or Path(tmp) / "store"
-            result = compare_baseline(args, store, args.baseline_store or Path(tmp) / "baseline-store")
-        print()
-        print_comparison(result, args.professors)
-        out = args.out.with_name(f"{args.out.stem}-baseline-{args.mode}.json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {out}")
+        run_comparison(args)
         return
     levels = [int(x) for x in args.levels.split(",")]
 
