@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.compose import OFFLINE_TEMPLATES, compose_email
+from assistant.compose.connect import shared_item_set
 from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
 from assistant.llm import LLM, LLMError, Usage
-from assistant.match import MatchConfig, build_item_set, pair_scores, reference_year
+from assistant.match import MatchConfig, pair_scores, reference_year
 from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
@@ -58,7 +59,7 @@ def select_sources(
     if not len(rows) or not items:
         return []
     cfg = MatchConfig()
-    item_set = build_item_set(items, index)
+    item_set = shared_item_set(items, index)
     pairs = pair_scores(item_set, rows, cfg)
     best, best_item = pairs.max(axis=0), pairs.argmax(axis=0)
     ref = reference_year(index)

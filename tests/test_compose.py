@@ -307,3 +307,26 @@ def test_a_student_without_a_name_or_degree_still_gets_a_whole_email(sample_stor
     student = StudentProfile(interests=[item("interests", "Synthetic data for training language models")])
     result = draft_email(student, professor(settings, "mirzasoleiman"), settings, offline=True)
     assert result.report.passed and "My name is" not in result.draft.body and "I am ." not in result.draft.body
+
+
+def test_a_paper_ingested_between_two_drafts_is_considered_by_the_second(
+    sample_store: Path, settings: Settings, tmp_path: Path
+) -> None:
+    """The CV's scores against the store are kept between drafts (a batch shares them): never past a change."""
+    from assistant.index import PaperIndex
+    from assistant.ingest import ingest_files
+
+    maya = read_cv(EXAMPLES / "cvs" / "maya_chen.md")
+    index = PaperIndex(settings)
+    before = draft_email(maya, professor(settings, "razaviyayn"), settings, offline=True, index=index)
+    abstracts = tmp_path / "new.txt"
+    abstracts.write_text(
+        "Abstract:We study data-efficient training of large models. We propose a coreset method that selects the "
+        "most informative examples for pre-training and fine-tuning language models, and show that data pruning "
+        "with it keeps accuracy while training on a third of the data.\n",
+        encoding="utf-8",
+    )
+    ingest_files([abstracts], settings, professor="Meisam Razaviyayn", index=index)
+    after = draft_email(maya, professor(settings, "razaviyayn"), settings, offline=True, index=index)
+    assert set(after.provenance.grounded_on) != set(before.provenance.grounded_on)
+    assert any("coreset" in (p.abstract or "") for p in after.sources)

@@ -238,7 +238,10 @@ def _apply(text: str, words: list[re.Match[str]], changes: dict[int, str]) -> st
 def _balanced(text: str) -> bool:
     depth = 0
     for c in text:
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth < 0:
-            return False
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return False
     return depth == 0

@@ -125,23 +125,31 @@ class ParsedEmail:
         return self._tokens[s]
 
     def _tokenize(self, s: Sentence) -> Iterator[Token]:
-        quotes = [(m.start, m.end) for m in self.mentions if m.field == s.field] + self.quote_spans[s.field]
+        # Only the spans that reach into this sentence can hold one of its tokens (most sentences have none).
+        quotes = _within(s, [(m.start, m.end) for m in self.mentions if m.field == s.field] + self.quote_spans[s.field])
+        masks = _within(s, self.masks[s.field])
         first_alnum = _ALNUM_RE.search(s.text)
         opening = first_alnum.start() if first_alnum else len(s.text)
         for m in TOKEN_RE.finditer(s.text):
             at, stop = m.span()
             start, end = s.start + at, s.start + stop
-            tok = _POSSESSIVE_RE.sub("", m.group())
-            if not tok or self.masked(s.field, start, end):
+            tok = m.group()
+            if "'" in tok or "’" in tok:
+                tok = _POSSESSIVE_RE.sub("", tok)
+            if not tok or any(a < end and start < b for a, b in masks):
                 continue
-            # Sentence-initial: nothing alphanumeric before it, or it opens a clause (after a colon, dash...).
-            before = s.text[max(0, at - 40) : at].rstrip()  # bounded: tokenising stays linear
-            initial = opening >= at or before[-1:] in _CLAUSE_OPENERS
+            # Sentence-initial: nothing alphanumeric before it, or it opens a clause (after a colon, dash...);
+            # what precedes it is looked at within 40 characters, so tokenising stays linear.
+            initial = opening >= at or s.text[max(0, at - 40) : at].rstrip()[-1:] in _CLAUSE_OPENERS
             quoted = any(a <= start and end <= b for a, b in quotes)
             kind = classify_token(tok)
             if kind == "number" and _is_list_marker(s.text, at, stop):
                 kind = "skip"
             yield Token(tok, start, start + len(tok), kind, initial, quoted)
+
+
+def _within(s: Sentence, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in spans if a < s.end and s.start < b]
 
 
 def parse_email(
