@@ -168,10 +168,12 @@ def _word_forms(email: ParsedEmail, ev: Evidence) -> list[Violation]:
             continue
         for tok in email.tokens(s):
             word = tok.text
-            if tok.quoted or not word.isalpha() or not word.islower() or ev.prof.has(word) or ev.cv.has(word):
+            if tok.quoted or not word.isalpha() or not word.islower():
                 continue
+            # The cached lexicon lookup first: searching the professor's texts for every word was 5.7 of the
+            # ~21 ms a draft spends in check_draft, for the few words the lexicon finds misinflected.
             meant = lexicon.misinflected(word)
-            if meant:
+            if meant and not ev.prof.has(word) and not ev.cv.has(word):
                 out.append(soft(NAME, f"{word!r} is not an English word form: did you mean {meant!r}?", word))
     return out
 
