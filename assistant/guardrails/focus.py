@@ -189,6 +189,18 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
     return NO_FOCUS
 
 
+def work_phrase(text: str) -> tuple[int, int] | None:
+    """Where the words after "your work on…" / "your paper about…" are (to the next clause break): what the
+    sentence says one of their papers is about."""
+    m = _NEW_WORK_RE.search(text)
+    if not m:
+        return None
+    end = re.search(r"[,;:.()]|\s(?:where|which|that|and\s+(?:I|in|on|your))\b|$", text[m.end() :])
+    start = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip())
+    stop = m.end() + (end.start() if end else len(text) - m.end())
+    return (start, stop) if stop > start else None
+
+
 def _title_described(ev: Evidence, phrase: str) -> tuple[str, ...] | None:
     """The paper whose title the words after "your paper on…" paraphrase ("end-to-end neural diarization with
     self-attention"), when one title (with its versions) clearly matches best."""
