@@ -125,3 +125,25 @@ def test_a_name_the_paragraphs_paper_also_uses_keeps_the_paragraph_on_it() -> No
     )
     text = f"Subject: PhD inquiry\n\nDear Professor Ratliff,\n\n{body}\n\nBest regards,\nAna Kovač"
     assert [v.span for v in check_text(text, ctx).hard_violations if v.check == "numbers"] == []
+
+
+def test_your_paper_on_what_it_describes_decides_the_paper_over_a_shared_name() -> None:
+    papers = [
+        Paper(
+            id="p-tag",
+            title="Scientific Information Extraction with Semi-supervised Neural Tagging",
+            abstract="We tag scientific terms with semi-supervised neural models for the SemEval ScienceIE task (F1).",
+        ),
+        Paper(
+            id="p-uw",
+            title="The UWNLP System at SemEval-2018 Task 7",
+            abstract="Our relation extraction system for SemEval reaches an F1 of 50.3.",
+        ),
+    ]
+    prof = Professor(id="yi-luan", name="Yi Luan", papers=papers)
+    ctx = GuardrailContext(professor=prof, sources=papers, min_words=0)
+    body = (
+        "I read your paper on tagging scientific terms at SemEval for the ScienceIE task, which reaches an F1 of 50.3."
+    )
+    text = f"Subject: PhD inquiry\n\nDear Dr. Luan,\n\n{body}\n\nBest regards,\nAna Kovač"
+    assert [v.span for v in check_text(text, ctx).hard_violations if v.check == "numbers"] == ["50.3"]

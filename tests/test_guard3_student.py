@@ -114,3 +114,35 @@ def test_a_person_the_cv_names_is_not_a_mixed_up_professor() -> None:
 def test_only_the_other_professors_own_name_is_a_mixed_up_professor() -> None:
     assert _student_spans("Like Prof. Lin Chen, you study peer grading.", check="form") == []
     assert _student_spans("Like Professor Chen, you study peer grading.", check="form") == ["Chen"]
+
+
+def _spans_with(cv: str, body: str, check: str, other: Paper | None = None) -> list[str | None]:
+    paper = Paper(id="p-1", title="Strategic Peer Grading", abstract="We build a knowledge graph of graders.")
+    prof = Professor(id="lillian-ratliff", name="Lillian Ratliff", papers=[paper])
+    others = [("Marta Horvat", other)] if other else []
+    ctx = GuardrailContext(
+        professor=prof, sources=[paper], student=profile_from_text(cv), other_papers=others, min_words=0
+    )
+    text = f"Subject: PhD inquiry\n\nDear Professor Ratliff,\n\n{body}\n\nBest regards,\nAna Kovač"
+    return [v.span for v in check_text(text, ctx).hard_violations if v.check == check]
+
+
+def test_a_name_in_a_script_normalisation_erases_is_looked_up_as_written() -> None:
+    cv = CV.replace("Ana Kovač\n", "Ana Kovač (Ана Ковач)\n", 1)
+    assert _spans_with(cv, "My name is Ana Kovač (Ана Ковач), an M.Sc. graduate.", "student_claims") == []
+    assert _spans_with(cv, "I also interned at Яндекс in 2023.", "student_claims") == ["Яндекс"]
+
+
+def test_a_skill_cue_in_a_clause_about_their_work_claims_nothing_for_the_student() -> None:
+    body = "Your system builds a knowledge graph using Wikipedia and co-occurrence signals, which I find elegant."
+    assert _spans_with(CV, body, "student_claims") == []
+    assert _spans_with(CV, "I have experience with Wikipedia dumps.", "student_claims") == ["Wikipedia dumps"]
+
+
+def test_a_term_the_cv_uses_is_another_professors_only_when_you_are_said_to_have_done_it() -> None:
+    other = Paper(id="p-9", title="Clustered Federated Learning", abstract="We propose IFCA for federated clusters.")
+    cv = CV.replace("Awards", "Projects\n\n- Compared FedAvg with IFCA on hospital data\n\nAwards")
+    mine = "In my thesis I apply a simpler version of this idea to IFCA."
+    assert _spans_with(cv, mine, "attribution", other) == []
+    theirs = "I compared FedAvg with IFCA, so I was excited to see that you extended IFCA to generative models."
+    assert _spans_with(cv, theirs, "attribution", other) == ["IFCA"]

@@ -19,6 +19,7 @@ from assistant.guardrails.figures import sentence_figures
 from assistant.guardrails.quantities import Quantity
 from assistant.guardrails.structure import Field_, Sentence
 from assistant.guardrails.vocabulary import (
+    PROF_PRONOUN_RE,
     PROFESSOR_SIDE_RE,
     STUDENT_PRONOUN_RE,
     TokenKind,
@@ -134,6 +135,15 @@ def clause_subject(s: Sentence, at: int) -> Subject | None:
     if after and earlier:
         return max(earlier)[1]
     return min(after)[1] if after else None
+
+
+def addressed(s: Sentence, at: int) -> bool:
+    """The nearest marker before `at` in its clause is "you"/"your" ("…to see that you extended IFCA"), not a
+    reference to the work that may be the object of the student's verb ("I apply this idea to SQL")."""
+    lo, _ = _clause_around(s.text, at - s.start)
+    found = [m.start() for m in PROF_PRONOUN_RE.finditer(s.text, lo, at - s.start)]
+    others = [p for p, _ in _markers(s.text) if lo <= p <= at - s.start]
+    return bool(found) and max(found) >= max(others)
 
 
 def _markers(text: str) -> list[tuple[int, Subject]]:

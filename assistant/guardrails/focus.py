@@ -162,6 +162,8 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
     new_work = _NEW_WORK_RE.search(s.text)
     # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
     titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
+    if new_work and not titled_like:
+        titled_like = _work_described(ev, s.text)  # "your paper on semi-supervised tagging for ScienceIE"
     if titled_like:
         return Focus(titled_like, "referenced")
     named, named_at, having = _named_focus(email, ev, s)
@@ -199,6 +201,15 @@ def work_phrase(text: str) -> tuple[int, int] | None:
     start = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip())
     stop = m.end() + (end.start() if end else len(text) - m.end())
     return (start, stop) if stop > start else None
+
+
+def _work_described(ev: Evidence, text: str) -> tuple[str, ...] | None:
+    """The paper whose words "your paper on <what>" clearly uses, when it paraphrases no title."""
+    where = work_phrase(text)
+    if where is None:
+        return None
+    best = clearly_described(ev.words.description_scores(text[slice(*where)], ev.papers, ev.name_stems))
+    return (best,) if best else None
 
 
 def _title_described(ev: Evidence, phrase: str) -> tuple[str, ...] | None:

@@ -12,10 +12,11 @@ that also speaks of the professor, is the student's."""
 
 from __future__ import annotations
 
-from assistant.guardrails.atoms import Atom, clause_subject
+from assistant.guardrails.atoms import Atom, addressed, clause_subject
+from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.figures import Figure, bound_words, misbound_word, same_figure, text_figures
-from assistant.guardrails.focus import Focus, focus_of
+from assistant.guardrails.focus import Focus, focus_of, work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.report import hard, soft
@@ -158,14 +159,17 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 
 
 def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
-    if is_generic(atom.text):
+    if is_generic(atom.text) or (not norm(atom.text) and written_in(atom.text, ev.prof_raw, ev.cv_raw)):
         return None
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
     in_cv = ev.cv_has_name(atom)
     if in_cv and (not strict(atom, focus) or _maybe_students(atom)):
         return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
-    if ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
+    # In a sentence about both, a term the CV also uses may be the student's ("I apply this idea to SQL"), unless
+    # its clause says "you" did it ("you extended IFCA").
+    ambiguous = in_cv and atom.sentence.about == "mixed" and not addressed(atom.sentence, atom.start)
+    if not ambiguous and ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
             f"{atom.text!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it "
@@ -220,7 +224,11 @@ def _phrases_of_other_papers(email: ParsedEmail, ev: Evidence) -> list[Violation
         if not focus.papers:
             continue
         words = words_with_offsets(s.text)
+        # Before a "…connects to your paper on X" the sentence may still speak of the paper before it.
+        where = work_phrase(s.text)
         for a, b in verbatim_runs([w for w, _, _ in words], index, OTHER_PAPER_PHRASE_WORDS):
+            if where and words[b - 1][2] <= where[0]:
+                continue
             a, b = _without_edge_stopwords(words, a, b)
             span = s.text[words[a][1] : words[b - 1][2]]
             found = _other_papers_phrase(ev, focus, span, s.text)

@@ -10,7 +10,7 @@ import re
 from rapidfuzz import fuzz
 
 from assistant.guardrails.atoms import clause_subject, is_duration
-from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication
+from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
@@ -184,6 +184,8 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
             continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
+        if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
+            continue
         if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else ev.quantity_backed(atom)):
             span = atom.text
             out.append(
@@ -300,8 +302,9 @@ def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
 def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for m in _SKILL_CUE_RE.finditer(s.text):
-        if s.about != "student" and not STUDENT_SUBJECT_RE.search(s.text[: m.start()] + " " + m.group()):
-            continue
+        whose = clause_subject(s, s.start + m.start())
+        if whose == "professor" or (whose is None and s.about != "student"):
+            continue  # "…a knowledge graph using X" in a sentence about their work claims no skill
         listing = _SKILL_LIST_END_RE.sub("", m.group("list"))
         offset = m.start("list")
         for item in _SKILL_SPLIT_RE.split(listing):
