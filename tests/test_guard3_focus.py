@@ -147,3 +147,31 @@ def test_your_paper_on_what_it_describes_decides_the_paper_over_a_shared_name() 
     )
     text = f"Subject: PhD inquiry\n\nDear Dr. Luan,\n\n{body}\n\nBest regards,\nAna Kovač"
     assert [v.span for v in check_text(text, ctx).hard_violations if v.check == "numbers"] == ["50.3"]
+
+
+TAPEX = Paper(
+    id="p-tapex",
+    title="TAPEX: Table Pre-training via Learning a Neural SQL Executor",
+    abstract=(
+        "TAPEX improves the WikiSQL denotation accuracy to 89.6%, the WikiTableQuestions denotation accuracy to "
+        "57.5%, and the SQA denotation accuracy to 74.5%. Its corpus has a 10,000-table XL split, whose labels "
+        "are filtered to at most 4% errors."
+    ),
+)
+
+
+def _tapex(sentence: str) -> list[str | None]:
+    prof = Professor(id="qian-liu", name="Qian Liu", papers=[TAPEX])
+    ctx = GuardrailContext(professor=prof, sources=[TAPEX], min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Dr. Liu,\n\nIn TAPEX, {sentence}\n\nBest regards,\nAna Kovač"
+    return [v.span for v in check_text(text, ctx).hard_violations if v.check == "numbers"]
+
+
+def test_a_dataset_named_before_a_figure_binds_it_however_far_back() -> None:
+    assert _tapex("you reach a WikiTableQuestions denotation accuracy of 57.5% and 74.5% on SQA.") == []
+    swapped = _tapex("you reach a WikiTableQuestions denotation accuracy of 74.5% and 57.5% on SQA.")
+    assert swapped == ["74.5%", "57.5%"]
+
+
+def test_a_named_thing_of_a_figure_of_another_kind_is_no_swap() -> None:
+    assert _tapex("the labels are filtered to at most 4% errors for the XL split.") == []

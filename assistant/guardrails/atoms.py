@@ -79,6 +79,7 @@ class Atom:
     subject: Subject
     quantity: Quantity | None = None  # figures, ratios, years
     bound: frozenset[str] = frozenset()  # a figure: the words that say what it measures
+    named: frozenset[str] = frozenset()  # a figure: the named things of its segment (figures.Figure.named)
     parts: tuple[str, ...] = ()  # a compound name: its named parts, looked up when the whole is not known
     strong: bool = False  # a name: acronym, CamelCase or with digits (weak: a capitalised word)
     plan: bool = False  # a figure or year of a plan or a request
@@ -188,7 +189,7 @@ def quantity_atoms(s: Sentence, skip: Sequence[tuple[int, int]]) -> Iterator[Ato
             continue
         subject = subject_of(s, start)
         plan = plan_quantity(s, q) or (subject == "student" and aspiration(s, start))
-        yield Atom(q.kind, s, start, end, q.text, subject, quantity=q, bound=fig.bound, plan=plan)
+        yield Atom(q.kind, s, start, end, q.text, subject, quantity=q, bound=fig.bound, named=fig.named, plan=plan)
 
 
 def name_atoms(s: Sentence, toks: Sequence[Token], student_words: frozenset[str]) -> Iterator[Atom]:

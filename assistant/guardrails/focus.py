@@ -56,6 +56,11 @@ _NEW_WORK_RE = re.compile(
 )
 
 
+_LABELLED_PAPER_RE = re.compile(
+    r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
+)
+
+
 @dataclass(frozen=True)
 class Focus:
     papers: tuple[str, ...]
@@ -159,6 +164,9 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
     titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
+    labelled = _labelled_paper(ev, s.text)
+    if labelled:
+        return Focus(labelled, "name")
     new_work = _NEW_WORK_RE.search(s.text)
     # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
     titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
@@ -189,6 +197,18 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
         if best:
             return Focus((best,), "referenced" if new_work else "described")
     return NO_FOCUS
+
+
+def _labelled_paper(ev: Evidence, text: str) -> tuple[str, ...] | None:
+    """ "Your Crowd-Kit paper": the one paper whose title carries the name the sentence labels it with (else the one
+    paper that uses it at all)."""
+    for m in _LABELLED_PAPER_RE.finditer(text):
+        name = f" {norm(m.group('name'))} "
+        titled = [pid for pid, p in ev.papers.items() if p.title and name in f" {norm(p.title)} "]
+        having = titled or [pid for pid, texts in ev.paper_texts.items() if name in texts.norm]
+        if len(having) == 1:
+            return (having[0],)
+    return None
 
 
 def work_phrase(text: str) -> tuple[int, int] | None:

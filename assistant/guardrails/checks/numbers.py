@@ -15,7 +15,7 @@ from __future__ import annotations
 from assistant.guardrails.atoms import Atom, addressed, clause_subject
 from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.figures import Figure, bound_words, misbound_word, same_figure, text_figures
+from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
 from assistant.guardrails.focus import Focus, focus_of, work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import stated
@@ -103,8 +103,7 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     """The figure is in the paper: is it beside the same quantity there?"""
     assert atom.quantity is not None
     figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
-    named = frozenset(bound_words(atom.sentence.text, named_only=True))
-    word = misbound_word(Figure(atom.quantity, atom.bound), figures, named)
+    word = misbound_word(Figure(atom.quantity, atom.bound, named=atom.named), figures)
     if word is None:
         return None
     label = ev.papers[papers[0]].label()
