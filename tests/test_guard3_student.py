@@ -146,3 +146,13 @@ def test_a_term_the_cv_uses_is_another_professors_only_when_you_are_said_to_have
     assert _spans_with(cv, mine, "attribution", other) == []
     theirs = "I compared FedAvg with IFCA, so I was excited to see that you extended IFCA to generative models."
     assert _spans_with(cv, theirs, "attribution", other) == ["IFCA"]
+
+
+def test_a_presentation_format_must_be_the_cv_entrys() -> None:
+    cv = CV.replace("Interspeech 2024.", "Interspeech 2024 (poster).")
+    assert (
+        _spans_with(cv, "Ms. Kovač presented her peer grading paper as a poster at Interspeech 2024.", "student_claims")
+        == []
+    )
+    invented = "Ms. Kovač's peer grading paper was selected for an oral presentation at Interspeech 2024."
+    assert _spans_with(cv, invented, "student_claims") == ["oral presentation"]

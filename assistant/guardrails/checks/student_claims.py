@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from assistant.guardrails.atoms import clause_subject, is_duration
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
-from assistant.guardrails.cv_facts import ANY_ENTRY, Part, cv_units, unbacked_part, year_parts
+from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
@@ -120,6 +120,9 @@ _SKILL_LEAD_RE = re.compile(
     r"e\.g\.?|both|the|a|an|modern|several|various)\s+",
     re.IGNORECASE,
 )
+_FORMAT_RE = re.compile(
+    r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
+)
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
     r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
@@ -167,7 +170,7 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
     out: list[Violation] = []
     if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
         out += _degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
-        out += _skill_claims(ev, s) + _venue_claims(ev, s)
+        out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
     return out
 
 
@@ -340,3 +343,22 @@ def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:
         if missing:
             out.append(_claim(s, m.start("venue"), m.end("venue"), "a publication venue"))
     return out
+
+
+def _format_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+    """How the student's work was presented ("selected for an oral presentation", "a spotlight talk") is part of
+    its CV entry: one entry must give the format, with the work's name when the sentence names one the CV has."""
+    out = []
+    for m in _FORMAT_RE.finditer(s.text):
+        if clause_subject(s, s.start + m.start()) == "professor" or _aspirational(s.text, m.start()):
+            continue
+        names = [a.text for a in email.atoms_of(s) if a.kind == "name" and a.strong and ev.cv_has(a.text)]
+        parts = [Part("the presentation format", m.group("format"), m.start("format"))]
+        entries = cv_units(ev.cv_raw, ANY_ENTRY)
+        if unbacked_part(entries, parts) or (names and not any(_entry_with(e, parts, names) for e in entries)):
+            out.append(_claim(s, m.start(), m.end(), "the presentation"))
+    return out
+
+
+def _entry_with(entry: Unit, parts: list[Part], names: list[str]) -> bool:
+    return all(entry.holds(p) for p in parts) and any(entry.has(n) for n in names)
