@@ -10,7 +10,8 @@ Two papers are the same when
   `FUZZY_RATIO` (light edits between a preprint and its published version).
 
 A merged paper keeps the id of the paper we already had, gains a title if it had none, keeps the longer
-abstract, the earliest full date and the union of its listings (sources).
+abstract, the earliest full date and the union of its listings (sources); a listing folded in under another title
+keeps that title (`PaperSource.title`), so a version's title still names the paper.
 """
 
 from __future__ import annotations
@@ -127,11 +128,12 @@ def combine_papers(kept: Paper, other: Paper) -> Paper:
     date = earliest_date(kept.date, other.date)
     years = [y for y in (kept.year, other.year) if y is not None]
     year = year_of(date) or (min(years) if years else None)
+    title = kept.title or other.title
     sources = list(kept.sources)
-    sources.extend(s for s in other.sources if s not in sources)
+    sources.extend(s for s in _titled(other, title) if s not in sources)
     return kept.model_copy(
         update={
-            "title": kept.title or other.title,
+            "title": title,
             "abstract": abstract,
             "date": date,
             "year": year,
@@ -144,6 +146,14 @@ def combine_papers(kept: Paper, other: Paper) -> Paper:
             "sources": _unique_sources(sources),
         }
     )
+
+
+def _titled(other: Paper, kept_title: str | None) -> list[PaperSource]:
+    """`other`'s listings, each remembering the title it gave when the merged paper keeps another one."""
+    if not other.title or _norm(other.title) == _norm(kept_title):
+        return list(other.sources)
+    listings = other.sources or [PaperSource(origin="merged listing")]
+    return [s if s.title else s.model_copy(update={"title": other.title}) for s in listings]
 
 
 def _unique_sources(sources: Iterable[PaperSource]) -> list[PaperSource]:

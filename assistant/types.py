@@ -26,6 +26,9 @@ class PaperSource(_Record):
     open_access: bool | None = None
     url: str | None = None
     doi: str | None = None
+    # The title this listing gave, when a merge folded it into a paper under another title (a preprint's title
+    # before publication): citing it names the same paper.
+    title: str | None = None
 
 
 class Paper(_Record):

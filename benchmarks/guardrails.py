@@ -1,4 +1,4 @@
-"""Guardrail benchmark on emails nobody here wrote: `benchmarks/guardrails_set/` (202 labelled emails by four
+"""Guardrail benchmark on emails nobody here wrote: `benchmarks/guardrails_set/` (264 labelled emails by five
 helper sessions that never saw the checker; its README says who wrote them and how).
 
 Each email is checked exactly as `outreach verify --professor P --cv CV email.txt` checks it: the professor
@@ -20,7 +20,7 @@ Printed for `dev` and `heldout` separately (held-out emails only ever as aggrega
 - the old 74 fixtures (`tests/fixtures/guardrails/`), now a regression set, in one line;
 - one JSON line with all of it (`--json-out FILE` also writes it to a file).
 
-    python benchmarks/guardrails.py [-v] [--runs 100] [--store DIR] [--json-out FILE]
+    python benchmarks/guardrails.py [-v] [--runs 100] [--store DIR] [--json-out FILE] [--writers a,b,c,d]
 
 `-v` prints every dev email's violations to stderr (never a held-out one). Exit 1 when a target is missed:
 non-semantic classes caught on their span >= 97% and false positives <= 3%, on each split.
@@ -69,6 +69,7 @@ TIMING_WORDS = 300
 @dataclass(frozen=True)
 class Item:
     id: str
+    writer: str
     split: str
     professor: str
     cv: Path | None
@@ -87,7 +88,8 @@ def load_items(set_dir: Path = SET_DIR) -> list[Item]:
         cv = path.parent.parent / data["cv"] if data.get("cv") else None
         faithful = data["label"] == "faithful"
         cls, span = (None, None) if faithful else (data["class"], data["span"])
-        items.append(Item(data["id"], split, data["professor"]["name"], cv, data["email"], cls, span))
+        writer = path.parent.parent.name
+        items.append(Item(data["id"], writer, split, data["professor"]["name"], cv, data["email"], cls, span))
     return items
 
 
@@ -342,8 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help="where the benchmark store is kept")
     parser.add_argument("--json-out", type=Path, help="also write the JSON line to this file")
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out emails (while developing)")
+    parser.add_argument("--writers", help="only these writers' emails, e.g. a,b,c,d (default: every writer)")
     args = parser.parse_args(argv)
+    writers = set(args.writers.split(",")) if args.writers else None
     items = [i for i in load_items() if i.split == "dev" or not args.dev_only]
+    items = [i for i in items if not writers or i.writer in writers]
     runner = Runner(open_store(args.store))
     tallies = {s: Tally() for s in SPLITS}
     start = time.perf_counter()
@@ -354,9 +359,10 @@ def main(argv: list[str] | None = None) -> int:
             explain(item, report, ok)
     seconds = time.perf_counter() - start
     counts = Counter(i.split for i in items)
+    who = ", ".join(sorted({i.writer for i in items}))
     print(
-        f"labelled set {SET_DIR.relative_to(ROOT)}: dev {counts['dev']} emails, held-out {counts['heldout']} "
-        f"(aggregates only); checked in {seconds:.1f} s\n"
+        f"labelled set {SET_DIR.relative_to(ROOT)} (writers {who}): dev {counts['dev']} emails, held-out "
+        f"{counts['heldout']} (aggregates only); checked in {seconds:.1f} s\n"
     )
     print(render(tallies))
     speed = time_check_text(runner, items, args.runs)

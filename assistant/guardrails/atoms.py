@@ -19,6 +19,7 @@ from assistant.guardrails.figures import sentence_figures
 from assistant.guardrails.quantities import Quantity
 from assistant.guardrails.structure import Field_, Sentence
 from assistant.guardrails.vocabulary import (
+    PROF_PRONOUN_RE,
     PROFESSOR_SIDE_RE,
     STUDENT_PRONOUN_RE,
     TokenKind,
@@ -78,6 +79,7 @@ class Atom:
     subject: Subject
     quantity: Quantity | None = None  # figures, ratios, years
     bound: frozenset[str] = frozenset()  # a figure: the words that say what it measures
+    named: frozenset[str] = frozenset()  # a figure: the named things of its segment (figures.Figure.named)
     parts: tuple[str, ...] = ()  # a compound name: its named parts, looked up when the whole is not known
     strong: bool = False  # a name: acronym, CamelCase or with digits (weak: a capitalised word)
     plan: bool = False  # a figure or year of a plan or a request
@@ -136,6 +138,15 @@ def clause_subject(s: Sentence, at: int) -> Subject | None:
     return min(after)[1] if after else None
 
 
+def addressed(s: Sentence, at: int) -> bool:
+    """The nearest marker before `at` in its clause is "you"/"your" ("…to see that you extended IFCA"), not a
+    reference to the work that may be the object of the student's verb ("I apply this idea to SQL")."""
+    lo, _ = _clause_around(s.text, at - s.start)
+    found = [m.start() for m in PROF_PRONOUN_RE.finditer(s.text, lo, at - s.start)]
+    others = [p for p, _ in _markers(s.text) if lo <= p <= at - s.start]
+    return bool(found) and max(found) >= max(others)
+
+
 def _markers(text: str) -> list[tuple[int, Subject]]:
     found: list[tuple[int, Subject]] = [(m.start(), "professor") for m in PROFESSOR_SIDE_RE.finditer(text)]
     return found + [(m.start(), "student") for m in STUDENT_PRONOUN_RE.finditer(text)]
@@ -178,7 +189,7 @@ def quantity_atoms(s: Sentence, skip: Sequence[tuple[int, int]]) -> Iterator[Ato
             continue
         subject = subject_of(s, start)
         plan = plan_quantity(s, q) or (subject == "student" and aspiration(s, start))
-        yield Atom(q.kind, s, start, end, q.text, subject, quantity=q, bound=fig.bound, plan=plan)
+        yield Atom(q.kind, s, start, end, q.text, subject, quantity=q, bound=fig.bound, named=fig.named, plan=plan)
 
 
 def name_atoms(s: Sentence, toks: Sequence[Token], student_words: frozenset[str]) -> Iterator[Atom]:

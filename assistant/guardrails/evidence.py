@@ -142,7 +142,13 @@ class Author:
 
 
 def _paper_parts(paper: Paper) -> list[str | None]:
-    return [paper.title, paper.abstract, paper.venue, *(s.venue for s in paper.sources)]
+    return [*paper_titles(paper), paper.abstract, paper.venue, *(s.venue for s in paper.sources)]
+
+
+def paper_titles(paper: Paper) -> list[str]:
+    """Its title, then the titles of versions a merge folded into it (a preprint's, a journal version's)."""
+    titles = [t for t in (paper.title, *(s.title for s in paper.sources)) if t]
+    return list(dict.fromkeys(titles))
 
 
 class Evidence:
@@ -196,7 +202,7 @@ class Evidence:
         self.prof_raw = "\n".join(x or "" for x in raw)
         self.abstracts = Texts.of(p.abstract for p in papers)
         self.prof_years = _years(author)
-        self.titles = [(p, norm(p.title)) for p in papers if p.title and norm(p.title)]
+        self.titles = [(p, norm(t)) for p in papers for t in paper_titles(p) if norm(t)]
         self.name_tokens = set(norm(author.name).split())
 
     def _other_texts(self, corpus: StoreCorpus, author: Author) -> None:

@@ -1,11 +1,12 @@
 """Which of the professor's papers each sentence describes, so its figures and names are checked against that
 paper and not against "anything they ever wrote" (with hundreds of papers, almost any number is in one of them).
 
-In order: the papers it names by title; with a structured draft, the papers cited for it; when it refers back ("the
-same paper", "the model", "It…"), the paper of the sentence before; a distinctive name it mentions first (a
-method, dataset or model found in at most three of their papers, "XTREME", "Mask CTC"); else the paper its words
-describe best, when one clearly stands out. Title, reference back and name are firm: a figure or name found in
-another of their papers is then a hard violation. Citation and description are suggestions: soft."""
+In order: the papers it names by title, or whose title its "your work on <title words>" paraphrases; when it refers
+back ("the same paper", "the model", "It…"), the paper of the sentence before; a distinctive name it mentions
+first (a method, dataset or model found in at most three of their papers, "XTREME", "Mask CTC"); with a
+structured draft, the papers cited for it; else the paper its words describe best, when one clearly stands out.
+Title, reference back and name are firm: a figure or name found in another of their papers is then a hard
+violation. Citation and description are suggestions: soft."""
 
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ _NAME_WORD_RE = re.compile(r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+)\b")
 _NEW_WORK_RE = re.compile(
     r"\b(?:[Yy]our|[Aa]nother|a|one)\s+(?:[\w-]+\s+){0,2}?(?:paper|work|study|article|analysis|preprint|publication)"
     r"\s+(?:on|about|of|for|in|with)\b"
+)
+
+
+_LABELLED_PAPER_RE = re.compile(
+    r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
 )
 
 
@@ -158,24 +164,72 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
     titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
-    named, named_at = _named_focus(email, ev, s)
+    labelled = _labelled_paper(ev, s.text)
+    if labelled:
+        return Focus(labelled, "name")
     new_work = _NEW_WORK_RE.search(s.text)
+    # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
+    titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
+    if new_work and not titled_like:
+        titled_like = _work_described(ev, s.text)  # "your paper on semi-supervised tagging for ScienceIE"
+    if titled_like:
+        return Focus(titled_like, "referenced")
+    named, named_at, having = _named_focus(email, ev, s)
+    if named and set(having) & set(previous.papers):
+        # A name the paragraph's paper also uses keeps the paragraph on it ("GDA" in background the abstract
+        # gives): only a name that paper lacks points elsewhere.
+        return Focus(tuple(p for p in previous.papers if p in having), "previous")
     back = _refers_back(s.text) if previous.papers and not new_work else None
     if back is not None and (not named or back < named_at):
+        # Words before the reference that paraphrase another title start a new one ("The later axiomatic and
+        # empirical analysis describes…, finds that your simple mechanism…").
+        before = _title_described(ev, s.text[:back]) if back else None
+        if before and not set(before) & set(previous.papers):
+            return Focus(before, "referenced")
         return Focus(previous.papers, "previous")
     if named:
         return Focus(_narrowed(ev, s, named), "name")
     cited = _cited_for(email, ev, s)
     if cited:
         return Focus(cited, "cited")
-    titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
-    if titled_like:
-        return Focus(titled_like, "referenced")
     if s.part == "body" and s.about in ("professor", "mixed", "neutral"):
         best = clearly_described(ev.words.description_scores(s.text, ev.papers, ev.name_stems))
         if best:
             return Focus((best,), "referenced" if new_work else "described")
     return NO_FOCUS
+
+
+def _labelled_paper(ev: Evidence, text: str) -> tuple[str, ...] | None:
+    """ "Your Crowd-Kit paper": the one paper whose title carries the name the sentence labels it with (else the one
+    paper that uses it at all)."""
+    for m in _LABELLED_PAPER_RE.finditer(text):
+        name = f" {norm(m.group('name'))} "
+        titled = [pid for pid, p in ev.papers.items() if p.title and name in f" {norm(p.title)} "]
+        having = titled or [pid for pid, texts in ev.paper_texts.items() if name in texts.norm]
+        if len(having) == 1:
+            return (having[0],)
+    return None
+
+
+def work_phrase(text: str) -> tuple[int, int] | None:
+    """Where the words after "your work on…" / "your paper about…" are (to the next clause break): what the
+    sentence says one of their papers is about."""
+    m = _NEW_WORK_RE.search(text)
+    if not m:
+        return None
+    end = re.search(r"[,;:.()]|\s(?:where|which|that|and\s+(?:I|in|on|your))\b|$", text[m.end() :])
+    start = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip())
+    stop = m.end() + (end.start() if end else len(text) - m.end())
+    return (start, stop) if stop > start else None
+
+
+def _work_described(ev: Evidence, text: str) -> tuple[str, ...] | None:
+    """The paper whose words "your paper on <what>" clearly uses, when it paraphrases no title."""
+    where = work_phrase(text)
+    if where is None:
+        return None
+    best = clearly_described(ev.words.description_scores(text[slice(*where)], ev.papers, ev.name_stems))
+    return (best,) if best else None
 
 
 def _title_described(ev: Evidence, phrase: str) -> tuple[str, ...] | None:
@@ -210,8 +264,9 @@ def _refers_back(text: str) -> int | None:
     return None
 
 
-def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[str, ...], int]:
-    """The papers of the first distinctive name the sentence mentions (left to right), and where it is."""
+def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
+    """The papers of the first distinctive name the sentence mentions (left to right), where it is, and every
+    paper that uses it."""
     for atom in email.atoms_of(s):
         if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
             continue
@@ -220,8 +275,8 @@ def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[s
             # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the
             # others only use it.
             titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
-            return tuple(sorted(titled or having)), atom.start - s.start
-    return (), -1
+            return tuple(sorted(titled or having)), atom.start - s.start, tuple(sorted(having))
+    return (), -1, ()
 
 
 def _cited_for(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[str, ...]:

@@ -3,7 +3,8 @@ each is about (the professor, the student, both, or neither), with offsets into 
 
 The student is found by first-person pronouns, and in the third person ("The applicant has published…", "Mr.
 Wróbel…", "She was a visiting student…") by their name, "the student/applicant/candidate", or a he/she sentence
-in a paragraph that spoke of them so. A P.S. after the closing is part of the message, read as body sentences."""
+after the email spoke of them so (until it names another person by title). A P.S. after the closing, or a
+paragraph of prose there ("Short bio: …"), is part of the message, read as body sentences."""
 
 from __future__ import annotations
 
@@ -33,9 +34,11 @@ GREETING_RE = re.compile(
     r"^\s*(?:dear|hi|hello|hey|greetings|good\s+(?:morning|afternoon|evening))\b[\s,]*(?P<rest>[^\n]*)",
     re.IGNORECASE,
 )
+SIGNATURE_MAX_WORDS = 12  # a line after the closing this long, ending a sentence, is prose
 _BULLET_RE = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _POSTSCRIPT_RE = re.compile(r"\s*P\.?\s?S\.?(?:[:\s]|$)\s*")
 _STUDENT_ROLE_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?:student|applicant|candidate)\b")
+_TITLED_PERSON_RE = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Ms|Mrs|Mx)\.?\s+(?P<name>[A-Z][\w'’-]+)")
 _THIRD_PERSON_RE = re.compile(r"\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im|[Hh]erself|[Hh]imself)\b")
 
 
@@ -100,26 +103,56 @@ def parse_sentences(subject: str, body: str, people: People) -> list[Sentence]:
         first += 1
     closing = [i for i in non_empty if i >= first and CLOSING_RE.match(body[slice(*lines[i])])]
     last = closing[-1] if closing else len(lines)
-    sentences += _body_sentences(body, lines, first, last, people)
+    referent = _Referent()
+    sentences += _body_sentences(body, lines, first, last, people, referent)
     for i in (i for i in non_empty if i >= last):
         postscript = _POSTSCRIPT_RE.match(body, *lines[i])
         if postscript and i > last:
-            sentences += _body_sentences(body, [(postscript.end(), lines[i][1])], 0, 1, people)
+            sentences += _body_sentences(body, [(postscript.end(), lines[i][1])], 0, 1, people, referent)
+        elif i > last and _prose(body[slice(*lines[i])]):
+            sentences += _body_sentences(body, [lines[i]], 0, 1, people, referent)
         else:
             sentences.append(_make_sentence(body, *lines[i], "signature", people))
     return sentences
 
 
+def _prose(line: str) -> bool:
+    """A paragraph after the closing ("Short bio: …", a note): part of the message, not a signature line (a name,
+    a role, contact details are short)."""
+    return len(line.split()) >= SIGNATURE_MAX_WORDS and bool(re.search(r"[.!?]\s*$", line.strip()))
+
+
+@dataclass
+class _Referent:
+    """Whom "he"/"she" refers back to: the student, once the email has named them in the third person, until it
+    names someone else by title ("my advisor, Dr. Horvat")."""
+
+    student: bool = False
+
+    def after(self, text: str, people: People) -> None:
+        if people.names_student(text):
+            self.student = True
+        elif self.student and any(self._new_person(text, m, people) for m in _TITLED_PERSON_RE.finditer(text)):
+            self.student = False
+
+    @staticmethod
+    def _new_person(text: str, m: re.Match[str], people: People) -> bool:
+        """A titled person who is not the student, named before any he/she of the sentence ("Her thesis,
+        supervised by Dr. Martin, …" still speaks of the student; "My advisor, Dr. Horvat, …" does not)."""
+        if people.student and people.student.search(m.group("name")):
+            return False
+        return not _THIRD_PERSON_RE.search(text, 0, m.start())
+
+
 def _body_sentences(
-    body: str, lines: list[tuple[int, int]], first: int, last: int, people: People
+    body: str, lines: list[tuple[int, int]], first: int, last: int, people: People, referent: _Referent
 ) -> Iterator[Sentence]:
     for start, end in _paragraph_blocks(body, lines, first, last):
         lead = _BULLET_RE.match(body, start, end)
         offset = lead.end() if lead else start
-        third_person = False  # the paragraph has spoken of the student in the third person
         for a, b in sentence_spans(body, offset, end):
-            sentence = _make_sentence(body, a, b, "body", people, third_person)
-            third_person = third_person or people.names_student(sentence.text)
+            sentence = _make_sentence(body, a, b, "body", people, referent.student)
+            referent.after(sentence.text, people)
             if sentence.text:
                 yield sentence
 

@@ -1,15 +1,18 @@
 """attribution: another professor's title, or an 8-word verbatim run of their abstract (carrying at least two
 content words foreign to this professor's papers), presented as this professor's work; and a finding of this
 professor's papers claimed as the student's own ("In my own experiments I showed that…", "We introduce…", "The
-student found that…": a result clause whose words one of their abstracts states and the CV does not). Another
-professor's named methods are found by the numbers check and reported here."""
+student found that…": a result clause whose words one of their abstracts states and the CV does not); and
+another professor's paper credited by what it is about ("your work on data markets with several aggregators").
+Another professor's named methods are found by the numbers check and reported here."""
 
 from __future__ import annotations
 
 import re
 
+from assistant import lexicon
 from assistant.guardrails.checks.common import others_paper, own_paper, student_publication
-from assistant.guardrails.evidence import Evidence
+from assistant.guardrails.evidence import Evidence, Texts
+from assistant.guardrails.focus import work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
 from assistant.guardrails.verbatim import Foreign, ngram_owners, verbatim_runs, words_with_offsets
@@ -34,6 +37,7 @@ _RESULT_RE = re.compile(
 _CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and\s+we)\b|$")
 ATTRIBUTION_RUN_WORDS = 8  # a verbatim run this long from another professor's abstract is their work...
 ATTRIBUTION_FOREIGN_WORDS = 2  # ...when it carries this many content words absent from this professor's papers
+OTHERS_WORK_MIN_WORDS = 3  # "your work on <phrase>": a phrase this long (content words) can name a paper
 _OTHERS_ATTRIBUTION_RE = re.compile(r"\bet al\b|\bby\s+[A-Z][a-z]")
 
 
@@ -54,7 +58,58 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
                 email.span(m.field, m.start, m.end),
             )
         )
-    return out + _copied_from_others(email, ev) + _claimed_findings(email, ev)
+    return out + _copied_from_others(email, ev) + _claimed_findings(email, ev) + _others_work(email, ev)
+
+
+def _others_work(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    """ "Your work on <what>" where what it names is another professor's paper and none of this professor's:
+    <what> carries content words their texts never use, and one other paper of the store uses most of those."""
+    out = []
+    for s in email.body_sentences("professor", "mixed"):
+        where = work_phrase(s.text)
+        if where is None:
+            continue
+        phrase = _noun_phrase(s.text[slice(*where)])
+        words = content_words(norm(phrase))
+        foreign = [w for w in words if not ev.prof.has(w)]
+        if len(words) < OTHERS_WORK_MIN_WORDS or len(foreign) < ATTRIBUTION_FOREIGN_WORDS:
+            continue
+        owner = _other_paper_with_words(ev, foreign)
+        if owner:
+            out.append(
+                hard(
+                    NAME,
+                    f"{phrase!r} describes {owner[0]}'s paper {owner[1].label()!r}, not {ev.name}'s work: remove "
+                    "it or name its real authors.",
+                    phrase,
+                )
+            )
+    return out
+
+
+def _noun_phrase(phrase: str) -> str:
+    """The phrase up to its first word that can only be a verb: what the work is about, not what the sentence
+    goes on to say of it ("data-efficient learning | speaks to a question I keep running into")."""
+    for m in re.finditer(r"\S+", phrase):
+        pos = set(lexicon.lemmas(m.group().strip(",.;:!?")))
+        if m.start() and pos and pos <= {"VERB", "AUX"}:
+            return phrase[: m.start()].rstrip()
+    return phrase
+
+
+def _other_paper_with_words(ev: Evidence, foreign: list[str]) -> tuple[str, Paper] | None:
+    """Another professor's paper that uses most of the words this professor's texts never use (at least
+    ATTRIBUTION_FOREIGN_WORDS of them: a paraphrase may change one)."""
+    if sum(ev.other.has(w) for w in foreign) < ATTRIBUTION_FOREIGN_WORDS:  # before any paper is read
+        return None
+    for owner, name, paper, _ in ev.corpus.titles:
+        if owner == ev.prof_id:
+            continue
+        texts = Texts.of([paper.title, paper.abstract])
+        found = sum(texts.has(w) for w in foreign)
+        if found >= ATTRIBUTION_FOREIGN_WORDS and 2 * found > len(foreign):
+            return name, paper
+    return None
 
 
 def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:

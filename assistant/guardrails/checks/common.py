@@ -53,3 +53,10 @@ def stated_in(tok: Token, numbers: frozenset[float]) -> bool:
 
 def term_known(term: str, ev: Evidence, strict: bool) -> bool:
     return ev.known_to_professor(term) if strict else ev.known_anywhere(term)
+
+
+def written_in(term: str, *raw_texts: str) -> bool:
+    """A term that normalisation erases (Cyrillic, Chinese: "Нұрланқызы", "张伟") is looked up as written,
+    case-folded, in the raw texts; normalised lookups would never find it."""
+    folded = term.casefold()
+    return any(folded in t.casefold() for t in raw_texts)

@@ -106,9 +106,10 @@ def _person_mentions(email: ParsedEmail, ev: Evidence) -> list[Violation]:
         for m in _PERSON_MENTION_RE.finditer(s.text):
             name = m.group(1)
             tokens = set(norm(name).split())
-            if tokens & ev.name_tokens:
-                continue
-            other = next((o for o in ev.other_names if tokens & set(norm(o).split())), None)
+            if tokens & ev.name_tokens or ev.cv.has(name):
+                continue  # the addressee, or someone the CV names (a former advisor)
+            # Every word of the name must be the other professor's: "Prof. Lin Chen" is not Valerie Chen.
+            other = next((o for o in ev.other_names if tokens <= set(norm(o).split())), None)
             if other:
                 out.append(
                     hard(

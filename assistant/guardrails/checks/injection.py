@@ -1,6 +1,11 @@
 """injection: instructions or model meta-text in the output ("ignore previous instructions", "as an AI", "Here
 is the email"); URLs and email addresses found in no source, paper link, profile or CV; and any named thing
-that only an instruction hidden in the CV mentions. Without a CV, a link in the signature is soft."""
+that only an instruction hidden in the CV mentions. Without a CV, a link in the signature is soft.
+
+A link the professor's own abstract gives ("code at github.com/…") is theirs to cite: the guardrails see trusted
+copies of the abstracts with links left out (untrusted.py), so such links come from the sentences ingest marked
+(`Paper.flagged_sentences`), except those that read as instructions, whose links are what a planted "visit …"
+points at. Drafters still never copy links: they quote only `usable_sentences`."""
 
 from __future__ import annotations
 
@@ -60,11 +65,20 @@ def _link_violations(email: ParsedEmail, ev: Evidence, field: Field_, text: str)
         if m.group().lower() not in ev.allowed_emails:
             out.append(_link_violation(email, ev, field, m, "email address", injected))
     emails = [m.span() for m in EMAIL_RE.finditer(text)]
+    allowed = ev.allowed_urls | _abstract_links(ev)
     for m in URL_RE.finditer(text):
         inside_email = any(a <= m.start() < b for a, b in emails)
-        if not inside_email and canonical_url(m.group()) not in ev.allowed_urls:
+        if not inside_email and canonical_url(m.group()) not in allowed:
             out.append(_link_violation(email, ev, field, m, "link", injected))
     return out
+
+
+def _abstract_links(ev: Evidence) -> set[str]:
+    """The links of the professor's own titles and abstracts, as ingest read them, outside instructions."""
+    from assistant.untrusted import is_instruction  # untrusted imports the guardrails' patterns: not at load time
+
+    marked = (s for p in ev.papers.values() for s in p.flagged_sentences if not is_instruction(s))
+    return {canonical_url(u) for s in marked for u in URL_RE.findall(s)}
 
 
 def _link_violation(

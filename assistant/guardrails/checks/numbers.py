@@ -12,15 +12,21 @@ that also speaks of the professor, is the student's."""
 
 from __future__ import annotations
 
-from assistant.guardrails.atoms import Atom, clause_subject
+from assistant.guardrails.atoms import Atom, addressed, clause_subject
+from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
-from assistant.guardrails.focus import Focus, focus_of
+from assistant.guardrails.focus import Focus, focus_of, work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.report import hard, soft
-from assistant.guardrails.vocabulary import Severity, is_generic
-from assistant.types import Violation
+from assistant.guardrails.verbatim import paper_ngrams, verbatim_runs, words_with_offsets
+from assistant.guardrails.vocabulary import Severity, is_generic, norm
+from assistant.text import STOPWORDS, content_words
+from assistant.types import Paper, Violation
+
+OTHER_PAPER_PHRASE_WORDS = 5  # a verbatim run this long from another of their abstracts...
+OTHER_PAPER_FOREIGN_WORDS = 2  # ...with this many content words the sentence's paper never uses
 
 NAME = "numbers"
 SEVERITY: Severity = "hard"
@@ -39,7 +45,7 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
             found = soft(found.check, found.message, found.span)  # a subject line sums up what the body claims
         if found:
             out.append(found)
-    return out
+    return out + _phrases_of_other_papers(email, ev)
 
 
 def _maybe_students(atom: Atom) -> bool:
@@ -68,7 +74,7 @@ def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Viola
         return None  # the student's own figure, in a sentence that also speaks of the professor
     stating = [pid for pid, text in ev.paper_raw.items() if stated(text).has(q)]
     if stating or stated(ev.profile_raw).has(q):
-        if not focus.papers or _describes_another(ev, atom, focus, stating):
+        if not focus.papers or _describes_another(ev, atom.sentence.text, focus, stating):
             return None
         return _other_paper(ev, atom, focus)
     if backed_by_cv and (not strict(atom, focus) or atom.sentence.about == "mixed"):
@@ -97,7 +103,7 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     """The figure is in the paper: is it beside the same quantity there?"""
     assert atom.quantity is not None
     figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
-    word = misbound_word(Figure(atom.quantity, atom.bound), figures)
+    word = misbound_word(Figure(atom.quantity, atom.bound, named=atom.named), figures)
     if word is None:
         return None
     label = ev.papers[papers[0]].label()
@@ -108,13 +114,13 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
 
 
-def _describes_another(ev: Evidence, atom: Atom, focus: Focus, stating: list[str]) -> bool:
+def _describes_another(ev: Evidence, text: str, focus: Focus, stating: list[str]) -> bool:
     """The sentence's words describe a paper that states the figure better than the paper it refers back to or
     names by a method: it is about that paper ("…over 85% of kidney transplants in Australia", background from
     another of their papers). A title or a distinctive name in the sentence is taken at its word."""
     if focus.how in ("title", "name") or not stating:
         return False
-    scores = ev.words.description_scores(atom.sentence.text, {*stating, *focus.papers}, ev.name_stems)
+    scores = ev.words.description_scores(text, {*stating, *focus.papers}, ev.name_stems)
     return max(scores[p] for p in stating) > max(scores[p] for p in focus.papers)
 
 
@@ -152,14 +158,17 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 
 
 def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
-    if is_generic(atom.text):
+    if is_generic(atom.text) or (not norm(atom.text) and written_in(atom.text, ev.prof_raw, ev.cv_raw)):
         return None
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
     in_cv = ev.cv_has_name(atom)
     if in_cv and (not strict(atom, focus) or _maybe_students(atom)):
         return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
-    if ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
+    # In a sentence about both, a term the CV also uses may be the student's ("I apply this idea to SQL"), unless
+    # its clause says "you" did it ("you extended IFCA").
+    ambiguous = in_cv and atom.sentence.about == "mixed" and not addressed(atom.sentence, atom.start)
+    if not ambiguous and ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
             f"{atom.text!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it "
@@ -194,3 +203,61 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
         "their papers."
     )
     return hard(NAME, message, atom.text) if focus.firm and atom.strong else soft(NAME, message, atom.text)
+
+
+# ---------------------------------------------------------------- phrases of another of their papers
+
+
+def _phrases_of_other_papers(email: ParsedEmail, ev: Evidence) -> list[Violation]:
+    """A phrase of another of their abstracts in a sentence about one paper ("you model the conversion with
+    information flow graphs with variable capacity edges", which only their other paper does): the method or
+    result of one paper credited to another. Only a run of OTHER_PAPER_PHRASE_WORDS words or more that the
+    paper the sentence is about lacks, carrying words that paper never uses, counts: shared field phrasing does
+    not."""
+    index = paper_ngrams(
+        tuple((pid, p.abstract) for pid, p in ev.papers.items() if p.abstract), OTHER_PAPER_PHRASE_WORDS
+    )
+    out = []
+    for s in email.body_sentences("professor", "mixed", "neutral"):
+        focus = focus_of(email, ev, s)
+        if not focus.papers:
+            continue
+        words = words_with_offsets(s.text)
+        # Before a "…connects to your paper on X" the sentence may still speak of the paper before it.
+        where = work_phrase(s.text)
+        for a, b in verbatim_runs([w for w, _, _ in words], index, OTHER_PAPER_PHRASE_WORDS):
+            if where and words[b - 1][2] <= where[0]:
+                continue
+            a, b = _without_edge_stopwords(words, a, b)
+            span = s.text[words[a][1] : words[b - 1][2]]
+            found = _other_papers_phrase(ev, focus, span, s.text)
+            if found:
+                message = (
+                    f"{span!r} is from {found.label()!r}, not from the paper this sentence is about "
+                    f"({ev.papers[focus.papers[0]].label()!r}): attach it to the paper it comes from."
+                )
+                out.append(hard(NAME, message, span) if focus.firm else soft(NAME, message, span))
+    return out
+
+
+def _without_edge_stopwords(words: list[tuple[str, int, int]], a: int, b: int) -> tuple[int, int]:
+    """The run without the function words it starts or ends on ("…capacity edges, and")."""
+    while b - a > 1 and words[b - 1][0] in STOPWORDS:
+        b -= 1
+    while b - a > 1 and words[a][0] in STOPWORDS:
+        a += 1
+    return a, b
+
+
+def _other_papers_phrase(ev: Evidence, focus: Focus, span: str, sentence: str) -> Paper | None:
+    n = f" {norm(span)} "
+    if any(n in ev.paper_texts[pid].norm for pid in focus.papers):
+        return None
+    foreign = [w for w in content_words(norm(span)) if not any(ev.paper_texts[p].has(w) for p in focus.papers)]
+    if len(foreign) < OTHER_PAPER_FOREIGN_WORDS:
+        return None
+    stating = [pid for pid in ev.papers if n in ev.paper_texts[pid].norm]
+    # As for a figure: a sentence whose words describe the other paper better is about it, whatever it refers to.
+    if not stating or _describes_another(ev, sentence, focus, stating):
+        return None
+    return ev.papers[stating[0]]

@@ -10,7 +10,8 @@ import re
 from rapidfuzz import fuzz
 
 from assistant.guardrails.atoms import clause_subject, is_duration
-from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication
+from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
+from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
@@ -38,6 +39,11 @@ _DEGREE_LEVELS: dict[str, str] = {
     r"[Uu]ndergrad(?:uate)?",
 }
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
+_ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
+# Where what a sentence says of one degree ends: the next degree, clause or item.
+_DEGREE_TAIL_END_RE = re.compile(
+    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|{_ANY_DEGREE_RE.pattern}"
+)
 # A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
 # "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
 # PhD under your supervision", "interest in a PhD" and "PhD programs" are plans, not degrees held.
@@ -77,12 +83,17 @@ _AT_RUN_RE = re.compile(
     r"\b(?:at|from)\s+(?:the\s+)?(?P<run>[A-Z][\w&'’.-]+(?:\s+(?:of|for|and|&|de|[A-Z][\w&'’.-]+))*)"
 )
 _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
+_AWARD_VERB = (
+    r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
+    r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
+    rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
+)
+# In a sentence only about the student, whatever its subject ("Ms. Kovač received…", "Her paper received…").
+_AWARD_IN_STUDENT_SENTENCE_RE = re.compile(_AWARD_VERB)
 _AWARD_CLAIM_RES = (
     re.compile(
         r"\b(?:I|[Ww]e|[Mm]y|[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Tt]he\s+(?:student|applicant|candidate))\b[^.;!?]{0,100}?"
-        r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
-        r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
-        rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
+        + _AWARD_VERB
     ),
     re.compile(rf"\b[Mm]y\s+(?P<award>(?:[\w'’-]+\s+){{0,5}}?{_AWARD_NOUN})\b"),
     re.compile(rf"\b(?:recipient|winner)\s+of\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"),
@@ -109,6 +120,10 @@ _SKILL_LEAD_RE = re.compile(
     r"e\.g\.?|both|the|a|an|modern|several|various)\s+",
     re.IGNORECASE,
 )
+_FORMAT_RE = re.compile(
+    r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
+)
+_YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
     r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
@@ -155,7 +170,7 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
     out: list[Violation] = []
     if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
         out += _degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
-        out += _skill_claims(ev, s) + _venue_claims(ev, s)
+        out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
     return out
 
 
@@ -172,6 +187,8 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
             continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
+        if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
+            continue
         if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else ev.quantity_backed(atom)):
             span = atom.text
             out.append(
@@ -207,20 +224,37 @@ def _degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
             clause = s.text[max(0, m.start() - 80) : m.start()].split(",")[-1]
             if not _DEGREE_FRAME_RE.search(clause) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
                 continue
-            if not pattern.search(ev.cv_raw):
+            degrees = [u for u in cv_units(ev.cv_raw, _ANY_DEGREE_RE) if pattern.search(u.raw)]
+            if not degrees:
                 out.append(_claim(s, m.start(), m.end(), f"a {level} degree"))
                 continue
-            field = _DEGREE_FIELD_RE.match(s.text[m.end() :])
-            if field and not ev.cv.has_phrase(field.group("field")):
-                start = m.end() + field.start("field")
-                out.append(_claim(s, start, start + len(field.group("field")), "the degree field"))
+            missing = unbacked_part(degrees, _degree_parts(s.text, m.end()))
+            if missing:
+                out.append(_claim(s, missing.start, missing.start + len(missing.text), missing.what))
     return out
+
+
+def _degree_parts(text: str, at: int) -> list[Part]:
+    """What the sentence gives the degree that ends at `at`: its field, institution and years, up to the next
+    degree or clause ("an M.Sc. in Computer Engineering from Aarhus University (2025) and a B.Sc. in…")."""
+    end = min([len(text), *(m.start() for m in _DEGREE_TAIL_END_RE.finditer(text, at))])
+    tail = text[at:end]
+    parts = []
+    field = _DEGREE_FIELD_RE.match(tail)
+    if field:
+        parts.append(Part("the degree field", field.group("field"), at + field.start("field")))
+    place = _AT_RUN_RE.search(tail, field.end() if field else 0)
+    if place:
+        run = _trim_run(place.group("run"))
+        if content_words(norm(run)) and not all(is_generic(w) for w in run.split()):
+            parts.append(Part("the institution", run, at + place.start("run")))
+    return parts + year_parts(tail, at)
 
 
 def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for m in _AT_RUN_RE.finditer(s.text):
-        run = re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", m.group("run")).rstrip(".")
+        run = _trim_run(m.group("run"))
         if _inside_mention(email, s, m.start()) or _aspirational(s.text, m.start()):
             continue
         if clause_subject(s, s.start + m.start()) == "professor":
@@ -238,6 +272,10 @@ def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[V
     return out
 
 
+def _trim_run(run: str) -> str:
+    return re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", run).rstrip(".")
+
+
 def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
     at = s.start + offset
     return any(m.field == s.field and m.start <= at < m.end for m in email.mentions)
@@ -249,7 +287,8 @@ def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
 
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
-    for pattern in _AWARD_CLAIM_RES:
+    patterns = (*_AWARD_CLAIM_RES, _AWARD_IN_STUDENT_SENTENCE_RE) if s.about == "student" else _AWARD_CLAIM_RES
+    for pattern in patterns:
         for m in pattern.finditer(s.text):
             if m.group().split()[0].lower() in _THIRD_PERSON_OPENERS and s.about != "student":
                 continue  # "he"/"she" speak of the student only in a sentence about them
@@ -266,8 +305,9 @@ def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
 def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
     for m in _SKILL_CUE_RE.finditer(s.text):
-        if not STUDENT_SUBJECT_RE.search(s.text[: m.start()] + " " + m.group()):
-            continue
+        whose = clause_subject(s, s.start + m.start())
+        if whose == "professor" or (whose is None and s.about != "student"):
+            continue  # "…a knowledge graph using X" in a sentence about their work claims no skill
         listing = _SKILL_LIST_END_RE.sub("", m.group("list"))
         offset = m.start("list")
         for item in _SKILL_SPLIT_RE.split(listing):
@@ -289,11 +329,36 @@ def _skill_known(ev: Evidence, item: str) -> bool:
 
 
 def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:
-    if not PUBLICATION_CUE_RE.search(s.text):
+    """A venue claimed for the student's paper, with the year beside it, must be one entry of the CV."""
+    if s.about != "student" and not PUBLICATION_CUE_RE.search(s.text):
         return []
     out = []
     for m in _VENUE_CLAIM_RE.finditer(s.text):
         venue = m.group("venue")
-        if not is_generic(venue) and not ev.cv.has_phrase(venue):
+        if is_generic(venue):
+            continue
+        name = _YEAR_WORD_RE.sub("", venue).strip()
+        parts = [Part("a publication venue", name, m.start("venue"))] if name else []
+        missing = unbacked_part(cv_units(ev.cv_raw, ANY_ENTRY), parts + year_parts(venue, m.start("venue")))
+        if missing:
             out.append(_claim(s, m.start("venue"), m.end("venue"), "a publication venue"))
     return out
+
+
+def _format_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
+    """How the student's work was presented ("selected for an oral presentation", "a spotlight talk") is part of
+    its CV entry: one entry must give the format, with the work's name when the sentence names one the CV has."""
+    out = []
+    for m in _FORMAT_RE.finditer(s.text):
+        if clause_subject(s, s.start + m.start()) == "professor" or _aspirational(s.text, m.start()):
+            continue
+        names = [a.text for a in email.atoms_of(s) if a.kind == "name" and a.strong and ev.cv_has(a.text)]
+        parts = [Part("the presentation format", m.group("format"), m.start("format"))]
+        entries = cv_units(ev.cv_raw, ANY_ENTRY)
+        if unbacked_part(entries, parts) or (names and not any(_entry_with(e, parts, names) for e in entries)):
+            out.append(_claim(s, m.start(), m.end(), "the presentation"))
+    return out
+
+
+def _entry_with(entry: Unit, parts: list[Part], names: list[str]) -> bool:
+    return all(entry.holds(p) for p in parts) and any(entry.has(n) for n in names)
