@@ -24,7 +24,7 @@ MAX_WORDS = 32  # of the retold sentence, opener excluded
 MIN_WORDS = 6
 # A "title" that names proceedings ("INTERSPEECH 2012, 13th Annual Conference of ...") is no paper to mention.
 _VENUE_RE = re.compile(r"\b(?:Proceedings|Conference|Symposium|Workshop|Annual Meeting)\b.*\b(?:19|20)\d\d\b")
-MAX_COPIED_WORDS = 22  # a student email reads as pasted well before the copying warning's 12-word run grows long
+MAX_COPIED_WORDS = 22  # longer verbatim runs read as pasted (the copying check only warns, from 12 words)
 _SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to via with".split())
 
 
