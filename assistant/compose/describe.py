@@ -3,7 +3,7 @@
 
 Sentences are chosen, never cut: one longer than MAX_WORDS, or one that would copy COPY_SOFT_WORDS or more
 consecutive words of the abstract (the copying guardrail's warning), loses to a shorter one; a run of
-MAX_COPIED_WORDS or more (well under the hard limit) is never used.
+MAX_COPIED_WORDS or more is never used.
 """
 
 from __future__ import annotations
