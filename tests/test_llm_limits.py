@@ -3,6 +3,7 @@ retries and streams, a stream says which limit cut it, and every failure tells t
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 
 from assistant.cli import run
 from assistant.llm import LLM, LLMLimitError, LLMUnavailable, StreamEnd
+from assistant.llm.client import RELIABLE_TOKENS
 from assistant.settings import Settings, reset_settings_cache
 from assistant.types import EmailDraft
 from tests.llm_stubs import Stub, serve
@@ -50,20 +52,26 @@ def test_a_server_that_answers_late_is_abandoned_at_the_timeout(local: Callable[
     assert len(stub.requests) == 2 and waited < 4.0  # both attempts given up long before the server's answer at 5 s
 
 
-def test_a_slow_server_is_given_time_for_max_tokens_at_its_measured_speed(local: Callable[..., Settings]) -> None:
-    # A CPU server sends a non-streamed reply only once all of it is generated: here ~30 tokens at 30 tokens/s, well
-    # past the 0.4 s timeout. The probe's replies measure the speed, and it is remembered with the endpoint's modes.
-    stub = Stub(speed=30.0, replies=[DRAFT])
+def test_a_slow_server_is_given_time_for_max_tokens_at_its_measured_speed(
+    local: Callable[..., Settings], isolated_store: Path
+) -> None:
+    # A CPU server reads the prompt (0.3 s here), then sends a non-streamed reply only once all of it is generated:
+    # ~80 tokens at 120 tokens/s, past the 0.6 s timeout. The probe's short replies measure a low speed (mostly the
+    # prompt), remembered with the endpoint's modes; the draft's 80 tokens measure it better and replace it.
+    long_draft = DRAFT | {"body": "Dear Professor Curie, " + "I read your paper with great interest. " * 7}
+    stub = Stub(delay=0.3, speed=120.0, replies=[long_draft])
     auto = {"OUTREACH_LLM_STRUCTURED_MODE": "auto", "OUTREACH_LLM_SYSTEM_ROLE": "auto"}
-    limits = {"OUTREACH_LLM_TIMEOUT": "0.4", "OUTREACH_LLM_MAX_TOKENS_DRAFT": "100", "OUTREACH_LLM_MAX_ATTEMPTS": "1"}
+    limits = {"OUTREACH_LLM_TIMEOUT": "0.6", "OUTREACH_LLM_MAX_TOKENS_DRAFT": "200", "OUTREACH_LLM_MAX_ATTEMPTS": "1"}
     with serve(stub) as url:
-        draft, _ = LLM(local(url, **auto, **limits)).structured(MESSAGES, EmailDraft, kind="draft")
-        assert draft.subject == "Hello"
+        draft, usage = LLM(local(url, **auto, **limits)).structured(MESSAGES, EmailDraft, kind="draft")
+        assert draft.subject == "Hello" and usage.completion_tokens >= RELIABLE_TOKENS
+        (remembered,) = json.loads((isolated_store / "llm-modes.json").read_text()).values()
+        assert 50 < remembered["tokens_per_s"] <= 120  # the draft's (the probe's is ~17)
         probed = len(stub.requests)
         LLM(local(url, **auto, **limits)).structured(MESSAGES, EmailDraft, kind="draft")  # a new process, remembered
         assert len(stub.requests) == probed + 1
         never_timed = local(url, OUTREACH_LLM_MODEL="another-model", **limits)  # forced modes: no probe, no speed
-        with pytest.raises(LLMUnavailable, match=r"sent nothing for 0.4 s \(OUTREACH_LLM_TIMEOUT\), once"):
+        with pytest.raises(LLMUnavailable, match=r"sent nothing for 0.6 s \(OUTREACH_LLM_TIMEOUT\), once"):
             LLM(never_timed).structured(MESSAGES, EmailDraft, kind="draft")
 
 

@@ -10,11 +10,12 @@ Failures are typed (errors.py) and carry the attempts and the tokens they cost.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TypeVar
 
 from pydantic import BaseModel
 
-from assistant.llm.client import Connection, http_client, openai_client
+from assistant.llm.client import RELIABLE_TOKENS, Connection, http_client, openai_client
 from assistant.llm.errors import (
     LLMError,
     LLMLimitError,
@@ -95,7 +96,24 @@ class LLM:
     ) -> tuple[T, Usage]:
         """One call returning a validated `schema` instance, or a typed LLMError (with the tokens it cost). `kind`
         picks the max_tokens setting; `what` names the call in messages."""
-        return structured_call(self, messages, schema, what=what, kind=kind)
+        try:
+            return structured_call(self, messages, schema, what=what, kind=kind)
+        finally:
+            self._remember_speed()
+
+    def _remember_speed(self) -> None:
+        """A long reply's speed replaces the probe's (which mostly timed reading its prompt) in the store, so the
+        next process waits for what this server really takes. Forced and known profiles are never written."""
+        speed, remembered = self.connection.speed, self._profile
+        if speed is None or remembered is None or remembered.source not in ("probed", "remembered"):
+            return
+        if self.connection.measured_tokens < RELIABLE_TOKENS:
+            return
+        if remembered.tokens_per_s and 2 / 3 < speed / remembered.tokens_per_s < 3 / 2:
+            return
+        with self._lock:
+            self._profile = replace(remembered, tokens_per_s=speed)
+        remember(self.settings, self._profile)
 
     def stream(self, messages: list[tuple[str, str]], *, what: str = "LLM", kind: CallKind = "ask") -> Streamed:
         """Text chunks as they arrive; after them, `.end` (a StreamEnd: stop / length / deadline / timeout /

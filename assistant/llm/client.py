@@ -33,6 +33,9 @@ CONNECT_TIMEOUT_S = 10.0
 # one is stretched to this many times max_tokens at the server's measured speed (never below OUTREACH_LLM_TIMEOUT).
 SLOW_SERVER_MARGIN = 2.0
 MIN_TOKENS_TO_MEASURE = 5  # a 1-token reply times the request's overhead, not the generation
+# The probe's few tokens are dominated by reading the prompt (Gemma 270M on llama-server: 4.6 tokens/s probed, ~30
+# in a draft); a reply this long measures the generation, and its speed replaces the remembered one.
+RELIABLE_TOKENS = 50
 ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant", "assistant": "assistant"}
 R = TypeVar("R")
 
@@ -145,6 +148,7 @@ class Connection:
         # Completion tokens per second, last measured (the probe's, remembered with the endpoint's profile, until a
         # real call measures again); None for an endpoint never timed, which gets OUTREACH_LLM_TIMEOUT as it is.
         self.speed: float | None = None
+        self.measured_tokens = 0  # the completion tokens `speed` was measured on
 
     @property
     def client(self) -> openai.OpenAI:
@@ -176,7 +180,7 @@ class Connection:
 
     def _measure(self, completion_tokens: int, elapsed_s: float) -> None:
         if completion_tokens >= MIN_TOKENS_TO_MEASURE and elapsed_s > 0:
-            self.speed = completion_tokens / elapsed_s
+            self.speed, self.measured_tokens = completion_tokens / elapsed_s, completion_tokens
 
     def open_stream(self, body: dict[str, Any], *, deadline: Deadline, what: str) -> Any:
         """A streamed chat completion, opened (status checked) with retries; chunks are read by the caller."""
