@@ -136,29 +136,30 @@ class SavedCorpus(Corpus):
     # ------------------------------------------------------------ titles
 
     @cached_property
-    def _titles(self) -> tuple[list[str], list[int], NDArray[np.int64]]:
-        """Every entry's normalised title ('' when none), the entries by title length, and those lengths."""
+    def _titles(self) -> tuple[list[str], list[int], list[str], NDArray[np.int64]]:
+        """Every entry's normalised title ('' when none); the entries by title length, their titles and lengths."""
         titles = (self.path / "titles.txt").read_text().split("\n")
         lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
         order = np.argsort(lengths, kind="stable")
-        return titles, order.tolist(), lengths[order]
+        by_length = order.tolist()
+        return titles, by_length, [titles[i] for i in by_length], lengths[order]
 
     def other_title(self, phrase: str, professor_id: str | None, allow_containment: bool) -> tuple[str, Paper] | None:
-        titles, order, lengths = self._titles
+        titles, order, sorted_titles, lengths = self._titles
         # rapidfuzz's ratio is 100 * (1 - indel / (len1 + len2)) and indel >= the length difference, so a title
         # scoring TITLE_MIN_RATIO has a length within this window (one character wider each side, for rounding).
         slack = (100 - TITLE_MIN_RATIO) / 100  # the length difference is at most slack * (len1 + len2)
         low, high = len(phrase) * (1 - slack) / (1 + slack) - 1, len(phrase) * (1 + slack) / (1 - slack) + 1
-        window = order[int(np.searchsorted(lengths, low, "left")) : int(np.searchsorted(lengths, high, "right"))]
+        start, end = int(np.searchsorted(lengths, low, "left")), int(np.searchsorted(lengths, high, "right"))
         near = process.extract(
-            phrase, [titles[i] for i in window], scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None
+            phrase, sorted_titles[start:end], scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None
         )
-        candidates = {window[j] for _, _, j in near}
+        candidates = {order[start + j] for _, _, j in near}
         padded = f" {phrase} "
         candidates |= {i for i in self.matching(f'title : "{phrase}"') if padded in f" {titles[i]} "}
-        first = int(np.searchsorted(lengths, 1, "left"))  # titles are never empty in StoreCorpus's list
-        shorter = order[first : int(np.searchsorted(lengths, len(phrase), "right"))]
-        candidates |= {i for i in shorter if titles[i] in phrase}
+        # Titles it contains are no longer than it (and never empty: StoreCorpus lists no empty title).
+        first, last = int(np.searchsorted(lengths, 1, "left")), int(np.searchsorted(lengths, len(phrase), "right"))
+        candidates |= {order[j] for j in range(first, last) if sorted_titles[j] in phrase}
         for i in sorted(candidates):
             if not titles[i]:
                 continue
