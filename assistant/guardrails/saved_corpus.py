@@ -156,7 +156,7 @@ class SavedCorpus(Corpus):
         )
         candidates = {order[start + j] for _, _, j in near}
         padded = f" {phrase} "
-        candidates |= {i for i in self.matching(f'title : "{phrase}"') if padded in f" {titles[i]} "}
+        candidates |= {i for i in self.matching(f"title : {_phrase(phrase)}") if padded in f" {titles[i]} "}
         # Titles it contains are no longer than it (and never empty: StoreCorpus lists no empty title).
         first, last = int(np.searchsorted(lengths, 1, "left")), int(np.searchsorted(lengths, len(phrase), "right"))
         candidates |= {order[j] for j in range(first, last) if sorted_titles[j] in phrase}
@@ -205,7 +205,9 @@ class SavedCorpus(Corpus):
 
 
 def _phrase(words: str) -> str:
-    return f'"{words}"'  # normalised words hold no quote
+    """An FTS5 phrase (a quote inside is doubled, so no text is read as query syntax)."""
+    escaped = words.replace('"', '""')
+    return f'"{escaped}"'
 
 
 class SavedTexts(WordLookup):
