@@ -149,3 +149,17 @@ def test_an_ingest_saves_the_corpus_reusing_unchanged_papers(
     shutil.rmtree(built)
     store_corpus(catalog, lambda: pytest.fail("the store can be written"))
     assert _saved_files(built) == incremental
+
+
+def test_an_unreadable_older_corpus_is_rebuilt_from_the_catalog(
+    sample_store: Path, settings: Settings, tmp_path: Path
+) -> None:
+    catalog = Catalog(settings.catalog_path)
+    save_corpus(catalog)
+    older = folder(settings.store_dir, catalog.version)
+    (older / "corpus.sqlite").write_bytes(b"not a database")  # as an older format or a damaged file would be
+    ingest_files([_third_professor(catalog, tmp_path / "ada.jsonl")], settings)
+    catalog = Catalog(settings.catalog_path)
+    saved = store_corpus(catalog, lambda: pytest.fail("the store can be written"))
+    assert isinstance(saved, SavedCorpus) and saved.path == folder(settings.store_dir, catalog.version)
+    assert "Ada Overlap" in saved.names_besides(None)

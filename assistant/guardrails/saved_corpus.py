@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"  # 2: entries carry the digest of their catalog data, for the next version to reuse
 GRAM_WORDS = 8  # the hashed n-gram: a lookup of n >= 8 words needs one hash; shorter ones go through FTS5
 _MASK = (1 << 64) - 1
 _BASE = 0x100000001B3  # the polynomial rolling hash's base (odd, so no word position is lost mod 2**64)
@@ -338,11 +338,15 @@ def _previous(path: Path) -> dict[bytes, tuple[str, str]]:
     if not older:
         return {}
     newest = max(older, key=lambda p: int(p.name))
-    conn = connect_read_only(newest / "corpus.sqlite")
     try:
-        return {bytes(k): (t, a) for k, t, a in conn.execute("SELECT key, title, abstract FROM entries")}
-    finally:
-        conn.close()
+        conn = connect_read_only(newest / "corpus.sqlite")
+        try:
+            return {bytes(k): (t, a) for k, t, a in conn.execute("SELECT key, title, abstract FROM entries")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # unreadable: build from the catalog alone
+        log.info("the previous guardrails' corpus at %s is not reused (%s)", newest, exc)
+        return {}
 
 
 def _texts(data: str) -> tuple[str, str]:
