@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -163,3 +164,24 @@ def test_an_unreadable_older_corpus_is_rebuilt_from_the_catalog(
     saved = store_corpus(catalog, lambda: pytest.fail("the store can be written"))
     assert isinstance(saved, SavedCorpus) and saved.path == folder(settings.store_dir, catalog.version)
     assert "Ada Overlap" in saved.names_besides(None)
+
+
+def test_a_corpus_of_an_older_format_is_replaced_once(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = Catalog(settings.catalog_path)
+    save_corpus(catalog)
+    path = folder(settings.store_dir, catalog.version)
+    (path / "meta.json").write_text(json.dumps({"format": "1", "version": catalog.version}))
+    builds: list[Path] = []
+    real = saved_corpus._write
+
+    def counted(out: Path, *rest: Any) -> None:
+        builds.append(out)
+        real(out, *rest)
+
+    monkeypatch.setattr(saved_corpus, "_write", counted)
+    for _ in range(2):
+        store_corpus(catalog, lambda: pytest.fail("the store can be written"))
+    assert len(builds) == 1
+    assert json.loads((path / "meta.json").read_text())["format"] == saved_corpus.FORMAT

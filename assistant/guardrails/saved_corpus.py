@@ -307,6 +307,8 @@ def _build(path: Path, pinned: PinnedCatalog) -> None:
     try:
         _write(tmp, pinned, _previous(path))
         (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "version": pinned.version}))
+        if path.exists() and not _complete(path):  # half-written, or an older format: rename cannot replace it
+            shutil.rmtree(path, ignore_errors=True)
         try:
             os.rename(tmp, path)
         except OSError:  # another process saved the same version first
