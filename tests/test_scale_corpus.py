@@ -185,3 +185,15 @@ def test_a_corpus_of_an_older_format_is_replaced_once(
         store_corpus(catalog, lambda: pytest.fail("the store can be written"))
     assert len(builds) == 1
     assert json.loads((path / "meta.json").read_text())["format"] == saved_corpus.FORMAT
+
+
+def test_a_store_that_cannot_save_the_corpus_holds_it_in_memory(
+    sample_store: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(*_: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(settings.store_dir / "derived"))
+
+    shutil.rmtree(settings.store_dir / "derived" / "guardrails")  # a store older code wrote: none saved
+    monkeypatch.setattr(saved_corpus, "_write", read_only)
+    memory = StoreCorpus([])
+    assert store_corpus(Catalog(settings.catalog_path), lambda: memory) is memory
