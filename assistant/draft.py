@@ -15,6 +15,7 @@ import numpy as np
 from assistant.compose import OFFLINE_TEMPLATES, compose_email
 from assistant.compose.connect import shared_item_set
 from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, check_text
+from assistant.guardrails.saved_corpus import store_corpus
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
 from assistant.llm import LLM, LLMError, Usage
@@ -175,7 +176,7 @@ def guardrail_context(
     index: IndexReader,
     settings: Settings,
 ) -> GuardrailContext:
-    def corpus() -> StoreCorpus:
+    def in_memory() -> StoreCorpus:
         profs = index.catalog.professors(kind="professor", with_papers=True)
         # Trusted copies, as the checked professor's own papers are: the n-gram indexes are cached by the corpus's
         # abstracts, and a professor whose text differs from the corpus's would rebuild them on every draft.
@@ -185,7 +186,7 @@ def guardrail_context(
         professor=trusted_professor(professor),
         sources=[trusted_copy(p) for p in sources],
         student=student,
-        corpus=index.derived("guardrail_corpus", corpus),
+        corpus=index.derived("guardrail_corpus", lambda: store_corpus(index.catalog, in_memory)),
         min_words=settings.draft_min_words,
         max_words=settings.draft_max_words,
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import InputError, NotFoundError
+from assistant.guardrails.saved_corpus import save_corpus
 from assistant.index import PaperIndex, Progress
 from assistant.merge import MergeStats, merge_professor
 from assistant.settings import Settings
@@ -125,10 +126,11 @@ def _merge_with_store(incoming: Sequence[Professor], index: PaperIndex, report: 
 
 
 def _save_derived(index: PaperIndex) -> None:
-    """Derived data for the new version, so the next command finds it ready. The papers are committed by now:
-    a disk too full for this one costs the next command a rebuild, and is not a failed ingest."""
+    """Derived data and the guardrails' corpus for the new version, so the next command finds them ready. The
+    papers are committed by now: a disk too full for these costs the next command a rebuild, not a failed ingest."""
     try:
         index.snapshot()
+        save_corpus(index.catalog)
     except Exception as exc:
         if not is_disk_full(exc, index.catalog.store_dir):
             raise

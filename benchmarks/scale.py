@@ -240,7 +240,8 @@ def add_one_professor(store: Path, pythonpath: Path | None) -> None:
     source = store.parent / f"{store.name}-added-professor.txt"
     source.write_text("\n".join(lines) + "\n")
     before = load_average()
-    wall, cpu, rss = run_once(["ingest", str(source), "--professor", "Added Professor"], environment(store, pythonpath))
+    command = ["ingest", str(source), "--professor", "Added Professor"]
+    wall, cpu, rss = run_once(command, environment(store, pythonpath), ok_codes=(0,))  # 1 is a failed ingest
     print(
         f"{store} ({pythonpath or 'this checkout'}): ingest of one 20-paper professor: wall {wall:.2f} s, "
         f"CPU {cpu:.2f} s, peak RSS {rss:.0f} MB (load average {before} -> {load_average()})"

@@ -31,6 +31,7 @@ import numpy as np
 from assistant.ask.question import Kind, question_topic, topic_terms
 from assistant.ask.retrieve import Source
 from assistant.ask.wording import closest_text, not_covered_text
+from assistant.embeddings_memo import embed_remembered, memo_path
 from assistant.index import PaperIndex
 from assistant.text import join_english, tokenize
 from assistant.types import Paper
@@ -88,15 +89,21 @@ class SentenceScorer:
         topic = question_topic(question) or question
         terms = topic_terms(topic)
         if not terms:  # nothing to cover: similarity alone
-            vectors = self.index.embedder.embed([question, topic, *sentences])
-            return np.maximum(vectors[2:] @ vectors[0], vectors[2:] @ vectors[1]).astype(np.float32)
+            return self.similarity(question, topic, sentences)
         coverage = np.array([self.coverage(terms, s) for s in sentences], dtype=np.float32)
         semantic = np.zeros(len(sentences), dtype=np.float32)
         todo = [i for i, c in enumerate(coverage) if not prune or c >= 2 * RELEVANCE_THRESHOLD - 1]
         if todo:
-            vectors = self.index.embedder.embed([question, topic, *(sentences[i] for i in todo)])
-            semantic[todo] = np.maximum(vectors[2:] @ vectors[0], vectors[2:] @ vectors[1])
+            semantic[todo] = self.similarity(question, topic, [sentences[i] for i in todo])
         return (semantic + coverage) / 2
+
+    def similarity(self, question: str, topic: str, sentences: Sequence[str]) -> np.ndarray:
+        """Each sentence's cosine to the question or its topic, whichever is closer. The sentences' vectors are
+        saved beside the catalog once made (embeddings_memo.py): the next question reuses them."""
+        asked = self.index.embedder.embed([question, topic])
+        path = memo_path(self.index.settings.store_dir, self.index.model_id)
+        vectors = embed_remembered(self.index.embedder, sentences, path)
+        return np.maximum(vectors @ asked[0], vectors @ asked[1]).astype(np.float32)
 
     def best_per_paper(self, question: str, sources: Sequence[Source], *, prune: bool = True) -> list[Quote]:
         """Each paper's best sentence with its score, best first."""

@@ -1,95 +1,29 @@
 """What an email may rely on, normalised once per check run: the professor's papers and profile, the retrieved
 sources, the student's CV (without text that reads like instructions to a model), and the other professors'
-papers (`StoreCorpus`, shared by every draft of a batch)."""
+papers (a `corpus.Corpus`, shared by every draft of a batch)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from assistant.guardrails.acronyms import acronyms, spelled_out
 from assistant.guardrails.atoms import Atom, clause_subject
+from assistant.guardrails.corpus import Corpus, StoreCorpus, Texts, title_matches
 from assistant.guardrails.focus import PaperWords, paper_words
 from assistant.guardrails.quantities import stated
-from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm, plural_variants
-from assistant.text import EMAIL_RE, URL_RE, content_words, numbers_in, sentences, stem
+from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm
+from assistant.text import EMAIL_RE, URL_RE, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
 
 if TYPE_CHECKING:
     from assistant.guardrails.verifier import SupportVerifier
-
-TITLE_MIN_RATIO = 90  # rapidfuzz ratio (0..100) between a claimed and a real title, both normalised
-
-
-@lru_cache(maxsize=65536)
-def _source_numbers(text: str) -> frozenset[float]:
-    return frozenset(numbers_in(text))
-
-
-@dataclass(frozen=True)
-class Texts:
-    """Normalised text padded with spaces for whole-word lookups, and the numbers it states."""
-
-    norm: str = " "
-    numbers: frozenset[float] = frozenset()
-
-    @classmethod
-    def of(cls, parts: Iterable[str | None]) -> Texts:
-        # Part by part, so each source text is normalised once per process (cached), not once per draft.
-        texts = [p for p in parts if p]
-        joined = " ".join(n for n in map(norm, texts) if n)
-        return cls(norm=f" {joined} ", numbers=frozenset().union(*map(_source_numbers, texts)))
-
-    def has(self, term: str) -> bool:
-        """`term` (any text) appears as whole words, tolerant to case, punctuation and a plural s.
-
-        A single word of 5+ letters may also open a longer word ("Scholar" in "Scholarship")."""
-        n = norm(term)
-        if not n:
-            return False
-        if any(f" {v} " in self.norm for v in plural_variants(n)):
-            return True
-        return " " not in n and len(n) >= 5 and f" {n}" in self.norm
-
-    def has_all_words(self, phrase: str) -> bool:
-        words = content_words(norm(phrase))
-        return bool(words) and all(self.has(w) for w in words)
-
-    def has_any_word(self, phrase: str) -> bool:
-        return any(self.has(w) for w in content_words(norm(phrase)))
-
-    def has_phrase(self, phrase: str) -> bool:
-        return self.has(phrase) or self.has_all_words(phrase)
-
-
-class StoreCorpus:
-    """Every professor's papers, normalised once, to compare a draft against beyond its own professor.
-
-    One is shared by all the drafts of a batch: rebuilding it for each check was a fifth of the guardrails' time
-    on a 2,000-paper store. It may include the checked professor's own papers; lookups skip them by owner id.
-    """
-
-    def __init__(self, papers: Iterable[tuple[str | None, str, Paper]]) -> None:  # (owner id, owner name, paper)
-        entries = list(papers)
-        self.by_paper = {p.id: (owner, name) for owner, name, p in entries}
-        self.titles = [(owner, name, p, norm(p.title)) for owner, name, p in entries if p.title and norm(p.title)]
-        self.title_norms = [t for _, _, _, t in self.titles]  # for rapidfuzz's batch scoring
-        # Title and abstract text of every paper. Own papers in it are harmless: a term is looked up here only
-        # after it was not found in the professor's own texts.
-        self.texts = Texts.of(x for _, _, p in entries for x in (p.title, p.abstract))
-        self.owners = {(owner, name) for owner, name, _ in entries}
-        self.abstracts = frozenset((p.id, p.abstract) for _, _, p in entries if p.abstract)
-        self.abstract_key = tuple(sorted(self.abstracts))
-
-    @classmethod
-    def of_others(cls, other_papers: Iterable[tuple[str, Paper]]) -> StoreCorpus:
-        return cls((None, name, paper) for name, paper in other_papers)
 
 
 class GuardrailContext(BaseModel):
@@ -102,7 +36,7 @@ class GuardrailContext(BaseModel):
     student: StudentProfile | None = None  # None: nothing about the student can be verified (check skipped)
     other_papers: list[tuple[str, Paper]] = Field(default_factory=list)  # (other professor's name, paper)
     # The same, prepared once for a whole store (draft.guardrail_context); overrides other_papers when given.
-    corpus: StoreCorpus | None = Field(default=None, exclude=True)
+    corpus: Corpus | None = Field(default=None, exclude=True)
     min_words: int = 80
     max_words: int = 400
 
@@ -160,7 +94,7 @@ class Evidence:
         sources: Sequence[Paper],
         *,
         student: StudentProfile | None = None,
-        corpus: StoreCorpus | None = None,
+        corpus: Corpus | None = None,
         min_words: int = 80,
         max_words: int = 400,
         verifier: SupportVerifier | None = None,
@@ -205,15 +139,12 @@ class Evidence:
         self.titles = [(p, norm(t)) for p in papers for t in paper_titles(p) if norm(t)]
         self.name_tokens = set(norm(author.name).split())
 
-    def _other_texts(self, corpus: StoreCorpus, author: Author) -> None:
+    def _other_texts(self, corpus: Corpus, author: Author) -> None:
         self.corpus = corpus
         self.other = corpus.texts
-        self.other_names = {name for owner, name in corpus.owners if owner != author.id}
-        # Every abstract in play (this professor's and the others'): the key of the cached n-gram indexes, the
-        # corpus's own key whenever it already holds this professor's abstracts (always, in a batch: both sides are
-        # trusted copies, see draft.guardrail_context; a key per draft would rebuild the index for every draft).
-        own = {(p.id, p.abstract) for p in author.papers if p.abstract}
-        self.all_abstracts = corpus.abstract_key if own <= corpus.abstracts else tuple(sorted(corpus.abstracts | own))
+        self.other_names = corpus.names_besides(author.id)
+        # Every abstract in play (this professor's and the others'): the key of the n-gram indexes.
+        self.all_abstracts = corpus.abstracts_with(author.papers)
 
     def _cv_texts(self, student: StudentProfile | None) -> None:
         self.has_cv = student is not None
@@ -311,24 +242,13 @@ class Evidence:
         return self._titles_found[key]
 
     def other_title_of(self, phrase: str, allow_containment: bool = False) -> tuple[str, Paper] | None:
-        """Another professor's paper whose title `phrase` names. Only the titles that contain it, that it
-        contains, or that rapidfuzz scores near it (one C call over the store) are compared in full."""
+        """Another professor's paper whose title `phrase` names."""
         n = norm(phrase)
-        if not n:
-            return None
-        near = process.extract(n, self.corpus.title_norms, scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None)
-        candidates = {i for _, _, i in near}
-        padded = f" {n} "
-        candidates |= {i for i, t in enumerate(self.corpus.title_norms) if padded in f" {t} " or t in n}
-        for i in sorted(candidates):
-            owner, name, paper, title = self.corpus.titles[i]
-            if owner != self.prof_id and title_matches(n, title, allow_containment):
-                return name, paper
-        return None
+        return self.corpus.other_title(n, self.prof_id, allow_containment) if n else None
 
     def other_owner(self, paper_id: str) -> str | None:
         """The name of the other professor who wrote this paper, if one did."""
-        owner, name = self.corpus.by_paper.get(paper_id, (self.prof_id, ""))
+        owner, name = self.corpus.owner_of(paper_id) or (self.prof_id, "")
         return name if owner != self.prof_id else None
 
     def closest_title(self, phrase: str) -> tuple[str, float] | None:
@@ -347,20 +267,6 @@ def _years(author: Author) -> set[int]:
     texts += [x or "" for x in author.profile_parts]
     years |= {int(y) for t in texts for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t)}
     return years | {y for y in author.active_years if y}
-
-
-def title_matches(candidate: str, title: str, allow_containment: bool) -> bool:
-    """A claimed title (normalised) names a real one: near-identical with no foreign word, or a verbatim part."""
-    if not candidate or not title:
-        return False
-    if len(candidate.split()) >= 3 and f" {candidate} " in f" {title} ":
-        return True
-    if allow_containment and len(title.split()) >= 3 and f" {title} " in f" {candidate} ":
-        return True
-    if fuzz.ratio(candidate, title) < TITLE_MIN_RATIO:
-        return False
-    title_stems = {stem(w) for w in title.split()}
-    return all(stem(w) in title_stems for w in content_words(candidate))
 
 
 @lru_cache(maxsize=8)  # a batch checks every draft against the same CV

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,8 +46,19 @@ def similar_pairs(bodies: dict[str, str], threshold: float = BATCH_SIMILARITY) -
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
 
 
-class NgramOwners:
-    """Which papers' abstracts contain each word n-gram.
+class NgramLookup(ABC):
+    """Which papers' abstracts contain each word n-gram of one length."""
+
+    @abstractmethod
+    def owners_of(self, gram: tuple[str, ...]) -> tuple[str, ...]:
+        """The ids of the papers whose abstract holds this n-gram (none: empty)."""
+
+    def __contains__(self, gram: object) -> bool:
+        return isinstance(gram, tuple) and bool(self.owners_of(gram))
+
+
+class NgramOwners(NgramLookup):
+    """The index over abstracts held in memory.
 
     Built once per set of papers and cached: checking a draft then costs one lookup per n-gram of the draft,
     where a union of every abstract's n-grams cost ~30 ms per draft on a 2,000-paper store (the batch
@@ -61,14 +73,21 @@ class NgramOwners:
                     owners[gram] = (*found, pid)
         self.owners = owners
 
-    def __contains__(self, gram: object) -> bool:
-        return gram in self.owners
+    def owners_of(self, gram: tuple[str, ...]) -> tuple[str, ...]:
+        return self.owners.get(gram, ())
+
+
+class IndexedAbstracts(ABC):
+    """Abstracts held elsewhere (a store's saved corpus) that answer n-gram lookups themselves."""
+
+    @abstractmethod
+    def ngram_index(self, n: int) -> NgramLookup: ...
 
 
 @lru_cache(maxsize=4)
-def ngram_owners(papers: tuple[tuple[str, str], ...], n: int) -> NgramOwners:
+def ngram_owners(papers: tuple[tuple[str, str], ...] | IndexedAbstracts, n: int) -> NgramLookup:
     """Cached by the (id, abstract) pairs themselves, so a changed store can never be served a stale index."""
-    return NgramOwners(papers, n)
+    return papers.ngram_index(n) if isinstance(papers, IndexedAbstracts) else NgramOwners(papers, n)
 
 
 @lru_cache(maxsize=64)  # one professor's abstracts, kept while their emails are checked
@@ -81,14 +100,14 @@ def paper_ngrams(papers: tuple[tuple[str, str], ...], n: int) -> NgramOwners:
 class Foreign:
     """The n-grams of other papers' abstracts that none of this professor's texts contains."""
 
-    index: NgramOwners
+    index: NgramLookup
     own_ids: frozenset[str]
     own_norm: str  # the professor's own texts, normalised and padded with spaces
 
     def __contains__(self, gram: object) -> bool:
         if not isinstance(gram, tuple):
             return False
-        ids = self.index.owners.get(gram)
+        ids = self.index.owners_of(gram)
         if not ids or all(i in self.own_ids for i in ids):
             return False
         # Rare (a run found in another paper's abstract), so a substring search beats n-gramming own texts.

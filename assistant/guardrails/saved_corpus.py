@@ -1,0 +1,399 @@
+"""The guardrails' corpus of a store, saved beside the catalog per catalog version, so a draft looks up only
+what it asks about instead of reading, normalising and n-gram indexing every paper of the store per process
+(112 s and 2.6 GB per draft at 100,000 papers before).
+
+`store/derived/guardrails/<catalog version>/` holds, for the store's professors (`kind = 'professor'`, in the
+catalog's name order, each one's papers in order: the entries `StoreCorpus` had), each paper's trusted title and
+abstract normalised (`corpus.sqlite`, with an FTS5 index over them for whole-word lookups), the titles again
+one per line (`titles.txt`, for rapidfuzz), and a hash of every word 8-gram of every abstract with its entry
+(`gram_hashes.npy`, sorted, and `gram_entries.npy`). Every answer is checked against the saved text, so a hash
+collision or the FTS5 tokenizer can only add candidates, never change an answer: each lookup answers what
+`StoreCorpus` answers, except a phrase that ran across two papers (StoreCorpus joined every text into one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from assistant.catalog import Catalog
+from assistant.derived import PinnedCatalog
+from assistant.guardrails.corpus import TITLE_MIN_RATIO, Corpus, Owner, WordLookup, title_matches
+from assistant.guardrails.verbatim import IndexedAbstracts, NgramLookup, NgramOwners
+from assistant.guardrails.vocabulary import norm, plural_variants
+from assistant.seams import CatalogReader
+from assistant.store.access import CATALOG_NAME, connect_read_only
+from assistant.types import Paper, Professor
+from assistant.untrusted import trusted_copy
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
+
+FORMAT = "2"  # 2: entries carry the digest of their catalog data, for the next version to reuse
+GRAM_WORDS = 8  # the hashed n-gram: a lookup of n >= 8 words needs one hash; shorter ones go through FTS5
+_MASK = (1 << 64) - 1
+_BASE = 0x100000001B3  # the polynomial rolling hash's base (odd, so no word position is lost mod 2**64)
+_SCHEMA = """
+CREATE TABLE entries (i INTEGER PRIMARY KEY, owner_id TEXT NOT NULL, paper_id TEXT NOT NULL,
+    title TEXT NOT NULL, abstract TEXT NOT NULL, key BLOB NOT NULL);
+CREATE INDEX entries_paper ON entries (paper_id, i);
+CREATE TABLE owners (owner_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE VIRTUAL TABLE texts USING fts5 (text, title, content='', tokenize='unicode61');
+"""
+
+
+def folder(store_dir: Path, version: int) -> Path:
+    return store_dir / "derived" / "guardrails" / str(version)
+
+
+def word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def gram_hash(words: Sequence[str]) -> int:
+    """The rolling hash of a run of words; `_gram_hashes` computes the same over whole arrays."""
+    h = 0
+    for w in words:
+        h = (h * _BASE + word_hash(w)) & _MASK
+    return h
+
+
+# ---------------------------------------------------------------- reading
+
+
+class SavedCorpus(Corpus):
+    """A store's corpus read from its saved folder; thread-safe (a batch's workers share one)."""
+
+    def __init__(self, path: Path, catalog_path: Path) -> None:
+        self.path, self._catalog_path = path, catalog_path
+        self._conn = connect_read_only(path / "corpus.sqlite", check_same_thread=False)
+        self._lock = threading.RLock()
+        self._hashes: NDArray[np.uint64] = np.load(path / "gram_hashes.npy", mmap_mode="r")
+        self._entries: NDArray[np.int32] = np.load(path / "gram_entries.npy", mmap_mode="r")
+        self.texts = SavedTexts(self)
+        self._owners: dict[str, str] = dict(self._query("SELECT owner_id, name FROM owners"))
+
+    def _query(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def matching(self, fts_query: str) -> Iterator[int]:
+        """Entries whose FTS5 index matches, in entry order (a superset of what a text lookup finds)."""
+        rows = self._query("SELECT rowid FROM texts WHERE texts MATCH ? ORDER BY rowid", (fts_query,))
+        return (int(r[0]) for r in rows)
+
+    def any_text(self, fts_query: str, padded: str) -> bool:
+        """Whether an entry's title and abstract, joined, hold `padded` (FTS5 proposes, the text decides; the
+        first candidate nearly always holds it, so candidates are read one at a time)."""
+        with self._lock:
+            for (entry,) in self._conn.execute(
+                "SELECT rowid FROM texts WHERE texts MATCH ? ORDER BY rowid", (fts_query,)
+            ):
+                title, abstract = self._conn.execute(
+                    "SELECT title, abstract FROM entries WHERE i = ?", (entry,)
+                ).fetchone()
+                if padded in f" {title} {abstract} ":
+                    return True
+        return False
+
+    def names_besides(self, professor_id: str | None) -> set[str]:
+        return {name for owner, name in self._owners.items() if owner != professor_id}
+
+    def abstracts_with(self, own: Sequence[Paper]) -> SavedAbstracts:
+        """The saved abstracts and those of `own` it does not hold as they are (normally none: both sides are
+        trusted copies of the catalog's papers), so only those few are n-gram indexed in memory."""
+        mine = {(p.id, p.abstract) for p in own if p.abstract}
+        ids = sorted({pid for pid, _ in mine})
+        saved: set[tuple[str, str]] = set()
+        for start in range(0, len(ids), 500):  # SQLite's limit on variables per statement
+            chunk = ids[start : start + 500]
+            sql = f"SELECT paper_id, abstract FROM entries WHERE paper_id IN ({','.join('?' * len(chunk))})"
+            saved.update((str(pid), str(abstract)) for pid, abstract in self._query(sql, chunk))
+        # n-gram lookups see an abstract only as its normalised words, which is what the corpus saved.
+        return SavedAbstracts(self, tuple(sorted((pid, a) for pid, a in mine if (pid, norm(a)) not in saved)))
+
+    def owner_of(self, paper_id: str) -> Owner | None:
+        found = self._query("SELECT owner_id FROM entries WHERE paper_id = ? ORDER BY i DESC LIMIT 1", (paper_id,))
+        return (str(found[0][0]), self._owners[str(found[0][0])]) if found else None
+
+    # ------------------------------------------------------------ titles
+
+    @cached_property
+    def _titles(self) -> tuple[list[str], list[int], list[str], NDArray[np.int64]]:
+        """Every entry's normalised title ('' when none); the entries by title length, their titles and lengths."""
+        titles = (self.path / "titles.txt").read_text().split("\n")
+        lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
+        order = np.argsort(lengths, kind="stable")
+        by_length = order.tolist()
+        return titles, by_length, [titles[i] for i in by_length], lengths[order]
+
+    def other_title(self, phrase: str, professor_id: str | None, allow_containment: bool) -> tuple[str, Paper] | None:
+        titles, order, sorted_titles, lengths = self._titles
+        # rapidfuzz's ratio is 100 * (1 - indel / (len1 + len2)) and indel >= the length difference, so a title
+        # scoring TITLE_MIN_RATIO has a length within this window (one character wider each side, for rounding).
+        slack = (100 - TITLE_MIN_RATIO) / 100  # the length difference is at most slack * (len1 + len2)
+        low, high = len(phrase) * (1 - slack) / (1 + slack) - 1, len(phrase) * (1 + slack) / (1 - slack) + 1
+        start, end = int(np.searchsorted(lengths, low, "left")), int(np.searchsorted(lengths, high, "right"))
+        near = process.extract(
+            phrase, sorted_titles[start:end], scorer=fuzz.ratio, score_cutoff=TITLE_MIN_RATIO, limit=None
+        )
+        candidates = {order[start + j] for _, _, j in near}
+        padded = f" {phrase} "
+        candidates |= {i for i in self.matching(f"title : {_phrase(phrase)}") if padded in f" {titles[i]} "}
+        # Titles it contains are no longer than it (and never empty: StoreCorpus lists no empty title).
+        first, last = int(np.searchsorted(lengths, 1, "left")), int(np.searchsorted(lengths, len(phrase), "right"))
+        candidates |= {order[j] for j in range(first, last) if sorted_titles[j] in phrase}
+        for i in sorted(candidates):
+            if not titles[i]:
+                continue
+            owner, paper_id = self._query("SELECT owner_id, paper_id FROM entries WHERE i = ?", (i,))[0]
+            if owner != professor_id and title_matches(phrase, titles[i], allow_containment):
+                return self._owners[str(owner)], self._paper(str(owner), str(paper_id))
+        return None
+
+    def _paper(self, owner: str, paper_id: str) -> Paper:
+        conn = connect_read_only(self._catalog_path)
+        try:
+            row = conn.execute(
+                "SELECT data FROM papers WHERE professor_id = ? AND paper_id = ?", (owner, paper_id)
+            ).fetchone()
+        finally:
+            conn.close()
+        return trusted_copy(Paper.model_validate_json(row[0]))
+
+    # ------------------------------------------------------------ n-grams
+
+    def gram_papers(self, gram: tuple[str, ...]) -> tuple[str, ...]:
+        """The paper ids of the abstracts holding this run of words."""
+        if not gram or any(not w or " " in w for w in gram):
+            return ()  # no normalised abstract's words hold a space
+        if len(gram) >= GRAM_WORDS:
+            first = self._hash_entries(gram[:GRAM_WORDS])
+            entries = np.intersect1d(first, self._hash_entries(gram[-GRAM_WORDS:])) if len(first) else first
+        else:
+            entries = np.fromiter(self.matching(_phrase(" ".join(gram))), dtype=np.int64)
+        if not len(entries):
+            return ()
+        marks = ",".join("?" * len(entries))
+        rows = self._query(
+            f"SELECT paper_id, abstract FROM entries WHERE i IN ({marks}) ORDER BY i", [int(e) for e in entries]
+        )
+        padded = f" {' '.join(gram)} "
+        return tuple(dict.fromkeys(str(pid) for pid, abstract in rows if padded in f" {abstract} "))
+
+    def _hash_entries(self, words: Sequence[str]) -> NDArray[np.int64]:
+        h = np.uint64(gram_hash(words))
+        lo, hi = np.searchsorted(self._hashes, h, "left"), np.searchsorted(self._hashes, h, "right")
+        return np.unique(np.asarray(self._entries[lo:hi], dtype=np.int64))
+
+
+def _phrase(words: str) -> str:
+    """An FTS5 phrase (a quote inside is doubled, so no text is read as query syntax)."""
+    escaped = words.replace('"', '""')
+    return f'"{escaped}"'
+
+
+class SavedTexts(WordLookup):
+    """`Texts.has` over every title and abstract of a saved corpus: FTS5 finds candidates, the text decides."""
+
+    def __init__(self, corpus: SavedCorpus) -> None:
+        self._corpus = corpus
+
+    def has(self, term: str) -> bool:
+        n = norm(term)
+        if not n:
+            return False
+        if any(self._found(_phrase(v), f" {v} ") for v in sorted(plural_variants(n))):
+            return True
+        return " " not in n and len(n) >= 5 and self._found(f"{_phrase(n)} *", f" {n}")
+
+    def _found(self, fts_query: str, padded: str) -> bool:
+        return self._corpus.any_text(fts_query, padded)
+
+
+@dataclass(frozen=True)
+class SavedAbstracts(IndexedAbstracts):
+    """Every abstract of a saved corpus plus a professor's own (which the corpus may or may not hold)."""
+
+    corpus: SavedCorpus
+    own: tuple[tuple[str, str], ...]  # (paper id, abstract), sorted
+
+    def ngram_index(self, n: int) -> NgramLookup:
+        return SavedNgramOwners(self.corpus, NgramOwners(self.own, n), n)
+
+
+class SavedNgramOwners(NgramLookup):
+    """The owners of a run of `n` words: the saved corpus's papers and the professor's own, looked up when asked."""
+
+    def __init__(self, corpus: SavedCorpus, own: NgramOwners, n: int) -> None:
+        self._corpus, self._own, self._n = corpus, own, n
+        self._found: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def owners_of(self, gram: tuple[str, ...]) -> tuple[str, ...]:
+        if gram not in self._found:
+            ids = self._corpus.gram_papers(gram) if len(gram) == self._n else ()
+            self._found[gram] = tuple(dict.fromkeys((*ids, *self._own.owners_of(gram))))
+        return self._found[gram]
+
+
+# ---------------------------------------------------------------- building
+
+
+def store_corpus(catalog: CatalogReader, in_memory: Callable[[], Corpus]) -> Corpus:
+    """A store catalog's saved corpus at its current version (built and saved first when missing); `in_memory()`
+    for any other catalog (a batch's frozen view holds every paper already) or when it cannot be saved."""
+    if not isinstance(catalog, Catalog):
+        return in_memory()
+    pinned = PinnedCatalog(catalog.path)
+    try:
+        saved = open_corpus(catalog.store_dir, pinned)
+    finally:
+        pinned.close()
+    return saved or in_memory()
+
+
+def save_corpus(catalog: Catalog) -> None:
+    """Build and save the corpus of the catalog's current version unless it is saved (ingest calls this, so the
+    next draft finds it ready)."""
+    pinned = PinnedCatalog(catalog.path)
+    try:
+        if not _complete(folder(catalog.store_dir, pinned.version)):
+            _build(folder(catalog.store_dir, pinned.version), pinned)
+    finally:
+        pinned.close()
+
+
+def open_corpus(store_dir: Path, pinned: PinnedCatalog) -> SavedCorpus | None:
+    """The pinned version's saved corpus, built first when missing; None when it cannot be saved (a read-only
+    store: the caller then builds the corpus in memory)."""
+    path = folder(store_dir, pinned.version)
+    if not _complete(path):
+        try:
+            _build(path, pinned)
+        except OSError as exc:  # a read-only store or disk: the caller holds the corpus in memory instead
+            log.info("the guardrails' corpus cannot be saved (%s); building it in memory", exc)
+            return None
+    return SavedCorpus(path, store_dir / CATALOG_NAME)
+
+
+def _complete(path: Path) -> bool:
+    try:
+        return bool(json.loads((path / "meta.json").read_text()).get("format") == FORMAT)
+    except (OSError, ValueError):
+        return False
+
+
+def _build(path: Path, pinned: PinnedCatalog) -> None:
+    log.info("building the guardrails' corpus for catalog version %d", pinned.version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    try:
+        _write(tmp, pinned, _previous(path))
+        (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "version": pinned.version}))
+        if path.exists() and not _complete(path):  # half-written, or an older format: rename cannot replace it
+            shutil.rmtree(path, ignore_errors=True)
+        try:
+            os.rename(tmp, path)
+        except OSError:  # another process saved the same version first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for other in path.parent.iterdir():
+        if other != path and other.name.isdigit() and int(other.name) < pinned.version:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _entries(pinned: PinnedCatalog) -> Iterator[tuple[str, str, str, str]]:
+    """(owner id, owner name, paper id, paper data) in the order `catalog.professors(with_papers=True)` gives."""
+    with pinned.lock:
+        conn = pinned.conn
+        profs = conn.execute("SELECT id, data FROM professors WHERE kind = ? ORDER BY name", ("professor",)).fetchall()
+        for pid, data in profs:
+            name = Professor.model_validate_json(data).name
+            rows = conn.execute("SELECT paper_id, data FROM papers WHERE professor_id = ? ORDER BY position", (pid,))
+            for paper_id, paper in rows.fetchall():
+                yield pid, name, paper_id, paper
+
+
+def _previous(path: Path) -> dict[bytes, tuple[str, str]]:
+    """The newest older version's normalised texts by paper data digest: an ingest changes few papers, and
+    trusting and normalising every abstract again was most of a build (100 s at 100,000 papers)."""
+    older = [p for p in path.parent.iterdir() if p.name.isdigit() and p != path and _complete(p)]
+    if not older:
+        return {}
+    newest = max(older, key=lambda p: int(p.name))
+    try:
+        conn = connect_read_only(newest / "corpus.sqlite")
+        try:
+            return {bytes(k): (t, a) for k, t, a in conn.execute("SELECT key, title, abstract FROM entries")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # unreadable: build from the catalog alone
+        log.info("the previous guardrails' corpus at %s is not reused (%s)", newest, exc)
+        return {}
+
+
+def _texts(data: str) -> tuple[str, str]:
+    """The normalised title and abstract of a paper as evidence (its trusted copy)."""
+    paper = trusted_copy(Paper.model_validate_json(data))
+    return norm(paper.title or ""), norm(paper.abstract or "")
+
+
+def _write(out: Path, pinned: PinnedCatalog, previous: dict[bytes, tuple[str, str]]) -> None:
+    db = sqlite3.connect(out / "corpus.sqlite")
+    db.executescript(_SCHEMA)
+    titles: list[str] = []
+    words = array("Q")  # every abstract's word hashes, end to end
+    starts = array("q", [0])  # where each entry's words start in `words`
+    cache: dict[str, int] = {}
+    owners: dict[str, str] = {}
+    for i, (owner, name, paper_id, data) in enumerate(_entries(pinned)):
+        key = hashlib.blake2b(data.encode(), digest_size=16).digest()
+        title, abstract = previous.get(key) or _texts(data)
+        db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (i, owner, paper_id, title, abstract, key))
+        db.execute("INSERT INTO texts (rowid, text, title) VALUES (?, ?, ?)", (i, f"{title} {abstract}", title))
+        owners.setdefault(owner, name)
+        titles.append(title)
+        words.extend([cache[w] if w in cache else cache.setdefault(w, word_hash(w)) for w in abstract.split()])
+        starts.append(len(words))
+    db.executemany("INSERT INTO owners VALUES (?, ?)", owners.items())
+    db.commit()
+    db.close()
+    (out / "titles.txt").write_text("\n".join(titles))
+    hashes, entries = _gram_hashes(np.frombuffer(words, dtype=np.uint64), np.frombuffer(starts, dtype=np.int64))
+    np.save(out / "gram_hashes.npy", hashes)
+    np.save(out / "gram_entries.npy", entries)
+
+
+def _gram_hashes(words: NDArray[np.uint64], starts: NDArray[np.int64]) -> tuple[NDArray[np.uint64], NDArray[np.int32]]:
+    """The hash of every run of GRAM_WORDS words inside one entry's abstract, sorted, with its entry."""
+    n = len(words) - GRAM_WORDS + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+    hashes = np.zeros(n, dtype=np.uint64)
+    for j in range(GRAM_WORDS):  # uint64 arithmetic wraps: the same as gram_hash's mod 2**64
+        hashes *= np.uint64(_BASE)
+        hashes += words[j : j + n]
+    entry_of = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))  # each word's entry
+    inside = entry_of[:n] == entry_of[GRAM_WORDS - 1 :]
+    hashes, entry = hashes[inside], entry_of[:n][inside]
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], entry[order]
