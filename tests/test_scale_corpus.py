@@ -99,6 +99,25 @@ def test_owners_names_and_titles_agree(corpora: tuple[Catalog, StoreCorpus, Save
     assert answered > 20
 
 
+def test_papers_using_words_agree(corpora: tuple[Catalog, StoreCorpus, SavedCorpus]) -> None:
+    # The attribution check's "your work on <topic>" asks for another professor's paper using most of its words.
+    catalog, memory, saved = corpora
+    profs = _professors(catalog)
+    ids: list[str | None] = [p.id for p in profs] + [None]
+    word_sets = [["graph", "kernels"], ["kernel", "graphs", "zzzz"], ["zzzz", "qqqq"], ["submodul", "function"]]
+    for paper in (paper for p in profs for paper in p.papers):
+        words = [w for w in norm(f"{paper.title} {paper.abstract or ''}").split() if len(w) > 3]
+        word_sets += [words[i : i + 3] for i in range(0, min(len(words), 40), 9)]
+    answered = 0
+    for words in word_sets:
+        for pid in ids:
+            for least in (1, 2):
+                got = saved.other_paper_using(words, pid, least)
+                assert got == memory.other_paper_using(words, pid, least), (words, pid, least)
+                answered += got is not None
+    assert answered > 20
+
+
 def _grams(papers: list[Paper], n: int) -> set[tuple[str, ...]]:
     grams = {g for p in papers for g in shingles(p.abstract or "", n)}
     joined = norm(" ".join(p.abstract or "" for p in papers)).split()  # runs across two abstracts: in none

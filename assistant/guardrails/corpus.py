@@ -109,6 +109,16 @@ class Corpus(ABC):
     def owner_of(self, paper_id: str) -> Owner | None:
         """Whose paper this is (the last owner listed, when several professors hold it)."""
 
+    @abstractmethod
+    def other_paper_using(self, words: Sequence[str], professor_id: str | None, least: int) -> tuple[str, Paper] | None:
+        """(owner name, paper) of the first titled paper not this professor's whose title and abstract hold at
+        least `least` of `words`, and more than half of them."""
+
+
+def uses_words(texts: WordLookup, words: Sequence[str], least: int) -> bool:
+    found = sum(texts.has(w) for w in words)
+    return found >= least and 2 * found > len(words)
+
 
 class StoreCorpus(Corpus):
     """Every professor's papers, normalised once, held in memory.
@@ -157,3 +167,9 @@ class StoreCorpus(Corpus):
 
     def owner_of(self, paper_id: str) -> Owner | None:
         return self.by_paper.get(paper_id)
+
+    def other_paper_using(self, words: Sequence[str], professor_id: str | None, least: int) -> tuple[str, Paper] | None:
+        for owner, name, paper, _ in self.titles:
+            if owner != professor_id and uses_words(Texts.of([paper.title, paper.abstract]), words, least):
+                return name, paper
+        return None

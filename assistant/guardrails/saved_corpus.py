@@ -22,6 +22,7 @@ import sqlite3
 import tempfile
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.catalog import Catalog
 from assistant.derived import PinnedCatalog
-from assistant.guardrails.corpus import TITLE_MIN_RATIO, Corpus, Owner, WordLookup, title_matches
+from assistant.guardrails.corpus import TITLE_MIN_RATIO, Corpus, Owner, Texts, WordLookup, title_matches, uses_words
 from assistant.guardrails.verbatim import IndexedAbstracts, NgramLookup, NgramOwners
 from assistant.guardrails.vocabulary import norm, plural_variants
 from assistant.seams import CatalogReader
@@ -168,6 +169,21 @@ class SavedCorpus(Corpus):
                 return self._owners[str(owner)], self._paper(str(owner), str(paper_id))
         return None
 
+    def other_paper_using(self, words: Sequence[str], professor_id: str | None, least: int) -> tuple[str, Paper] | None:
+        # FTS5 proposes the entries holding at least `least` of the words (counted as the text check counts them);
+        # only those are read and decided by the same whole-word test the in-memory corpus applies.
+        counts: Counter[int] = Counter()
+        for word in words:
+            counts.update(set(self.matching(_word_query(word))) if norm(word) else ())
+        for entry in sorted(e for e, c in counts.items() if c >= least):
+            owner, paper_id, title, abstract = self._query(
+                "SELECT owner_id, paper_id, title, abstract FROM entries WHERE i = ?", (entry,)
+            )[0]
+            joined = " ".join(t for t in (title, abstract) if t)
+            if title and owner != professor_id and uses_words(Texts(norm=f" {joined} "), words, least):
+                return self._owners[str(owner)], self._paper(str(owner), str(paper_id))
+        return None
+
     def _paper(self, owner: str, paper_id: str) -> Paper:
         conn = connect_read_only(self._catalog_path)
         try:
@@ -202,6 +218,15 @@ class SavedCorpus(Corpus):
         h = np.uint64(gram_hash(words))
         lo, hi = np.searchsorted(self._hashes, h, "left"), np.searchsorted(self._hashes, h, "right")
         return np.unique(np.asarray(self._entries[lo:hi], dtype=np.int64))
+
+
+def _word_query(word: str) -> str:
+    """Every entry `SavedTexts.has(word)` could find: its plural variants as phrases, a long word as a prefix."""
+    n = norm(word)
+    queries = [_phrase(v) for v in sorted(plural_variants(n))]
+    if " " not in n and len(n) >= 5:
+        queries.append(f"{_phrase(n)} *")
+    return " OR ".join(queries)
 
 
 def _phrase(words: str) -> str:

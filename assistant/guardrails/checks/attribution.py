@@ -11,7 +11,7 @@ import re
 
 from assistant import lexicon
 from assistant.guardrails.checks.common import others_paper, own_paper, student_publication
-from assistant.guardrails.evidence import Evidence, Texts
+from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.focus import work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
@@ -102,14 +102,7 @@ def _other_paper_with_words(ev: Evidence, foreign: list[str]) -> tuple[str, Pape
     ATTRIBUTION_FOREIGN_WORDS of them: a paraphrase may change one)."""
     if sum(ev.other.has(w) for w in foreign) < ATTRIBUTION_FOREIGN_WORDS:  # before any paper is read
         return None
-    for owner, name, paper, _ in ev.corpus.titles:
-        if owner == ev.prof_id:
-            continue
-        texts = Texts.of([paper.title, paper.abstract])
-        found = sum(texts.has(w) for w in foreign)
-        if found >= ATTRIBUTION_FOREIGN_WORDS and 2 * found > len(foreign):
-            return name, paper
-    return None
+    return ev.corpus.other_paper_using(foreign, ev.prof_id, ATTRIBUTION_FOREIGN_WORDS)
 
 
 def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
