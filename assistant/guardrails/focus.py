@@ -161,19 +161,37 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
 
 
 def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Focus:
+    """The first way the sentence says which paper it means, in order of how firmly it says so."""
+    new_work = _NEW_WORK_RE.search(s.text) is not None
+    return (
+        _by_title(email, ev, s)
+        or _by_work_described(ev, s)
+        or _by_name_or_reference(email, ev, s, previous, new_work)
+        or _by_citation_or_words(email, ev, s, new_work)
+        or NO_FOCUS
+    )
+
+
+def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
     titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
     labelled = _labelled_paper(ev, s.text)
-    if labelled:
-        return Focus(labelled, "name")
-    new_work = _NEW_WORK_RE.search(s.text)
+    return Focus(labelled, "name") if labelled else None
+
+
+def _by_work_described(ev: Evidence, s: Sentence) -> Focus | None:
     # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
-    titled_like = _title_described(ev, s.text[new_work.end() :]) if new_work else None
-    if new_work and not titled_like:
-        titled_like = _work_described(ev, s.text)  # "your paper on semi-supervised tagging for ScienceIE"
-    if titled_like:
-        return Focus(titled_like, "referenced")
+    new_work = _NEW_WORK_RE.search(s.text)
+    if not new_work:
+        return None
+    titled_like = _title_described(ev, s.text[new_work.end() :]) or _work_described(ev, s.text)
+    return Focus(titled_like, "referenced") if titled_like else None
+
+
+def _by_name_or_reference(
+    email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus, new_work: bool
+) -> Focus | None:
     named, named_at, having = _named_focus(email, ev, s)
     if named and set(having) & set(previous.papers):
         # A name the paragraph's paper also uses keeps the paragraph on it ("GDA" in background the abstract
@@ -187,8 +205,10 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
         if before and not set(before) & set(previous.papers):
             return Focus(before, "referenced")
         return Focus(previous.papers, "previous")
-    if named:
-        return Focus(_narrowed(ev, s, named), "name")
+    return Focus(_narrowed(ev, s, named), "name") if named else None
+
+
+def _by_citation_or_words(email: ParsedEmail, ev: Evidence, s: Sentence, new_work: bool) -> Focus | None:
     cited = _cited_for(email, ev, s)
     if cited:
         return Focus(cited, "cited")
@@ -196,7 +216,7 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
         best = clearly_described(ev.words.description_scores(s.text, ev.papers, ev.name_stems))
         if best:
             return Focus((best,), "referenced" if new_work else "described")
-    return NO_FOCUS
+    return None
 
 
 def _labelled_paper(ev: Evidence, text: str) -> tuple[str, ...] | None:
