@@ -162,12 +162,12 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
 
 def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Focus:
     """The first way the sentence says which paper it means, in order of how firmly it says so."""
-    new_work = _NEW_WORK_RE.search(s.text) is not None
+    new_work = _NEW_WORK_RE.search(s.text)
     return (
         _by_title(email, ev, s)
-        or _by_work_described(ev, s)
-        or _by_name_or_reference(email, ev, s, previous, new_work)
-        or _by_citation_or_words(email, ev, s, new_work)
+        or _by_work_described(ev, s, new_work)
+        or _by_name_or_reference(email, ev, s, previous, new_work is not None)
+        or _by_citation_or_words(email, ev, s, new_work is not None)
         or NO_FOCUS
     )
 
@@ -180,9 +180,8 @@ def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
     return Focus(labelled, "name") if labelled else None
 
 
-def _by_work_described(ev: Evidence, s: Sentence) -> Focus | None:
+def _by_work_described(ev: Evidence, s: Sentence, new_work: re.Match[str] | None) -> Focus | None:
     # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
-    new_work = _NEW_WORK_RE.search(s.text)
     if not new_work:
         return None
     titled_like = _title_described(ev, s.text[new_work.end() :]) or _work_described(ev, s.text)
