@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from assistant.guardrails.vocabulary import OUTPUT_INSTRUCTION_RE
+from assistant.instructions import OUTPUT_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, sentences
 from assistant.types import Paper, Professor
 

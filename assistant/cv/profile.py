@@ -10,7 +10,7 @@ from assistant.cv.items import content_start, items_from_block, make_items, prof
 from assistant.cv.lines import Kind, Line, classify, split_lines, strip_emphasis
 from assistant.cv.readers import extract_text, tidy
 from assistant.errors import InputError
-from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE
+from assistant.instructions import CV_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, sentence_spans
 from assistant.types import CVItem, StudentProfile
 

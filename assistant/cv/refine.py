@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from assistant.cv import item_in_cv, read_cv
 from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
-from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE
+from assistant.instructions import CV_INSTRUCTION_RE
 from assistant.llm import LLM, LLMLimitError, LLMReplyError, Usage
 from assistant.settings import Settings
 from assistant.templating import render

@@ -18,7 +18,8 @@ from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.corpus import Corpus, StoreCorpus, Texts, title_matches
 from assistant.guardrails.focus import PaperWords, paper_words
 from assistant.guardrails.quantities import stated
-from assistant.guardrails.vocabulary import CV_INSTRUCTION_RE, canonical_url, is_generic, norm
+from assistant.guardrails.vocabulary import canonical_url, is_generic, norm
+from assistant.instructions import CV_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
 

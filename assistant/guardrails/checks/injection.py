@@ -15,16 +15,11 @@ from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard, soft
 from assistant.guardrails.structure import Field_
-from assistant.guardrails.vocabulary import (
-    INSTRUCTION_WORDS,
-    OUTPUT_INSTRUCTION_RE,
-    Severity,
-    canonical_url,
-    is_named,
-    norm,
-)
+from assistant.guardrails.vocabulary import Severity, canonical_url, is_named, norm
+from assistant.instructions import INSTRUCTION_WORDS, OUTPUT_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, tokens
 from assistant.types import Violation
+from assistant.untrusted import is_instruction
 
 NAME = "injection"
 SEVERITY: Severity = "hard"
@@ -75,8 +70,6 @@ def _link_violations(email: ParsedEmail, ev: Evidence, field: Field_, text: str)
 
 def _abstract_links(ev: Evidence) -> set[str]:
     """The links of the professor's own titles and abstracts, as ingest read them, outside instructions."""
-    from assistant.untrusted import is_instruction  # untrusted imports the guardrails' patterns: not at load time
-
     marked = (s for p in ev.papers.values() for s in p.flagged_sentences if not is_instruction(s))
     return {canonical_url(u) for s in marked for u in URL_RE.findall(s)}
 
