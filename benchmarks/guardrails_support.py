@@ -46,7 +46,7 @@ from assistant.cv import read_cv  # noqa: E402
 from assistant.guardrails import GuardrailContext, check_text  # noqa: E402
 from assistant.guardrails.verifier import Verifier, verifier_llm  # noqa: E402
 from assistant.guardrails.vocabulary import norm  # noqa: E402
-from assistant.llm import LLM, chat_model  # noqa: E402
+from assistant.llm import LLM  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.sources import read_path  # noqa: E402
 from assistant.types import GuardrailReport, Paper, Professor  # noqa: E402
@@ -294,10 +294,10 @@ def live_llm(url: str, model: str, max_tokens: int, timeout: float) -> LLM:
         OUTREACH_LLM_TEMPERATURE=0.0,
         OUTREACH_LLM_MAX_ATTEMPTS=1,
         OUTREACH_LLM_TIMEOUT=timeout,
+        OUTREACH_LLM_DEADLINE=timeout,
+        OUTREACH_LLM_MAX_TOKENS_VERIFY=max_tokens,
     )
-    # The seam sends no max_tokens and ChatOpenAI ignores the httpx timeout (TRAPS.md): both set here.
-    bounded = chat_model(settings).model_copy(update={"max_tokens": max_tokens, "request_timeout": timeout})
-    return LLM(settings, model=bounded)
+    return LLM(settings)
 
 
 def live_run(emails: list[Email], llm: LLM) -> tuple[list[Outcome], Counter[str]]:
