@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from assistant import fts
 from assistant.errors import AmbiguousError, NotFoundError
 from assistant.ids import normalize_text
@@ -233,6 +231,8 @@ def _named_id(name_or_id: str, rows: list[tuple[str, str, str]]) -> str:
 
 def _close_names(wanted: str, rows: list[tuple[str, str, str]]) -> list[str]:
     """Up to five records whose names are near the one asked for, as suggestions."""
+    from rapidfuzz import fuzz  # only for a name not found: not on every command's start-up
+
     scored = sorted(rows, key=lambda r: -fuzz.WRatio(wanted, normalize_text(r[1])))
     return _labels([r for r in scored[:5] if fuzz.WRatio(wanted, normalize_text(r[1])) >= 60])
 

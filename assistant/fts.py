@@ -12,6 +12,7 @@ log((N - n + 0.5) / (n + 0.5)) floored near 0, so a term in more than half of th
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -85,25 +86,47 @@ def search(
     expression = match_expression(query)
     if expression is None:
         return []
+    if professor_ids is None:
+        return _best_of_all(conn, expression, limit)
+    marks = ",".join("?" * len(professor_ids))
+    first, last = conn.execute(
+        f"SELECT min(rowid), max(rowid) FROM papers WHERE professor_id IN ({marks})", list(professor_ids)
+    ).fetchone()
+    if first is None:
+        return []
+    # bm25 weighs terms over the whole index, so bounding the rowids changes no score, and FTS5 then reads only
+    # that stretch of each term's postings instead of scoring every match in the store (0.13 s -> 0.01 s for one
+    # professor at 100k papers).
     sql = (
         "SELECT p.professor_id, p.paper_id FROM papers_fts f JOIN papers p ON p.rowid = f.rowid "
-        "WHERE papers_fts MATCH ?"
+        f"WHERE papers_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND p.professor_id IN ({marks}) "
+        "ORDER BY bm25(papers_fts), p.professor_id, p.paper_id LIMIT ?"
     )
-    args: list[object] = [expression]
-    if professor_ids is not None:
-        marks = ",".join("?" * len(professor_ids))
-        first, last = conn.execute(
-            f"SELECT min(rowid), max(rowid) FROM papers WHERE professor_id IN ({marks})", list(professor_ids)
-        ).fetchone()
-        if first is None:
-            return []
-        # bm25 weighs terms over the whole index, so bounding the rowids changes no score, and FTS5 then reads
-        # only that stretch of each term's postings instead of scoring every match in the store (0.13 s -> 0.01 s
-        # for one professor at 100k papers).
-        sql += f" AND f.rowid BETWEEN ? AND ? AND p.professor_id IN ({marks})"
-        args.extend([first, last, *professor_ids])
-    sql += " ORDER BY bm25(papers_fts), p.professor_id, p.paper_id LIMIT ?"
-    return [(r[0], r[1]) for r in conn.execute(sql, [*args, limit])]
+    return [(r[0], r[1]) for r in conn.execute(sql, [expression, first, last, *professor_ids, limit])]
+
+
+def _best_of_all(conn: sqlite3.Connection, expression: str, limit: int) -> list[tuple[str, str]]:
+    """The `limit` best matches in the whole index, ordered as "ORDER BY bm25, professor_id, paper_id" orders
+    them, without joining every match to `papers` for the tie-break (70,000 matches of a query's common terms at
+    100k papers: 0.18 s -> 0.09 s). FTS5 ranks by bm25 alone; the rows it returns are joined, and the answer
+    stands once the last row fetched scores strictly worse than the `limit`-th row kept: every row not fetched
+    scores no better than it, so none can tie with or beat the rows kept. Otherwise twice as many are fetched."""
+    fetch = 2 * limit
+    while True:
+        ranked = conn.execute(
+            "SELECT rowid, bm25(papers_fts) FROM papers_fts WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts) LIMIT ?",
+            (expression, fetch),
+        ).fetchall()
+        score = dict(ranked)
+        keys = conn.execute(  # rowids as one JSON array: no limit on how many
+            "SELECT rowid, professor_id, paper_id FROM papers WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(score)),),
+        ).fetchall()
+        kept = sorted((score[rowid], pid, paper) for rowid, pid, paper in keys)
+        everything = len(ranked) < fetch
+        if everything or (len(kept) >= limit and ranked[-1][1] > kept[limit - 1][0]):
+            return [(pid, paper) for _, pid, paper in kept[:limit]]
+        fetch *= 2
 
 
 class TermStats:

@@ -260,12 +260,13 @@ class PaperIndex:
         self, query: str, *, professor_ids: Sequence[str] | None = None, k: int = 10, candidates: int = 100
     ) -> list[SearchHit]:
         """Hybrid search: vector and BM25 rankings fused by reciprocal rank; score 1.0 = first in both."""
+        # Keywords first: FTS5 runs while the embedding model may still be loading in its thread (embeddings.preload).
+        keyword_rank = self.catalog.keyword_search(query, professor_ids, candidates)
         qvec = self.embed_query(query)
         if professor_ids is None and self.catalog.paper_count() > EXACT_SEARCH_MAX_ROWS:
             vector_rank = self._chroma_rank(qvec, candidates)
         else:
             vector_rank = self._exact_rank(qvec, professor_ids, candidates)
-        keyword_rank = self.catalog.keyword_search(query, professor_ids, candidates)
         fused = reciprocal_rank_fusion([vector_rank, keyword_rank])
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         papers = self.catalog.papers_by_key(key for key, _ in ordered)

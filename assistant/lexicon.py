@@ -1,13 +1,14 @@
 """English word forms from lemminflect's lexicon (derived from the NIH SPECIALIST lexicon): inflect a verb, and
 tell a real inflection of a known word from a made-up one ("exploreed").
 
-lemminflect is a well-kept, 0.8 MB package with no dependencies beyond numpy; its tables load on first use
-(about a second), so it is imported inside the functions that need it and every lookup is cached.
+lemminflect is a well-kept, 0.8 MB package with no dependencies beyond numpy; its tables are read for the words asked
+about (lexicon_tables.py), it is imported inside the functions that need it, and every lookup is cached.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from types import ModuleType
 
 # Inflectional endings a made-up form is built with (longest first), and the forms they stand for.
 _ENDINGS = (
@@ -21,12 +22,20 @@ _ENDINGS = (
 )
 
 
+def _lemminflect() -> ModuleType:
+    """The library, its tables read only for the words asked about (lexicon_tables.py: the same answers)."""
+    import lemminflect
+
+    from assistant.lexicon_tables import install
+
+    install()
+    return lemminflect
+
+
 @lru_cache(maxsize=8192)
 def lemmas(word: str) -> dict[str, tuple[str, ...]]:
     """{part of speech: lemmas} of a word form the lexicon knows ("shows" -> VERB/NOUN: show); {} otherwise."""
-    import lemminflect
-
-    return dict(lemminflect.getAllLemmas(word.lower()))
+    return dict(_lemminflect().getAllLemmas(word.lower()))
 
 
 def verb_lemma(word: str) -> str | None:
@@ -37,9 +46,7 @@ def verb_lemma(word: str) -> str | None:
 @lru_cache(maxsize=8192)
 def inflect(lemma: str, tag: str) -> str | None:
     """The `tag` form (Penn tags: VBD past, VBZ third person, VBN participle...) of a lemma, or None."""
-    import lemminflect
-
-    forms = lemminflect.getInflection(lemma, tag)
+    forms = _lemminflect().getInflection(lemma, tag)
     return forms[0] if forms else None
 
 
@@ -69,8 +76,7 @@ def misinflected(word: str) -> str | None:
     low = word.lower()
     if not low.isalpha() or len(low) < 5 or is_known(low):
         return None
-    import lemminflect
-
+    lemminflect = _lemminflect()
     for ending, tags in _ENDINGS:
         stem = low[: -len(ending)]
         if not low.endswith(ending) or len(stem) < 3 or not is_known(stem):

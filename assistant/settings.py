@@ -1,24 +1,35 @@
-"""The one settings object. Nothing else in the package reads environment variables."""
+"""The one settings object. Nothing else in the package reads environment variables.
+
+Settings come from keyword arguments (by variable name), then the environment, then `.env` in the working
+directory, then the defaults, as pydantic-settings' `BaseSettings` reads them (names matched case-insensitively,
+an empty value meaning unset, other keys ignored). They are read here, in a few lines, because importing
+pydantic-settings cost 0.2 s of CPU, a fifth of a cold `outreach search` (README "Scale", round 4a).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 # The kinds of LLM call, each with its own max_tokens setting.
 CallKind = Literal["draft", "repair", "ask", "ask_json", "cv_refine", "verify"]
 
 
-class Settings(BaseSettings):
-    # An empty variable (`OPENAI_BASE_URL=` in .env) means unset: otherwise it fails bool parsing or, as "", turns
-    # the LLM path on with no URL.
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
+ENV_FILE = ".env"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_configured(type(self)), **values})
 
     # Where local data lives: the Chroma database, the catalog, the shortlist.
     store_dir: Path = Field(default=Path("store"), alias="OUTREACH_STORE")
@@ -131,6 +142,28 @@ def _unfingerprinted(cls: type[Settings]) -> frozenset[str]:
 
     found = {name for name, info in cls.model_fields.items() if secret_or_path(info.annotation)}
     return _NOT_SHAPING | found
+
+
+def _configured(cls: type[Settings]) -> dict[str, str]:
+    """The fields' values set in `.env` and the environment (which wins), keyed by variable name. An empty value
+    (`OPENAI_BASE_URL=` in .env) means unset: otherwise it fails bool parsing or, as "", turns the LLM path on
+    with no URL."""
+    names = {(info.alias or name).lower(): info.alias or name for name, info in cls.model_fields.items()}
+    found: dict[str, str] = {}
+    for source in (_dotenv(), os.environ):
+        for key, value in source.items():
+            if value and key.lower() in names:
+                found[names[key.lower()]] = value
+    return found
+
+
+def _dotenv() -> Mapping[str, str | None]:
+    path = Path(ENV_FILE)
+    if not (path.is_file() or path.is_fifo()):
+        return {}
+    from dotenv import dotenv_values  # python-dotenv: only when there is a file to read
+
+    return dotenv_values(path, encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
