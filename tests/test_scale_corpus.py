@@ -185,10 +185,10 @@ def test_an_ingest_saves_the_corpus_reusing_unchanged_papers(
 ) -> None:
     catalog = Catalog(settings.catalog_path)
     save_corpus(catalog)
-    normalised: list[str] = []
+    normalised: list[bytes] = []
     real = saved_corpus_build._texts
 
-    def counted(data: str) -> tuple[str, str]:
+    def counted(data: bytes) -> tuple[str, str]:
         normalised.append(data)
         return real(data)
 

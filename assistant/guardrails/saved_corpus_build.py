@@ -30,16 +30,15 @@ import sqlite3
 import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from assistant.derived import PinnedCatalog
 from assistant.guardrails.vocabulary import norm
 from assistant.store.access import connect_read_only
-from assistant.types import Paper, Professor
+from assistant.types import Paper
 from assistant.untrusted import trusted_copy
 
 if TYPE_CHECKING:
@@ -96,13 +95,12 @@ def segments(path: Path) -> list[str]:
     return [str(s) for s in found.get("segments", [])]  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     owner: str
     name: str
     paper_id: str
-    data: str
-    key: bytes  # a digest of the paper's catalog data: the same key, the same normalised texts
+    data: bytes  # the paper's catalog data, as stored (UTF-8 JSON)
+    key: bytes  # its digest: the same key, the same normalised texts
 
 
 def build(path: Path, pinned: PinnedCatalog) -> None:
@@ -131,15 +129,17 @@ def build(path: Path, pinned: PinnedCatalog) -> None:
 
 
 def _entries(pinned: PinnedCatalog) -> Iterator[_Entry]:
-    """The entries in the order `catalog.professors(with_papers=True)` gives."""
+    """The entries in the order `catalog.professors(with_papers=True)` gives. Papers' data are read as bytes:
+    most are only hashed (decoding 100,000 of them to text and encoding them back was half of this)."""
     with pinned.lock:
         conn = pinned.conn
-        profs = conn.execute("SELECT id, data FROM professors WHERE kind = ? ORDER BY name", ("professor",)).fetchall()
-        for pid, data in profs:
-            name = Professor.model_validate_json(data).name
-            rows = conn.execute("SELECT paper_id, data FROM papers WHERE professor_id = ? ORDER BY position", (pid,))
+        profs = conn.execute("SELECT id, name FROM professors WHERE kind = ? ORDER BY name", ("professor",)).fetchall()
+        for pid, name in profs:
+            rows = conn.execute(
+                "SELECT paper_id, CAST(data AS BLOB) FROM papers WHERE professor_id = ? ORDER BY position", (pid,)
+            )
             for paper_id, paper in rows.fetchall():
-                yield _Entry(pid, name, paper_id, paper, hashlib.blake2b(paper.encode(), digest_size=16).digest())
+                yield _Entry(pid, name, paper_id, paper, hashlib.blake2b(paper, digest_size=16).digest())
 
 
 def _newest_older(path: Path) -> Path | None:
@@ -152,7 +152,7 @@ def _clear(folder_path: Path) -> None:
         child.unlink()
 
 
-def _texts(data: str) -> tuple[str, str]:
+def _texts(data: bytes) -> tuple[str, str]:
     """The normalised title and abstract of a paper as evidence (its trusted copy)."""
     paper = trusted_copy(Paper.model_validate_json(data))
     return norm(paper.title or ""), norm(paper.abstract or "")
