@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ class ChromaServer:
     port: int
     proc: subprocess.Popen[bytes]
     _client: Any = None
+    _records: dict[Path, tuple[list[Any], ...]] = field(default_factory=dict)  # a template's, by its Chroma folder
 
     @classmethod
     def start(cls, root: Path) -> ChromaServer:
@@ -115,28 +116,28 @@ class ChromaServer:
             self.client.delete_collection(collection.name)
 
     def upload(self, chroma_dir: Path, settings: Settings) -> None:
-        """Every record of an embedded Chroma folder upserted into the server collection `settings`' store uses."""
-        if not chroma_dir.is_dir():
-            return
+        """The records of a store template's embedded Chroma upserted into the server collection of `settings`'
+        store, with the vectors the model gives their texts (embedded once per template, then remembered): the
+        vectors Chroma hands back are ones it normalised, and the server normalising them again would move some a
+        last bit, so the copy would not score exactly as the template does."""
+        from assistant.index import PaperIndex
+
+        index = PaperIndex(settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": self.port}))
+        try:
+            records = self._records.get(chroma_dir) or self._read(chroma_dir, index)
+            for start in range(0, len(records[0]), UPLOAD_BATCH):
+                end = start + UPLOAD_BATCH
+                ids, vectors, metadatas, documents = (column[start:end] for column in records)
+                index.collection.upsert(ids=ids, embeddings=vectors, metadatas=metadatas, documents=documents)
+        finally:
+            index.catalog.close()
+
+    def _read(self, chroma_dir: Path, index: Any) -> tuple[list[Any], ...]:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        from assistant.index import PaperIndex
-
         local = chromadb.PersistentClient(path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
-        served = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": self.port})
-        for source in local.list_collections():
-            index = PaperIndex(served)
-            target = index.collection if source.name == index.collection.name else None
-            if target is None:  # a collection of another model: copied as it is
-                target = self.client.get_or_create_collection(source.name, metadata=source.metadata)
-            got: Any = source.get(include=["embeddings", "metadatas", "documents"])
-            for start in range(0, len(got["ids"]), UPLOAD_BATCH):
-                end = start + UPLOAD_BATCH
-                target.upsert(
-                    ids=got["ids"][start:end],
-                    embeddings=got["embeddings"][start:end],
-                    metadatas=got["metadatas"][start:end],
-                    documents=got["documents"][start:end],
-                )
-            index.catalog.close()
+        got: Any = local.get_collection(index.collection.name).get(include=["metadatas", "documents"])
+        vectors = index.embedder.embed(got["documents"]).tolist()
+        self._records[chroma_dir] = (list(got["ids"]), vectors, list(got["metadatas"]), list(got["documents"]))
+        return self._records[chroma_dir]

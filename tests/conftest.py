@@ -89,22 +89,11 @@ def isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pyt
 
 def copy_store(template: Path, dest: Path) -> Path:
     """A private copy of a store template; in server mode its vectors go to the server (wiped for this test)
-    and the copy keeps no embedded Chroma folder, as a store served by Chroma has none. Its derived vector
-    matrix is made again from the server's vectors, as an ingest against the server would have made it: Chroma
-    normalises what it is given in cosine space, so the vectors it handed back, uploaded, come back from the
-    server a last bit apart from the template's."""
+    and the copy keeps no embedded Chroma folder, as a store served by Chroma has none."""
     shutil.copytree(template, dest)
-    if _SERVER is not None and os.environ.get("OUTREACH_CHROMA_HOST"):
-        from assistant.index import PaperIndex
-
-        settings = Settings(OUTREACH_STORE=str(dest))  # type: ignore[call-arg]
-        _SERVER.upload(template / "chroma", settings)
-        shutil.rmtree(dest / "chroma", ignore_errors=True)
-        for derived in (dest / "derived").glob("*-*"):
-            shutil.rmtree(derived)
-        index = PaperIndex(settings)
-        index.snapshot()
-        index.catalog.close()
+    if _SERVER is not None and os.environ.get("OUTREACH_CHROMA_HOST") and (template / "chroma").is_dir():
+        _SERVER.upload(template / "chroma", Settings(OUTREACH_STORE=str(dest)))  # type: ignore[call-arg]
+        shutil.rmtree(dest / "chroma")
     return dest
 
 

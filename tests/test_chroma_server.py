@@ -8,6 +8,7 @@ and `pytest --chroma-server` runs every other test against such a server too.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def test_ingest_search_match_draft_ask_on_a_server_give_the_embedded_results(
     with pytest.MonkeyPatch.context() as embedded:
         embedded.delenv("OUTREACH_CHROMA_HOST")
         reset_settings_cache()
-        local = outputs(sample_store_template, capsys)
+        local = outputs(shutil.copytree(sample_store_template, tmp_path / "local"), capsys)  # ask writes to it
     assert served == local
     assert served[0] and served[2][0]["professor_id"] == "baharan-mirzasoleiman"
 
