@@ -13,6 +13,7 @@ through a read transaction held open at the data's version, so a concurrent inge
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import hashlib
 import json
@@ -31,6 +32,7 @@ import numpy as np
 
 from assistant.ids import slugify
 from assistant.store.access import connect_read_only
+from assistant.store.space import is_read_only
 from assistant.tfidf import TermCounts, TfIdf
 from assistant.types import Paper
 
@@ -147,11 +149,25 @@ def folder(store_dir: Path, version: int, model_id: str) -> Path:
 
 
 def open_data(store_dir: Path, model_id: str, pinned: PinnedCatalog, fetch: FetchVectors) -> StoreData:
-    """The derived data of the pinned version: loaded when saved, else built (and saved) first."""
+    """The derived data of the pinned version: loaded when saved, else built (and saved) first; on a read-only
+    store that has none saved (deleted, or written before they existed), built in a temporary folder instead."""
     path = folder(store_dir, pinned.version, model_id)
     if not _complete(path):
-        _build(path, pinned, fetch)
+        try:
+            _build(path, pinned, fetch)
+        except OSError as exc:
+            if not is_read_only(exc):
+                raise
+            path = _build_elsewhere(path, pinned, fetch)
     return _load(path, pinned)
+
+
+def _build_elsewhere(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> Path:
+    log.info("the store is read-only: building its derived data in a temporary folder for this process")
+    scratch = Path(tempfile.mkdtemp(prefix="outreach-derived-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # mapped until the process ends
+    _build(scratch / path.name, pinned, fetch)
+    return scratch / path.name
 
 
 def _complete(path: Path) -> bool:

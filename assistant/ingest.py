@@ -98,7 +98,10 @@ def ingest_professors(
             new_papers = sum(len(p.papers) for p in incoming)
             ensure_space(catalog.store_dir, new_papers, catalog.paper_count(), f"ingesting {new_papers} papers")
             report.papers_embedded = index.upsert_vectors(professors, progress)
-            catalog.save_professors(professors)
+            # A re-ingest that changes nothing keeps the catalog's version, so no derived data are rebuilt.
+            changed = [prof for prof in professors if prof != catalog.get(prof.id)]
+            if changed:
+                catalog.save_professors(changed)
         for prof in professors:
             index.delete_stale(prof)
     _save_derived(index)

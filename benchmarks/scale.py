@@ -1,7 +1,7 @@
 """Scale benchmark: stores of 3k, 30k and 100k papers, timed from a cold CLI, embedded and against a Chroma server.
 
     python benchmarks/scale.py [--sizes 3000 30000 100000] [--runs 5] [--work benchmarks/out/scale] [--no-server]
-    python benchmarks/scale.py --add-professor COPY_OF_A_STORE [--code OTHER_CHECKOUT]   # the cost of one ingest
+    python benchmarks/scale.py --add-professor COPY_OF_A_STORE [--code OTHER_CHECKOUT] [--name NAME]   # one ingest
 
 The 3k store is the real gold-standard corpus (`professors.jsonl`, 2,933 papers). Larger stores add synthetic
 professors of 40 papers each; a synthetic paper recombines real abstract sentences, mostly from one real
@@ -231,16 +231,17 @@ def hnsw_recall(store: Path, queries: int = 200) -> dict[int, float]:
     return recall
 
 
-def add_one_professor(store: Path, pythonpath: Path | None) -> None:
+def add_one_professor(store: Path, pythonpath: Path | None, name: str = "Added Professor") -> None:
     """Time one cold `outreach ingest` of a new 20-paper professor into `store` (which it changes: pass a copy),
-    with this checkout's code or `pythonpath`'s. The papers are the sample abstract list's, under a new name."""
+    with this checkout's code or `pythonpath`'s. The papers are the sample abstract list's, under `name` (another
+    name for each professor added to the same copy: the same one again is an idempotent re-ingest)."""
     from coldcli import EXAMPLES, run_once
 
     lines = (EXAMPLES / "abstracts_mirzasoleiman.txt").read_text().splitlines()[:20]
     source = store.parent / f"{store.name}-added-professor.txt"
     source.write_text("\n".join(lines) + "\n")
     before = load_average()
-    command = ["ingest", str(source), "--professor", "Added Professor"]
+    command = ["ingest", str(source), "--professor", name]
     wall, cpu, rss = run_once(command, environment(store, pythonpath), ok_codes=(0,))  # 1 is a failed ingest
     print(
         f"{store} ({pythonpath or 'this checkout'}): ingest of one 20-paper professor: wall {wall:.2f} s, "
@@ -252,6 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--add-professor", type=Path, metavar="STORE", help="only time adding one professor")
     parser.add_argument("--code", type=Path, help="with --add-professor: another checkout's code")
+    parser.add_argument("--name", default="Added Professor", help="with --add-professor: the new professor's name")
     parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 30000, 100000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("benchmarks/out/scale"))
@@ -259,7 +261,7 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true", help="skip the Chroma server timings")
     args = parser.parse_args()
     if args.add_professor:
-        add_one_professor(args.add_professor, args.code)
+        add_one_professor(args.add_professor, args.code, args.name)
         return
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ.pop("OUTREACH_CHROMA_HOST", None)

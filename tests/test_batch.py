@@ -23,7 +23,7 @@ from assistant.batch.view import FrozenIndex
 from assistant.index import PaperIndex
 from assistant.settings import Settings, reset_settings_cache
 from assistant.types import BatchRow, BatchSummary, CVItem, Paper, Professor, Sidecar, StudentProfile
-from tests.conftest import TEST_API_KEY
+from tests.conftest import TEST_API_KEY, copy_store
 from tests.openai_mock import CHAT_URL, completion, error
 
 # ---------------------------------------------------------------- fixtures
@@ -96,8 +96,7 @@ def batch_store_template(sample_store_template: Path, tmp_path_factory: pytest.T
 
 @pytest.fixture
 def store(batch_store_template: Path, isolated_store: Path) -> Path:
-    shutil.copytree(batch_store_template, isolated_store)
-    return isolated_store
+    return copy_store(batch_store_template, isolated_store)
 
 
 def make_student(extra_interest: str = "") -> StudentProfile:

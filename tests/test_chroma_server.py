@@ -1,25 +1,21 @@
 """Server mode against a real Chroma server: `chroma run` (shipped with chromadb) on 127.0.0.1, a free port and a
-temporary path, started once for this module and stopped after it.
+temporary path, started once per session (`conftest.chroma_server`).
 
-Marked `chroma_server`: the default `pytest` run leaves these out; `.ci/run` runs them (`pytest -m chroma_server`).
+Marked `chroma_server`: the default `pytest` run leaves these out; `.ci/run` runs them (`pytest -m chroma_server`),
+and `pytest --chroma-server` runs every other test against such a server too.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.cli import run
 from assistant.settings import reset_settings_cache
+from tests.chroma_server import ChromaServer
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.chroma_server
@@ -38,61 +34,12 @@ COMMANDS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def chroma_command() -> str | None:
-    beside = Path(sys.executable).parent / "chroma"  # the virtualenv's, when tests run from one
-    return str(beside) if beside.exists() else shutil.which("chroma")
-
-
-def wait_until_ready(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return False
-
-
-@pytest.fixture(scope="module")
-def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    command = chroma_command()
-    if command is None:
-        pytest.skip("no `chroma` command: it ships with the chromadb package")
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    with (root / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [command, "run", "--path", str(root / "data"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        if not wait_until_ready(port, proc):
-            tail = (root / "server.log").read_text(errors="replace")[-500:]
-            pytest.skip(f"`chroma run` did not start on 127.0.0.1:{port}: {tail}")
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture
-def on_server(chroma_port: int, monkeypatch: pytest.MonkeyPatch) -> int:
+def on_server(chroma_server: ChromaServer, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setenv("OUTREACH_CHROMA_HOST", "127.0.0.1")
-    monkeypatch.setenv("OUTREACH_CHROMA_PORT", str(chroma_port))
+    monkeypatch.setenv("OUTREACH_CHROMA_PORT", str(chroma_server.port))
     reset_settings_cache()
-    return chroma_port
+    return chroma_server.port
 
 
 def outputs(store: Path, capsys: pytest.CaptureFixture[str]) -> list[object]:
@@ -115,7 +62,7 @@ def test_ingest_search_match_draft_ask_on_a_server_give_the_embedded_results(
     with pytest.MonkeyPatch.context() as embedded:
         embedded.delenv("OUTREACH_CHROMA_HOST")
         reset_settings_cache()
-        local = outputs(sample_store_template, capsys)
+        local = outputs(shutil.copytree(sample_store_template, tmp_path / "local"), capsys)  # ask writes to it
     assert served == local
     assert served[0] and served[2][0]["professor_id"] == "baharan-mirzasoleiman"
 

@@ -1,6 +1,7 @@
 """The guardrails' corpus saved beside the catalog answers every lookup the checks make exactly as the corpus
 held in memory does (the one `draft.guardrail_context` built per process before), on a small store with a paper
-two professors share, titles inside other titles and abstracts spliced from two professors' sentences."""
+two professors share, titles inside other titles and abstracts spliced from two professors' sentences; built in
+full, and built version by version from the previous one (papers removed and added)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import numpy as np
 import pytest
 
 from assistant.catalog import Catalog
-from assistant.guardrails import saved_corpus
+from assistant.guardrails import saved_corpus_build
 from assistant.guardrails.corpus import StoreCorpus
 from assistant.guardrails.saved_corpus import SavedCorpus, folder, save_corpus, store_corpus
+from assistant.guardrails.saved_corpus_build import segments
 from assistant.guardrails.verbatim import ngram_owners, shingles
 from assistant.guardrails.vocabulary import norm
 from assistant.ingest import ingest_files
@@ -25,8 +27,9 @@ from assistant.types import Paper, Professor
 from assistant.untrusted import trusted_copy
 
 
-def _third_professor(catalog: Catalog, path: Path) -> Path:
-    """A professor whose papers overlap the sample professors' in the ways lookups must get right."""
+def _third_professor(catalog: Catalog, path: Path, draft: bool = False) -> Path:
+    """A professor whose papers overlap the sample professors' in the ways lookups must get right; `draft`: an
+    earlier record of theirs, with a paper the final one drops and another abstract for a paper it keeps."""
     mirza = catalog.resolve("Baharan Mirzasoleiman", kind="professor", with_papers=True)
     razavi = catalog.resolve("Meisam Razaviyayn", kind="professor", with_papers=True)
     shared, other = mirza.papers[0], razavi.papers[0]
@@ -40,20 +43,40 @@ def _third_professor(catalog: Catalog, path: Path) -> Path:
             "year": 2023,
         },
     ]
+    if draft:
+        papers[2] = {"title": "Graph Kernels", "abstract": "An early draft on graph kernels.", "year": 2023}
+        papers[1] = {"title": "Dropped Later", "abstract": f"{shared.abstract} Revisited once more.", "year": 2022}
     path.write_text(json.dumps({"name": "Ada Overlap", "papers": papers}) + "\n")
     return path
 
 
-@pytest.fixture
-def corpora(sample_store: Path, settings: Settings, tmp_path: Path) -> tuple[Catalog, StoreCorpus, SavedCorpus]:
+def _add_ada(settings: Settings, tmp_path: Path, steps: bool) -> Catalog:
+    """Ada added to the sample store: in one ingest, or first as a draft record then replaced (so the corpus
+    built from the previous version has papers removed as well as added)."""
     catalog = Catalog(settings.catalog_path)
+    if steps:
+        ingest_files([_third_professor(catalog, tmp_path / "ada-draft.jsonl", draft=True)], settings)
     ingest_files([_third_professor(catalog, tmp_path / "ada.jsonl")], settings)
-    catalog = Catalog(settings.catalog_path)
+    return Catalog(settings.catalog_path)
+
+
+@pytest.fixture(params=["incremental", "full"])
+def corpora(
+    sample_store: Path, settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[Catalog, StoreCorpus, SavedCorpus]:
+    catalog = _add_ada(settings, tmp_path, steps=request.param == "incremental")
+    path = folder(settings.store_dir, catalog.version)
+    if request.param == "full":
+        shutil.rmtree(path.parent)
     profs = catalog.professors(kind="professor", with_papers=True)
     memory = StoreCorpus((p.id, p.name, trusted_copy(paper)) for p in profs for paper in p.papers)
     saved = store_corpus(catalog, lambda: pytest.fail("the store can be written: the corpus must be saved"))
     assert isinstance(saved, SavedCorpus)
-    assert saved.path == folder(settings.store_dir, catalog.version)
+    assert saved.path == path
+    # Built version by version, the corpus has one 8-gram segment per ingest (the template's two and Ada's two)
+    # and the ids of the papers Ada's final record dropped are unused; built in full, one segment.
+    assert len(segments(path)) == (4 if request.param == "incremental" else 1)
+    assert (np.load(path / "order.npy") < 0).any() == (request.param == "incremental")
     return catalog, memory, saved
 
 
@@ -139,12 +162,22 @@ def test_ngram_owners_agree(corpora: tuple[Catalog, StoreCorpus, SavedCorpus], n
             assert any(gram in mine for gram in grams) and not all(gram in mine for gram in grams)
 
 
-def _saved_files(path: Path) -> dict[str, object]:
+def _saved_view(path: Path) -> dict[str, object]:
+    """What a saved corpus says, whatever ids its entries have: entries, titles and 8-grams in entry order."""
+    order = np.load(path / "order.npy")
     conn = sqlite3.connect(path / "corpus.sqlite")
-    rows = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("entries", "owners")}
+    entries = sorted((int(order[r[0]]), *r[1:]) for r in conn.execute("SELECT * FROM entries"))
+    owners = conn.execute("SELECT * FROM owners ORDER BY 1").fetchall()
     conn.close()
-    arrays = {name: np.load(path / f"{name}.npy").tolist() for name in ("gram_hashes", "gram_entries")}
-    return {**rows, **arrays, "titles": (path / "titles.txt").read_text()}
+    titles = (path / "titles.txt").read_text().split("\n")
+    grams = sorted(
+        (int(h), int(order[e]))
+        for s in segments(path)
+        for h, e in zip(np.load(path / f"{s}-hashes.npy"), np.load(path / f"{s}-entries.npy"), strict=True)
+        if order[e] >= 0
+    )
+    by_rank = [titles[i] for i in np.argsort(order)[(order < 0).sum() :]]
+    return {"entries": entries, "owners": owners, "titles": by_rank, "grams": grams}
 
 
 def test_an_ingest_saves_the_corpus_reusing_unchanged_papers(
@@ -152,23 +185,24 @@ def test_an_ingest_saves_the_corpus_reusing_unchanged_papers(
 ) -> None:
     catalog = Catalog(settings.catalog_path)
     save_corpus(catalog)
-    normalised: list[str] = []
-    real = saved_corpus._texts
+    normalised: list[bytes] = []
+    real = saved_corpus_build._texts
 
-    def counted(data: str) -> tuple[str, str]:
+    def counted(data: bytes) -> tuple[str, str]:
         normalised.append(data)
         return real(data)
 
-    monkeypatch.setattr(saved_corpus, "_texts", counted)
-    ingest_files([_third_professor(catalog, tmp_path / "ada.jsonl")], settings)
-    catalog = Catalog(settings.catalog_path)
+    monkeypatch.setattr(saved_corpus_build, "_texts", counted)
+    catalog = _add_ada(settings, tmp_path, steps=True)
     built = folder(settings.store_dir, catalog.version)
     assert [p.name for p in built.parent.iterdir()] == [built.name]  # the older version was dropped
-    assert len(normalised) == 3  # Ada's papers only: the shared one is another professor's row, new data
-    incremental = _saved_files(built)
+    assert len(normalised) == 3 + 2  # Ada's papers only, then the two the final record changed
+    incremental = _saved_view(built)
     shutil.rmtree(built)
     store_corpus(catalog, lambda: pytest.fail("the store can be written"))
-    assert _saved_files(built) == incremental
+    assert len(segments(built)) == 1  # in full, with nothing older to reuse:
+    assert len(normalised) == 5 + len(incremental["entries"])  # type: ignore[arg-type]
+    assert _saved_view(built) == incremental
 
 
 def test_an_unreadable_older_corpus_is_rebuilt_from_the_catalog(
@@ -193,17 +227,17 @@ def test_a_corpus_of_an_older_format_is_replaced_once(
     path = folder(settings.store_dir, catalog.version)
     (path / "meta.json").write_text(json.dumps({"format": "1", "version": catalog.version}))
     builds: list[Path] = []
-    real = saved_corpus._write
+    real = saved_corpus_build._write_full
 
     def counted(out: Path, *rest: Any) -> None:
         builds.append(out)
         real(out, *rest)
 
-    monkeypatch.setattr(saved_corpus, "_write", counted)
+    monkeypatch.setattr(saved_corpus_build, "_write_full", counted)
     for _ in range(2):
         store_corpus(catalog, lambda: pytest.fail("the store can be written"))
     assert len(builds) == 1
-    assert json.loads((path / "meta.json").read_text())["format"] == saved_corpus.FORMAT
+    assert json.loads((path / "meta.json").read_text())["format"] == saved_corpus_build.FORMAT
 
 
 def test_a_store_that_cannot_save_the_corpus_holds_it_in_memory(
@@ -213,6 +247,6 @@ def test_a_store_that_cannot_save_the_corpus_holds_it_in_memory(
         raise PermissionError(13, "Permission denied", str(settings.store_dir / "derived"))
 
     shutil.rmtree(settings.store_dir / "derived" / "guardrails")  # a store older code wrote: none saved
-    monkeypatch.setattr(saved_corpus, "_write", read_only)
+    monkeypatch.setattr(saved_corpus_build, "_write_full", read_only)
     memory = StoreCorpus([])
     assert store_corpus(Catalog(settings.catalog_path), lambda: memory) is memory

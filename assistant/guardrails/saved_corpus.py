@@ -2,28 +2,19 @@
 what it asks about instead of reading, normalising and n-gram indexing every paper of the store per process
 (112 s and 2.6 GB per draft at 100,000 papers before).
 
-`store/derived/guardrails/<catalog version>/` holds, for the store's professors (`kind = 'professor'`, in the
-catalog's name order, each one's papers in order: the entries `StoreCorpus` had), each paper's trusted title and
-abstract normalised (`corpus.sqlite`, with an FTS5 index over them for whole-word lookups), the titles again
-one per line (`titles.txt`, for rapidfuzz), and a hash of every word 8-gram of every abstract with its entry
-(`gram_hashes.npy`, sorted, and `gram_entries.npy`). Every answer is checked against the saved text, so a hash
-collision or the FTS5 tokenizer can only add candidates, never change an answer: each lookup answers what
-`StoreCorpus` answers, except a phrase that ran across two papers (StoreCorpus joined every text into one).
+What is saved, and how a version is built from the previous one: `saved_corpus_build.py`. Here: reading it.
+Every answer is checked against the saved text, so a hash collision or the FTS5 tokenizer can only add
+candidates, never change an answer: each lookup answers what `StoreCorpus` answers, except a phrase that ran
+across two papers (StoreCorpus joined every text into one). Candidates are taken in the entries' order
+(`order.npy`), which is the catalog's, whatever ids an incremental build gave them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import shutil
-import sqlite3
-import tempfile
 import threading
-from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,11 +26,12 @@ from rapidfuzz import fuzz, process
 from assistant.catalog import Catalog
 from assistant.derived import PinnedCatalog
 from assistant.guardrails.corpus import TITLE_MIN_RATIO, Corpus, Owner, Texts, WordLookup, title_matches, uses_words
+from assistant.guardrails.saved_corpus_build import GRAM_WORDS, build, complete, folder, gram_hash, segments
 from assistant.guardrails.verbatim import IndexedAbstracts, NgramLookup, NgramOwners
 from assistant.guardrails.vocabulary import norm, plural_variants
 from assistant.seams import CatalogReader
 from assistant.store.access import CATALOG_NAME, connect_read_only
-from assistant.types import Paper, Professor
+from assistant.types import Paper
 from assistant.untrusted import trusted_copy
 
 if TYPE_CHECKING:
@@ -47,33 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # 2: entries carry the digest of their catalog data, for the next version to reuse
-GRAM_WORDS = 8  # the hashed n-gram: a lookup of n >= 8 words needs one hash; shorter ones go through FTS5
-_MASK = (1 << 64) - 1
-_BASE = 0x100000001B3  # the polynomial rolling hash's base (odd, so no word position is lost mod 2**64)
-_SCHEMA = """
-CREATE TABLE entries (i INTEGER PRIMARY KEY, owner_id TEXT NOT NULL, paper_id TEXT NOT NULL,
-    title TEXT NOT NULL, abstract TEXT NOT NULL, key BLOB NOT NULL);
-CREATE INDEX entries_paper ON entries (paper_id, i);
-CREATE TABLE owners (owner_id TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE VIRTUAL TABLE texts USING fts5 (text, title, content='', tokenize='unicode61');
-"""
-
-
-def folder(store_dir: Path, version: int) -> Path:
-    return store_dir / "derived" / "guardrails" / str(version)
-
-
-def word_hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-
-
-def gram_hash(words: Sequence[str]) -> int:
-    """The rolling hash of a run of words; `_gram_hashes` computes the same over whole arrays."""
-    h = 0
-    for w in words:
-        h = (h * _BASE + word_hash(w)) & _MASK
-    return h
+__all__ = ["SavedCorpus", "folder", "open_corpus", "save_corpus", "store_corpus"]
 
 
 # ---------------------------------------------------------------- reading
@@ -86,8 +52,11 @@ class SavedCorpus(Corpus):
         self.path, self._catalog_path = path, catalog_path
         self._conn = connect_read_only(path / "corpus.sqlite", check_same_thread=False)
         self._lock = threading.RLock()
-        self._hashes: NDArray[np.uint64] = np.load(path / "gram_hashes.npy", mmap_mode="r")
-        self._entries: NDArray[np.int32] = np.load(path / "gram_entries.npy", mmap_mode="r")
+        self._order: NDArray[np.int64] = np.load(path / "order.npy", mmap_mode="r")
+        self._grams: list[tuple[NDArray[np.uint64], NDArray[np.int32]]] = [
+            (np.load(path / f"{s}-hashes.npy", mmap_mode="r"), np.load(path / f"{s}-entries.npy", mmap_mode="r"))
+            for s in segments(path)
+        ]
         self.texts = SavedTexts(self)
         self._owners: dict[str, str] = dict(self._query("SELECT owner_id, name FROM owners"))
 
@@ -95,10 +64,18 @@ class SavedCorpus(Corpus):
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def matching(self, fts_query: str) -> Iterator[int]:
+    def in_order(self, entries: Iterable[int]) -> list[int]:
+        """Entry ids in the entries' order (the catalog's), those no longer used left out."""
+        ids = np.fromiter(entries, dtype=np.int64)
+        ranks = np.asarray(self._order[ids])
+        ids, ranks = ids[ranks >= 0], ranks[ranks >= 0]
+        return [int(e) for e in ids[np.argsort(ranks)]]
+
+    def matching(self, fts_query: str) -> list[int]:
         """Entries whose FTS5 index matches, in entry order (a superset of what a text lookup finds)."""
-        rows = self._query("SELECT rowid FROM texts WHERE texts MATCH ? ORDER BY rowid", (fts_query,))
-        return (int(r[0]) for r in rows)
+        return self.in_order(
+            int(r[0]) for r in self._query("SELECT rowid FROM texts WHERE texts MATCH ?", (fts_query,))
+        )
 
     def any_text(self, fts_query: str, padded: str) -> bool:
         """Whether an entry's title and abstract, joined, hold `padded` (FTS5 proposes, the text decides; the
@@ -131,8 +108,12 @@ class SavedCorpus(Corpus):
         return SavedAbstracts(self, tuple(sorted((pid, a) for pid, a in mine if (pid, norm(a)) not in saved)))
 
     def owner_of(self, paper_id: str) -> Owner | None:
-        found = self._query("SELECT owner_id FROM entries WHERE paper_id = ? ORDER BY i DESC LIMIT 1", (paper_id,))
-        return (str(found[0][0]), self._owners[str(found[0][0])]) if found else None
+        """The owner of the paper's last entry (StoreCorpus keeps the last one it was given)."""
+        owner = {
+            int(i): str(o) for i, o in self._query("SELECT i, owner_id FROM entries WHERE paper_id = ?", (paper_id,))
+        }
+        last = self.in_order(owner)
+        return (owner[last[-1]], self._owners[owner[last[-1]]]) if last else None
 
     # ------------------------------------------------------------ titles
 
@@ -161,7 +142,7 @@ class SavedCorpus(Corpus):
         # Titles it contains are no longer than it (and never empty: StoreCorpus lists no empty title).
         first, last = int(np.searchsorted(lengths, 1, "left")), int(np.searchsorted(lengths, len(phrase), "right"))
         candidates |= {order[j] for j in range(first, last) if sorted_titles[j] in phrase}
-        for i in sorted(candidates):
+        for i in self.in_order(candidates):
             if not titles[i]:
                 continue
             owner, paper_id = self._query("SELECT owner_id, paper_id FROM entries WHERE i = ?", (i,))[0]
@@ -175,7 +156,7 @@ class SavedCorpus(Corpus):
         counts: Counter[int] = Counter()
         for word in words:
             counts.update(set(self.matching(_word_query(word))) if norm(word) else ())
-        for entry in sorted(e for e, c in counts.items() if c >= least):
+        for entry in self.in_order(e for e, c in counts.items() if c >= least):
             owner, paper_id, title, abstract = self._query(
                 "SELECT owner_id, paper_id, title, abstract FROM entries WHERE i = ?", (entry,)
             )[0]
@@ -202,22 +183,27 @@ class SavedCorpus(Corpus):
             return ()  # no normalised abstract's words hold a space
         if len(gram) >= GRAM_WORDS:
             first = self._hash_entries(gram[:GRAM_WORDS])
-            entries = np.intersect1d(first, self._hash_entries(gram[-GRAM_WORDS:])) if len(first) else first
+            found = np.intersect1d(first, self._hash_entries(gram[-GRAM_WORDS:])) if len(first) else first
+            entries = self.in_order(int(e) for e in found)
         else:
-            entries = np.fromiter(self.matching(_phrase(" ".join(gram))), dtype=np.int64)
-        if not len(entries):
+            entries = self.matching(_phrase(" ".join(gram)))
+        if not entries:
             return ()
         marks = ",".join("?" * len(entries))
-        rows = self._query(
-            f"SELECT paper_id, abstract FROM entries WHERE i IN ({marks}) ORDER BY i", [int(e) for e in entries]
-        )
+        found_rows = self._query(f"SELECT i, paper_id, abstract FROM entries WHERE i IN ({marks})", entries)
+        text_of = {int(i): (str(pid), str(abstract)) for i, pid, abstract in found_rows}
         padded = f" {' '.join(gram)} "
-        return tuple(dict.fromkeys(str(pid) for pid, abstract in rows if padded in f" {abstract} "))
+        return tuple(
+            dict.fromkeys(pid for pid, abstract in map(text_of.__getitem__, entries) if padded in f" {abstract} ")
+        )
 
     def _hash_entries(self, words: Sequence[str]) -> NDArray[np.int64]:
         h = np.uint64(gram_hash(words))
-        lo, hi = np.searchsorted(self._hashes, h, "left"), np.searchsorted(self._hashes, h, "right")
-        return np.unique(np.asarray(self._entries[lo:hi], dtype=np.int64))
+        found = []
+        for hashes, entries in self._grams:
+            lo, hi = np.searchsorted(hashes, h, "left"), np.searchsorted(hashes, h, "right")
+            found.append(np.asarray(entries[lo:hi], dtype=np.int64))
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
 
 def _word_query(word: str) -> str:
@@ -278,7 +264,7 @@ class SavedNgramOwners(NgramLookup):
         return self._found[gram]
 
 
-# ---------------------------------------------------------------- building
+# ---------------------------------------------------------------- opening
 
 
 def store_corpus(catalog: CatalogReader, in_memory: Callable[[], Corpus]) -> Corpus:
@@ -299,8 +285,8 @@ def save_corpus(catalog: Catalog) -> None:
     next draft finds it ready)."""
     pinned = PinnedCatalog(catalog.path)
     try:
-        if not _complete(folder(catalog.store_dir, pinned.version)):
-            _build(folder(catalog.store_dir, pinned.version), pinned)
+        if not complete(folder(catalog.store_dir, pinned.version)):
+            build(folder(catalog.store_dir, pinned.version), pinned)
     finally:
         pinned.close()
 
@@ -309,116 +295,10 @@ def open_corpus(store_dir: Path, pinned: PinnedCatalog) -> SavedCorpus | None:
     """The pinned version's saved corpus, built first when missing; None when it cannot be saved (a read-only
     store: the caller then builds the corpus in memory)."""
     path = folder(store_dir, pinned.version)
-    if not _complete(path):
+    if not complete(path):
         try:
-            _build(path, pinned)
+            build(path, pinned)
         except OSError as exc:  # a read-only store or disk: the caller holds the corpus in memory instead
             log.info("the guardrails' corpus cannot be saved (%s); building it in memory", exc)
             return None
     return SavedCorpus(path, store_dir / CATALOG_NAME)
-
-
-def _complete(path: Path) -> bool:
-    try:
-        return bool(json.loads((path / "meta.json").read_text()).get("format") == FORMAT)
-    except (OSError, ValueError):
-        return False
-
-
-def _build(path: Path, pinned: PinnedCatalog) -> None:
-    log.info("building the guardrails' corpus for catalog version %d", pinned.version)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
-    try:
-        _write(tmp, pinned, _previous(path))
-        (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "version": pinned.version}))
-        if path.exists() and not _complete(path):  # half-written, or an older format: rename cannot replace it
-            shutil.rmtree(path, ignore_errors=True)
-        try:
-            os.rename(tmp, path)
-        except OSError:  # another process saved the same version first
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for other in path.parent.iterdir():
-        if other != path and other.name.isdigit() and int(other.name) < pinned.version:
-            shutil.rmtree(other, ignore_errors=True)
-
-
-def _entries(pinned: PinnedCatalog) -> Iterator[tuple[str, str, str, str]]:
-    """(owner id, owner name, paper id, paper data) in the order `catalog.professors(with_papers=True)` gives."""
-    with pinned.lock:
-        conn = pinned.conn
-        profs = conn.execute("SELECT id, data FROM professors WHERE kind = ? ORDER BY name", ("professor",)).fetchall()
-        for pid, data in profs:
-            name = Professor.model_validate_json(data).name
-            rows = conn.execute("SELECT paper_id, data FROM papers WHERE professor_id = ? ORDER BY position", (pid,))
-            for paper_id, paper in rows.fetchall():
-                yield pid, name, paper_id, paper
-
-
-def _previous(path: Path) -> dict[bytes, tuple[str, str]]:
-    """The newest older version's normalised texts by paper data digest: an ingest changes few papers, and
-    trusting and normalising every abstract again was most of a build (100 s at 100,000 papers)."""
-    older = [p for p in path.parent.iterdir() if p.name.isdigit() and p != path and _complete(p)]
-    if not older:
-        return {}
-    newest = max(older, key=lambda p: int(p.name))
-    try:
-        conn = connect_read_only(newest / "corpus.sqlite")
-        try:
-            return {bytes(k): (t, a) for k, t, a in conn.execute("SELECT key, title, abstract FROM entries")}
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:  # unreadable: build from the catalog alone
-        log.info("the previous guardrails' corpus at %s is not reused (%s)", newest, exc)
-        return {}
-
-
-def _texts(data: str) -> tuple[str, str]:
-    """The normalised title and abstract of a paper as evidence (its trusted copy)."""
-    paper = trusted_copy(Paper.model_validate_json(data))
-    return norm(paper.title or ""), norm(paper.abstract or "")
-
-
-def _write(out: Path, pinned: PinnedCatalog, previous: dict[bytes, tuple[str, str]]) -> None:
-    db = sqlite3.connect(out / "corpus.sqlite")
-    db.executescript(_SCHEMA)
-    titles: list[str] = []
-    words = array("Q")  # every abstract's word hashes, end to end
-    starts = array("q", [0])  # where each entry's words start in `words`
-    cache: dict[str, int] = {}
-    owners: dict[str, str] = {}
-    for i, (owner, name, paper_id, data) in enumerate(_entries(pinned)):
-        key = hashlib.blake2b(data.encode(), digest_size=16).digest()
-        title, abstract = previous.get(key) or _texts(data)
-        db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (i, owner, paper_id, title, abstract, key))
-        db.execute("INSERT INTO texts (rowid, text, title) VALUES (?, ?, ?)", (i, f"{title} {abstract}", title))
-        owners.setdefault(owner, name)
-        titles.append(title)
-        words.extend([cache[w] if w in cache else cache.setdefault(w, word_hash(w)) for w in abstract.split()])
-        starts.append(len(words))
-    db.executemany("INSERT INTO owners VALUES (?, ?)", owners.items())
-    db.commit()
-    db.close()
-    (out / "titles.txt").write_text("\n".join(titles))
-    hashes, entries = _gram_hashes(np.frombuffer(words, dtype=np.uint64), np.frombuffer(starts, dtype=np.int64))
-    np.save(out / "gram_hashes.npy", hashes)
-    np.save(out / "gram_entries.npy", entries)
-
-
-def _gram_hashes(words: NDArray[np.uint64], starts: NDArray[np.int64]) -> tuple[NDArray[np.uint64], NDArray[np.int32]]:
-    """The hash of every run of GRAM_WORDS words inside one entry's abstract, sorted, with its entry."""
-    n = len(words) - GRAM_WORDS + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
-    hashes = np.zeros(n, dtype=np.uint64)
-    for j in range(GRAM_WORDS):  # uint64 arithmetic wraps: the same as gram_hash's mod 2**64
-        hashes *= np.uint64(_BASE)
-        hashes += words[j : j + n]
-    entry_of = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))  # each word's entry
-    inside = entry_of[:n] == entry_of[GRAM_WORDS - 1 :]
-    hashes, entry = hashes[inside], entry_of[:n][inside]
-    order = np.argsort(hashes, kind="stable")
-    return hashes[order], entry[order]
