@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
+from assistant.guardrails.acronyms import spelled_out
 from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
 from assistant.text import content_words, stem
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from assistant.guardrails.evidence import Evidence
     from assistant.guardrails.parse import ParsedEmail
     from assistant.guardrails.structure import Sentence
+    from assistant.types import Paper
 
 How = Literal["title", "previous", "name", "referenced", "cited", "described", "none"]
 FIRM: frozenset[How] = frozenset({"title", "previous", "name", "referenced"})
@@ -36,6 +38,8 @@ DESCRIBED_SHARE = 0.35  # ...with the runner-up below this share of it
 TITLE_PHRASE_MIN_WORDS = 2  # "your paper on <phrase>": a phrase this long may paraphrase a title...
 TITLE_PHRASE_MIN_SCORE = 80  # ...when it matches one (rapidfuzz token_set_ratio of content words) this well...
 TITLE_PHRASE_MARGIN = 8  # ...and no other title comes within this of it
+UNCUED_TITLE_MIN_WORDS = 5  # a sentence holding one of their titles this long whole, unquoted, names its paper...
+UNCUED_EXACT_TITLE_MIN_WORDS = 4  # ...or this long, written exactly as the title is (capitals and all)
 
 # A reference back to the paper of the sentence before: a pronoun among the first words, or "the same paper",
 # "the model", "your method" (not "the MDS queue paper": a name in between makes it a new reference).
@@ -173,11 +177,38 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
 
 
 def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
-    titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
+    titled = [p.id for m in email.mentions if m.sentence == s and (p := _titled(ev, m.text, m.kind == "run"))]
+    titled += _uncued_titles(ev, s)
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
     labelled = _labelled_paper(ev, s.text)
     return Focus(labelled, "name") if labelled else None
+
+
+def _titled(ev: Evidence, phrase: str, allow_containment: bool) -> Paper | None:
+    """The paper whose title the phrase is exactly, before the first whose title it nearly is ("Social Influences
+    on Political Information Search" is that paper, not its "…on Online Political…" sibling)."""
+    n = norm(phrase)
+    return next((p for p, title in ev.titles if title == n), None) or ev.title_of(phrase, allow_containment)
+
+
+def _uncued_titles(ev: Evidence, s: Sentence) -> list[str]:
+    """Their titles the sentence writes out whole with no quotes or "paper" before them ("In Scientific
+    Information Extraction with Semi-supervised Neural Tagging, you cast…"): a real title written out names its
+    paper as firmly as a quoted one. Of titles inside one another, the longest ("…Supplementary Material for
+    <title>")."""
+    here, raw = f" {norm(s.text)} ", " ".join(s.text.split())
+    found = [
+        (len(title.split()), p.id)
+        for p, title in ev.titles
+        if f" {title} " in here
+        and (
+            len(title.split()) >= UNCUED_TITLE_MIN_WORDS
+            or (len(title.split()) >= UNCUED_EXACT_TITLE_MIN_WORDS and " ".join((p.title or "").split()) in raw)
+        )
+    ]
+    longest = max((n for n, _ in found), default=0)
+    return [pid for n, pid in found if n == longest]
 
 
 def _by_work_described(ev: Evidence, s: Sentence, new_work: re.Match[str] | None) -> Focus | None:
@@ -192,10 +223,12 @@ def _by_name_or_reference(
     email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus, new_work: bool
 ) -> Focus | None:
     named, named_at, having = _named_focus(email, ev, s)
-    if named and set(having) & set(previous.papers):
-        # A name the paragraph's paper also uses keeps the paragraph on it ("GDA" in background the abstract
-        # gives): only a name that paper lacks points elsewhere.
-        return Focus(tuple(p for p in previous.papers if p in having), "previous")
+    # A name the paragraph's paper also uses, or spells out ("GDA" for its "gradient descent-ascent"), keeps the
+    # paragraph on it: only a name that paper lacks points elsewhere.
+    name = _name_at(email, s, named_at) if named else ""
+    keeping = [p for p in previous.papers if p in having or (name and spelled_out(name, ev.paper_texts[p].norm))]
+    if named and keeping:
+        return Focus(tuple(keeping), "previous")
     back = _refers_back(s.text) if previous.papers and not new_work else None
     if back is not None and (not named or back < named_at):
         # Words before the reference that paraphrase another title start a new one ("The later axiomatic and
@@ -296,6 +329,10 @@ def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[s
             titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
             return tuple(sorted(titled or having)), atom.start - s.start, tuple(sorted(having))
     return (), -1, ()
+
+
+def _name_at(email: ParsedEmail, s: Sentence, at: int) -> str:
+    return next((a.text for a in email.atoms_of(s) if a.kind == "name" and a.start - s.start == at), "")
 
 
 def _cited_for(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[str, ...]:

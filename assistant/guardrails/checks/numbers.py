@@ -12,7 +12,7 @@ that also speaks of the professor, is the student's."""
 
 from __future__ import annotations
 
-from assistant.guardrails.atoms import Atom, addressed, clause_subject
+from assistant.guardrails.atoms import Atom, addressed, asked, clause_subject, requested
 from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
@@ -167,7 +167,9 @@ def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
         return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
     # In a sentence about both, a term the CV also uses may be the student's ("I apply this idea to SQL"), unless
     # its clause says "you" did it ("you extended IFCA").
-    ambiguous = in_cv and atom.sentence.about == "mixed" and not addressed(atom.sentence, atom.start)
+    # So may one in a request to them ("…a place for a PhD student interested in ANN search?").
+    ambiguous = in_cv and atom.sentence.about == "mixed"
+    ambiguous = ambiguous and not (addressed(atom.sentence, atom.start) and not requested(atom.sentence, atom.start))
     if not ambiguous and ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
@@ -192,6 +194,8 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     """A name of theirs: is it in the paper the sentence is about?"""
     if not focus.papers or any(ev.name_in_paper(atom, pid) for pid in focus.papers):
         return None
+    if ev.cv_has_name(atom) and _maybe_students(atom):
+        return None  # as for a figure: the student's term ("…paired with English-like SQL schemas")
     stating = [pid for pid in ev.papers if ev.name_in_paper(atom, pid)]
     if not stating:
         return None  # from their profile: nothing to attach it to
@@ -202,7 +206,9 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
         f"{atom.text!r} does not appear in the paper this sentence is about ({label!r}); it belongs to another of "
         "their papers."
     )
-    return hard(NAME, message, atom.text) if focus.firm and atom.strong else soft(NAME, message, atom.text)
+    # A question credits nothing ("…whether EC-Cache remains attractive when TTLs define the working set").
+    firm = focus.firm and atom.strong and not asked(atom.sentence, atom.start)
+    return hard(NAME, message, atom.text) if firm else soft(NAME, message, atom.text)
 
 
 # ---------------------------------------------------------------- phrases of another of their papers
