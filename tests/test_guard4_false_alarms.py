@@ -74,6 +74,14 @@ def _hard(body: str, check: str | None = None) -> list[str | None]:
     return [v.span for v in check_text(text, _context()).hard_violations if check in (None, v.check)]
 
 
+def _violations(papers: list[Paper], professor: str, body: str) -> list[tuple[str, str | None]]:
+    """(check, span) of the hard violations of an email to `professor` (no CV) about `papers`."""
+    prof = Professor(id=professor.lower().replace(" ", "-"), name=professor, papers=papers)
+    ctx = GuardrailContext(professor=prof, sources=papers, min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor {professor.split()[-1]},\n\n{body}\n\nBest regards,\nSam Lee"
+    return [(v.check, v.span) for v in check_text(text, ctx).hard_violations]
+
+
 # ---------------------------------------------------------------- the PhD the student asks for is not one held
 
 
@@ -191,10 +199,7 @@ SIBLINGS = [
 
 
 def _sibling_numbers(body: str) -> list[str | None]:
-    prof = Professor(id="marcel-bollmann", name="Marcel Bollmann", papers=SIBLINGS)
-    ctx = GuardrailContext(professor=prof, sources=SIBLINGS, min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Bollmann,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations if v.check == "numbers"]
+    return [span for check, span in _violations(SIBLINGS, "Marcel Bollmann", body) if check == "numbers"]
 
 
 def test_a_quoted_title_names_the_paper_it_is_exactly_not_a_near_sibling() -> None:
@@ -205,3 +210,64 @@ def test_a_quoted_title_names_the_paper_it_is_exactly_not_a_near_sibling() -> No
 def test_words_of_a_title_are_not_the_title() -> None:
     body = "In your work on attention, you analyse the induced models across 44 texts from Early New High German."
     assert _sibling_numbers(body) == []
+
+
+def test_a_method_their_abstract_names_in_title_case_is_not_an_invented_title() -> None:
+    papers = [
+        Paper(
+            id="p-spiel",
+            title="An Empirical Study on Visual Guessing Games",
+            abstract="We let an agent play by itself, called Self-play via Iterated Experience Learning (SPIEL).",
+        )
+    ]
+    body = "You let an agent play by itself, called Self-play via Iterated Experience Learning, and it learns well."
+    assert _violations(papers, "Yonatan Bisk", body) == []
+    invented = body.replace("Iterated Experience", "Recursive Episode")
+    assert [check for check, _ in _violations(papers, "Yonatan Bisk", invented)] == ["titles"]
+
+
+def test_a_year_with_a_letter_is_not_a_dangling_article() -> None:
+    body = "Your method beats word dropout (Sennrich et al., 2016a)."
+    assert [check for check, _ in _violations([], "Yonatan Bisk", body) if check == "form"] == []
+
+
+def test_a_title_further_in_a_sentence_may_be_a_datasets_name() -> None:
+    papers = [
+        Paper(
+            id="p-naist",
+            title="The NAIST Simultaneous Translation Corpus",
+            abstract="We release 50 hours of simultaneous interpretation.",
+        ),
+        Paper(
+            id="p-cai",
+            title="Lost in Interpretation: Predicting Untranslated Terminology",
+            abstract="We propose CAI, a terminology predictor for interpreters, evaluated on the NAIST corpus.",
+        ),
+    ]
+    body = "With CAI, experiments on the NAIST Simultaneous Translation Corpus show the promise of your method."
+    assert _violations(papers, "Graham Neubig", body) == []
+
+
+def test_words_describing_the_paragraphs_paper_keep_the_paragraph_on_it() -> None:
+    papers = [
+        Paper(
+            id="p-3pc",
+            title="Three Point Compressors for Communication-Efficient Distributed Training",
+            abstract=(
+                "We propose three point compressors for communication-efficient training. Unlike a static "
+                "compressor choice, our class lets the compressors evolve during training. Our approach recovers "
+                "the error feedback mechanism EF21 as a special case."
+            ),
+        ),
+        Paper(
+            id="p-ef21",
+            title="EF21 with Bells and Whistles",
+            abstract="We extend EF21 with six practical algorithmic extensions of error feedback.",
+        ),
+    ]
+    body = (
+        'In "Three Point Compressors for Communication-Efficient Distributed Training", you propose three point '
+        "compressors. Unlike a static compressor choice, the class lets the compressors evolve during training. "
+        "You show that the approach recovers the error feedback mechanism EF21 as a special case."
+    )
+    assert _violations(papers, "Eduard Gorbunov", body) == []

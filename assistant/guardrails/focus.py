@@ -60,6 +60,8 @@ _NEW_WORK_RE = re.compile(
 )
 
 
+# What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
+_TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
 _LABELLED_PAPER_RE = re.compile(
     r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
 )
@@ -157,6 +159,10 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
         if "\n" in email.body[last_end : s.start]:
             previous = NO_FOCUS  # a new paragraph or list item starts afresh
         focus = _focus(email, ev, s, previous)
+        if focus.how == "described" and previous.papers and set(focus.papers) <= set(previous.papers):
+            # Words that describe the paragraph's own paper go on about it ("Unlike most approaches…, your class
+            # allows…" after its title): the paragraph stays on it, as firmly as before.
+            focus = Focus(previous.papers, "previous")
         out[s] = focus
         # A sentence with no reference of its own keeps the paragraph on the paper it was about.
         previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
@@ -193,18 +199,23 @@ def _titled(ev: Evidence, phrase: str, allow_containment: bool) -> Paper | None:
 
 
 def _uncued_titles(ev: Evidence, s: Sentence) -> list[str]:
-    """Their titles the sentence writes out whole with no quotes or "paper" before them ("In Scientific
-    Information Extraction with Semi-supervised Neural Tagging, you cast…"): a real title written out names its
-    paper as firmly as a quoted one. Of titles inside one another, the longest ("…Supplementary Material for
-    <title>")."""
-    here, raw = f" {norm(s.text)} ", " ".join(s.text.split())
+    """Their titles a sentence opens with, written out whole with no quotes ("In Scientific Information Extraction
+    with Semi-supervised Neural Tagging, you cast…", "Efficient Nearest Neighbor Language Models studies…"): a
+    real title as the sentence's topic names its paper as firmly as a quoted one. Further in, a title may be a
+    dataset's name ("results on the NAIST Simultaneous Translation Corpus") or another paper's reference: not
+    taken. Of titles inside one another, the longest ("…Supplementary Material for <title>")."""
+    opening = _TITLE_OPENING_RE.match(s.text)
+    head = s.text[opening.end() if opening else 0 :]
+    here, raw = f" {norm(head)} ", " ".join(head.split())
     found = [
         (len(title.split()), p.id)
         for p, title in ev.titles
-        if f" {title} " in here
+        if here.startswith(f" {title} ")
         and (
             len(title.split()) >= UNCUED_TITLE_MIN_WORDS
-            or (len(title.split()) >= UNCUED_EXACT_TITLE_MIN_WORDS and " ".join((p.title or "").split()) in raw)
+            or (
+                len(title.split()) >= UNCUED_EXACT_TITLE_MIN_WORDS and raw.startswith(" ".join((p.title or "").split()))
+            )
         )
     ]
     longest = max((n for n, _ in found), default=0)

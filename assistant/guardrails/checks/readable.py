@@ -31,7 +31,8 @@ _SLUG_RE = re.compile(r"(?<![\w.@/-])[a-z0-9]+(?:[-_][a-z0-9]+)+(?![\w@/-])")
 _DANGLING = frozenset("the a an and or nor but of than via whose my your our their its".split())
 # An ellipsis ending the sentence, or ending one the splitter ran on past ("…" is no sentence end to it).
 _ELLIPSIS_RE = re.compile(r"(?:\u2026|\.\.\.)[\"”’')\]]*(?:\s*$|\s+(?=[A-Z]))")
-_LAST_WORD_RE = re.compile(r"([A-Za-z]+)[\"”’')\]]*[.!?]?[\"”’')\]]*\s*$")
+# The last word, whole: the "a" of "(Sennrich et al., 2016a)" is part of a year, not a dangling article.
+_LAST_WORD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+)[\"”’')\]]*[.!?]?[\"”’')\]]*\s*$")
 _NAME_PARTICLES = frozenset("van von de da di del della der den du dos das le la bin ibn al el ben ter".split())
 _HONORIFIC_RE = re.compile(r"^(?:professor|prof\.?|dr\.?|doctor|mr\.?|ms\.?|mrs\.?|mx\.?)\s+", re.IGNORECASE)
 _NOT_NAMES = frozenset(
