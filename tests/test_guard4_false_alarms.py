@@ -271,3 +271,21 @@ def test_words_describing_the_paragraphs_paper_keep_the_paragraph_on_it() -> Non
         "You show that the approach recovers the error feedback mechanism EF21 as a special case."
     )
     assert _violations(papers, "Eduard Gorbunov", body) == []
+
+
+def test_a_dataset_beside_a_method_is_where_that_method_was_evaluated() -> None:
+    papers = [
+        Paper(
+            id="p-hotpot",
+            title="HotpotQA: A Dataset for Diverse, Explainable Multi-hop Question Answering",
+            abstract="We collect 113k multi-hop questions.",
+        ),
+        Paper(
+            id="p-drkit",
+            title="Differentiable Reasoning over a Virtual Knowledge Base",
+            abstract="On HotpotQA, DrKIT leads to a 10% improvement over a BERT-based re-ranking approach.",
+        ),
+    ]
+    body = "On HotpotQA, DrKIT leads to a 10% improvement over a BERT-based re-ranking approach."
+    assert _violations(papers, "William Cohen", body) == []
+    assert _violations(papers, "William Cohen", body.replace("10%", "30%")) == [("numbers", "30%")]

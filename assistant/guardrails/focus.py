@@ -25,6 +25,7 @@ from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
 from assistant.text import content_words, stem
 
 if TYPE_CHECKING:
+    from assistant.guardrails.atoms import Atom
     from assistant.guardrails.evidence import Evidence
     from assistant.guardrails.parse import ParsedEmail
     from assistant.guardrails.structure import Sentence
@@ -152,6 +153,9 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
     """The focus of every body and subject sentence, paragraph by paragraph."""
     out: dict[Sentence, Focus] = {}
     previous, last_end = NO_FOCUS, 0
+    titled = {
+        p for s in email.body_sentences() if (f := _by_title(email, ev, s)) and f.how == "title" for p in f.papers
+    }
     for s in email.sentences:
         if s.part != "body":  # a subject line summarises; it describes no one paper
             previous = NO_FOCUS
@@ -163,6 +167,10 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
             # Words that describe the paragraph's own paper go on about it ("Unlike most approaches…, your class
             # allows…" after its title): the paragraph stays on it, as firmly as before.
             focus = Focus(previous.papers, "previous")
+        elif focus.how == "described" and set(focus.papers) <= titled:
+            # Words that clearly describe a paper the email names by title elsewhere (its paragraph before) are
+            # about that paper as firmly as if they named it again.
+            focus = Focus(focus.papers, "referenced")
         out[s] = focus
         # A sentence with no reference of its own keeps the paragraph on the paper it was about.
         previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
@@ -329,17 +337,26 @@ def _refers_back(text: str) -> int | None:
 
 def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
     """The papers of the first distinctive name the sentence mentions (left to right), where it is, and every
-    paper that uses it."""
-    for atom in email.atoms_of(s):
-        if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
-            continue
-        having = ev.words.papers_with(atom.text)
-        if 0 < len(having) <= DISTINCTIVE_PAPERS:
-            # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the
-            # others only use it.
-            titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
-            return tuple(sorted(titled or having)), atom.start - s.start, tuple(sorted(having))
-    return (), -1, ()
+    paper that uses it. Of several distinctive names, the papers that use them all come first: a dataset beside
+    a method is where that method was evaluated ("on HotpotQA, DrKIT leads to…" is the DrKIT paper, not the
+    HotpotQA one)."""
+    found = [(atom, having) for atom in email.atoms_of(s) if (having := _distinctive(ev, atom))]
+    if not found:
+        return (), -1, ()
+    first, having = found[0]
+    common = set.intersection(*(h for _, h in found)) if len(found) > 1 else set()
+    # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the others
+    # only use it.
+    titled = {p for p in having if f" {norm(first.text)} " in f" {norm(ev.papers[p].title or '')} "}
+    return tuple(sorted(common or titled or having)), first.start - s.start, tuple(sorted(having))
+
+
+def _distinctive(ev: Evidence, atom: Atom) -> set[str]:
+    """The papers of theirs that use a distinctive name (at most DISTINCTIVE_PAPERS), or none."""
+    if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
+        return set()
+    having = ev.words.papers_with(atom.text)
+    return having if len(having) <= DISTINCTIVE_PAPERS else set()
 
 
 def _name_at(email: ParsedEmail, s: Sentence, at: int) -> str:
