@@ -289,3 +289,30 @@ def test_a_dataset_beside_a_method_is_where_that_method_was_evaluated() -> None:
     body = "On HotpotQA, DrKIT leads to a 10% improvement over a BERT-based re-ranking approach."
     assert _violations(papers, "William Cohen", body) == []
     assert _violations(papers, "William Cohen", body.replace("10%", "30%")) == [("numbers", "30%")]
+
+
+def test_a_capitalised_common_word_does_not_tie_a_figure_to_another() -> None:
+    papers = [
+        Paper(
+            id="p-c4",
+            title="C4Corpus: Multilingual Web-size Corpus with Free License",
+            abstract=(
+                "A large web corpus is crucial for many NLP tasks. In this article we present the construction "
+                "of 12 million-pages Web corpus (over 10 "
+                "billion tokens) licensed under CreativeCommons license family in 50+ languages that has been "
+                "extracted from CommonCrawl, the largest publicly available general Web crawl to date with about 2 "
+                "billion crawled URLs."
+            ),
+        )
+    ]
+    body = (
+        'In "C4Corpus: Multilingual Web-size Corpus with Free License", you present the construction of 12 '
+        "million-pages Web corpus in 50+ languages."
+    )
+    assert _violations(papers, "Ivan Habernal", body) == []
+
+
+def test_an_initial_does_not_end_a_sentence_on_a_dangling_article() -> None:
+    body = "The course was taught for decades by Prof. A.A. Natan, S.A. Your lab continues it."
+    assert [check for check, _ in _violations([], "Yonatan Bisk", body) if check == "form"] == []
+    assert [check for check, _ in _violations([], "Yonatan Bisk", "Your model beats a.") if check == "form"] == ["form"]

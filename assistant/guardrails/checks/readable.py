@@ -72,7 +72,8 @@ def cut_short(sentence: str) -> str | None:
     if text.count("(") > text.count(")"):
         return "a parenthesis is left open"
     last = _LAST_WORD_RE.search(text)
-    if last and last.group(1).lower() in _DANGLING:
+    initial = last is not None and len(last.group(1)) == 1 and last.group(1).isupper() and text.endswith(".")
+    if last and last.group(1).lower() in _DANGLING and not initial:  # "…Control A.A." ends on an initial
         return f"it ends on {last.group(1)!r}"
     return None
 
