@@ -316,3 +316,23 @@ def test_an_initial_does_not_end_a_sentence_on_a_dangling_article() -> None:
     body = "The course was taught for decades by Prof. A.A. Natan, S.A. Your lab continues it."
     assert [check for check, _ in _violations([], "Yonatan Bisk", body) if check == "form"] == []
     assert [check for check, _ in _violations([], "Yonatan Bisk", "Your model beats a.") if check == "form"] == ["form"]
+
+
+# ---------------------------------------------------------------- found on writers g and h (dev)
+
+
+def test_this_work_after_the_students_own_work_is_theirs() -> None:
+    body = "I annotated 1,200 news sentences for relation extraction. This work appeared at VarDial 2026."
+    assert _hard(body, "numbers") == []
+    body = "I annotated 1,200 news sentences; the work appeared at a workshop in 2026."
+    assert _hard(body, "numbers") == []
+    assert "2026" in _hard("Your paper appeared at ACL 2026.", "numbers")
+
+
+def test_twice_counting_occasions_is_no_ratio() -> None:
+    assert _hard("I have faced the same problem twice.", "student_claims") == []
+    assert _hard("My pruning rule made the index twice as fast.", "student_claims") == ["twice"]
+
+
+def test_a_figure_the_student_noted_in_the_paper_is_the_papers() -> None:
+    assert _hard("I also noted the Facebook corpus of 10,000 posts.") == []

@@ -54,7 +54,7 @@ _INDIRECT_QUESTION_RE = re.compile(
 _READING_RE = re.compile(
     r"\b(?:I|we)(?:\s+(?:was|were|am|are|have\s+been|also|really|especially|particularly|equally))*\s+"
     r"(?:interested\s+in|intrigued\s+by|impressed\s+by|struck\s+by|fascinated\s+by|drawn\s+to|read|enjoyed|"
-    r"liked|loved|admired|appreciated|learned\s+(?:a\s+lot\s+|much\s+)?from)\b",
+    r"liked|loved|admired|appreciated|noted|noticed|learned\s+(?:a\s+lot\s+|much\s+)?from)\b",
     re.IGNORECASE,
 )
 # A new clause with its own subject between the reading verb and the words ("I read it, and I annotated 300").

@@ -30,6 +30,8 @@ from assistant.types import Paper, Violation
 OTHER_PAPER_PHRASE_WORDS = 5  # a verbatim run this long from another of their abstracts...
 OTHER_PAPER_FOREIGN_WORDS = 2  # ...with this many content words the sentence's paper never uses
 
+_PUBLISHED_RE = re.compile(r"\b(?:appeared|published|presented|accepted|was\s+a\s+poster|won)\b")
+
 NAME = "numbers"
 SEVERITY: Severity = "hard"
 NEEDS: frozenset[str] = frozenset()
@@ -119,6 +121,13 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
 
 
+def _published_clause(atom: Atom) -> bool:
+    """The year says when a work appeared ("appeared at … in 2026", "was a poster at DL4C 2025") in a clause that
+    does not say the work is theirs."""
+    lo = max(atom.sentence.text.rfind(c, 0, atom.start - atom.sentence.start) for c in ";,:(—")
+    return _PUBLISHED_RE.search(atom.sentence.text, max(lo, 0), atom.start - atom.sentence.start) is not None
+
+
 def _written_lower(word: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(word)}", text) is not None
 
@@ -155,6 +164,8 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
     years = {int(v) for v in q.numbers}
     if years <= ev.prof_years or any(stated(text).has(q) for text in ev.paper_raw.values()):
         return None  # a publication date, or a year the abstract itself gives ("data from 2010-2017")
+    if _published_clause(atom) and not addressed(atom.sentence, atom.start):
+        return None  # "…; the work appeared at the SDP workshop in 2026": whose work, the student_claims check asks
     return hard(
         NAME,
         f"The year {atom.text} is stated about {ev.name}'s work but none of their papers, dates or profile says "

@@ -41,9 +41,10 @@ _DEGREE_LEVELS: dict[str, str] = {
 }
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
 _ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
-# Where what a sentence says of one degree ends: the next degree, clause or item.
+# Where what a sentence says of one degree ends: the next degree, clause (", I collected…") or item.
 _DEGREE_TAIL_END_RE = re.compile(
-    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|{_ANY_DEGREE_RE.pattern}"
+    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with|I|we|she|he|they)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|"
+    rf"{_ANY_DEGREE_RE.pattern}"
 )
 # A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
 # "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
