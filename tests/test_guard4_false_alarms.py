@@ -336,3 +336,33 @@ def test_twice_counting_occasions_is_no_ratio() -> None:
 
 def test_a_figure_the_student_noted_in_the_paper_is_the_papers() -> None:
     assert _hard("I also noted the Facebook corpus of 10,000 posts.") == []
+
+
+def test_a_name_written_with_other_hyphens_is_theirs() -> None:
+    papers = [
+        Paper(
+            id="p-code",
+            title="A Systematic Evaluation of Large Language Models of Code",
+            abstract="We evaluate Codex, GPT-J, GPT-Neo, GPT-NeoX20B and CodeParrot across programming languages.",
+        )
+    ]
+    body = "I appreciated that the paper compares Codex, GPT-J, GPT-NeoX-20B and CodeParrot across languages."
+    assert _violations(papers, "Uri Alon", body) == []
+
+
+def test_a_list_items_number_measures_nothing() -> None:
+    papers = [
+        Paper(
+            id="p-xel",
+            title="Improving Candidate Generation for Low-resource Cross-lingual Entity Linking",
+            abstract=(
+                "We propose three improvements that (1) reduce the disconnect between entity mentions and KB "
+                "entries, and (2) improve the robustness of the model to low-resource scenarios."
+            ),
+        )
+    ]
+    body = (
+        'In "Improving Candidate Generation for Low-resource Cross-lingual Entity Linking", you propose three '
+        "simple improvements that reduce the disconnect between entity mentions and KB entries."
+    )
+    assert _violations(papers, "Shuyan Zhou", body) == []

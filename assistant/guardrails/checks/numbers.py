@@ -13,6 +13,7 @@ that also speaks of the professor, is the student's."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.guardrails.atoms import Atom, addressed, asked, clause_subject, requested
 from assistant.guardrails.checks.common import written_in
@@ -128,6 +129,18 @@ def _published_clause(atom: Atom) -> bool:
     return _PUBLISHED_RE.search(atom.sentence.text, max(lo, 0), atom.start - atom.sentence.start) is not None
 
 
+def _written_whole(name: str, raw: str) -> bool:
+    """The name is a whole word of their raw texts, hyphens aside ("GPT-NeoX-20B" in "GPT-NeoX20B", "WikiHow" in
+    "WikiHow.com")."""
+    squeezed = re.escape(name.replace("-", ""))
+    return re.search(rf"(?<![\w-]){squeezed}(?![\w-])", _unhyphenated(raw), re.IGNORECASE) is not None
+
+
+@lru_cache(maxsize=8)  # one professor's texts, asked for each unknown name of an email
+def _unhyphenated(raw: str) -> str:
+    return raw.replace("-", "")
+
+
 def _written_lower(word: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(word)}", text) is not None
 
@@ -180,6 +193,8 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     if is_generic(atom.text) or (not norm(atom.text) and written_in(atom.text, ev.prof_raw, ev.cv_raw)):
         return None
+    if not ev.name_known(atom) and _written_whole(atom.text, ev.prof_raw):
+        return None  # theirs as written, where word lookups miss it ("WikiHow.com", "GPT-NeoX20B")
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
     in_cv = ev.cv_has_name(atom)
