@@ -8,16 +8,21 @@ from functools import lru_cache
 
 import regex
 
-_ACRONYM_RE = re.compile(r"([A-Z]{2,6})s?")
+# An acronym, or acronyms joined by hyphens, each part initials ("GANs", "kNN-LM": a lower-case "k" is an initial).
+_ACRONYM_RE = re.compile(r"(?:[a-z]?[A-Z]{1,6}s?)(?:-[a-z]?[A-Z]{1,6}s?)*")
+_ACRONYM_PART_RE = re.compile(r"([a-z]?[A-Z]{1,6})s?")
+_ACRONYM_LETTERS = (2, 8)
 
 
 def spelled_out(term: str, norm_text: str) -> bool:
-    """An acronym whose words one paper spells out ("GANs" for "generative adversarial networks"). Only ever
-    asked of one paper's text: over all of a professor's texts, three initials match somewhere by chance."""
-    m = _ACRONYM_RE.fullmatch(term)
-    if not m:
+    """An acronym whose words one paper spells out ("GANs" for "generative adversarial networks", "kNN-LM" for
+    "k-nearest neighbors language model"). Only ever asked of one paper's text: over all of a professor's texts,
+    three initials match somewhere by chance."""
+    if not _ACRONYM_RE.fullmatch(term):
         return False
-    letters = m.group(1).lower()
+    letters = "".join(m.group(1) for p in term.split("-") if (m := _ACRONYM_PART_RE.fullmatch(p))).lower()
+    if not _ACRONYM_LETTERS[0] <= len(letters) <= _ACRONYM_LETTERS[1] or sum(c.isupper() for c in term) < 2:
+        return False
     return bool(re.search(r"\b" + r"\w*\s+".join(letters) + r"\w*\b", norm_text))
 
 

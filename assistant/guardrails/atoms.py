@@ -45,6 +45,20 @@ _ASPIRATION_RE = re.compile(
     r"\b(?:I|we)\s+(?:hope|plan|intend|want|wish|aim)\s+to\b|\bI\s+am\s+(?:hoping|planning|eager|keen)\s+to\b|"
     r"\b(?:in|during)\s+(?:a|my)\s+(?:future\s+)?(?:PhD|doctorate)\b",
 )
+_INDIRECT_QUESTION_RE = re.compile(
+    r"\bwhether\b|\b(?:wonder|wondering|ask|asking|curious|know|understand|see)\s+(?:if|how|why|what|when)\b",
+    re.IGNORECASE,
+)
+# The student reading or liking something: its object is the professor's work, not the student's ("I was equally
+# interested in the Facebook corpus of 10,000 posts").
+_READING_RE = re.compile(
+    r"\b(?:I|we)(?:\s+(?:was|were|am|are|have\s+been|also|really|especially|particularly|equally))*\s+"
+    r"(?:interested\s+in|intrigued\s+by|impressed\s+by|struck\s+by|fascinated\s+by|drawn\s+to|read|enjoyed|"
+    r"liked|loved|admired|appreciated|noted|noticed|learned\s+(?:a\s+lot\s+|much\s+)?from)\b",
+    re.IGNORECASE,
+)
+# A new clause with its own subject between the reading verb and the words ("I read it, and I annotated 300").
+_NEW_CLAUSE_RE = re.compile(r"[;:]|,\s+(?:and|but|so)\s+(?:I|we)\b|\b(?:I|we)\s+\w+ed\b")
 _DURATION_AFTER_RE = re.compile(r"^[-\s]?(?:minutes?|mins?|hours?|days?|weeks?)\b", re.IGNORECASE)
 _SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
@@ -163,6 +177,26 @@ def aspiration(s: Sentence, at: int) -> bool:
     """What the student would like to do ("I would like to build an ASQA-style evaluation…"): a plan, not a
     claim about them."""
     return bool(_ASPIRATION_RE.search(s.text[: at - s.start]))
+
+
+def asked(s: Sentence, at: int) -> bool:
+    """The words at `at` are asked, not stated: the sentence is a question, or they follow "whether" / "wonder
+    if" ("I would like to understand whether EC-Cache remains attractive when TTLs define the working set")."""
+    return s.text.rstrip().endswith("?") or bool(_INDIRECT_QUESTION_RE.search(s.text[: at - s.start]))
+
+
+def requested(s: Sentence, at: int) -> bool:
+    """A request or a question ("I would like to ask whether you have a place for a student interested in ANN
+    search"): its "you" is whom the student asks, not whose work the words are."""
+    return bool(_REQUEST_RE.search(s.text)) or asked(s, at)
+
+
+def read_by_student(atom: Atom) -> bool:
+    """The atom is in the object of the student reading or liking something ("I was equally interested in the
+    Facebook corpus of 10,000 posts"): it describes what they read, the professor's work, not their own."""
+    before = atom.sentence.text[: atom.start - atom.sentence.start]
+    reading = _READING_RE.search(before)
+    return reading is not None and not _NEW_CLAUSE_RE.search(before[reading.end() :])
 
 
 def plan_quantity(s: Sentence, q: Quantity) -> bool:

@@ -35,6 +35,9 @@ _QUALIFIERS = frozenset(
 )
 
 
+ENUMERATOR_MAX = 20  # "(1)" … "(20)" number a list's items
+
+
 @dataclass(frozen=True)
 class Figure:
     quantity: Quantity
@@ -98,7 +101,17 @@ def _with_context(figures: list[Figure], sentence: str) -> list[Figure]:
 @lru_cache(maxsize=16384)  # per abstract, once per process
 def text_figures(text: str) -> tuple[Figure, ...]:
     """The figures of every sentence of a paper's text, each with its sentence context."""
-    return tuple(f for a, b in sentence_spans(text) for f in _with_context(sentence_figures(text, a, b), text[a:b]))
+    out: list[Figure] = []
+    for a, b in sentence_spans(text):
+        # "(1) reduce the disconnect…, and (2) improve…": items of a list, which measure nothing.
+        figures = [f for f in sentence_figures(text, a, b) if not _enumerator(text, a + f.quantity.start, f.quantity)]
+        out += _with_context(figures, text[a:b])
+    return tuple(out)
+
+
+def _enumerator(text: str, at: int, q: Quantity) -> bool:
+    wrapped = text[at - 1 : at] == "(" and text[at + len(q.text) : at + len(q.text) + 1] == ")"
+    return wrapped and q.text.isdigit() and int(q.text) <= ENUMERATOR_MAX
 
 
 def same_figure(claimed: Quantity, stated_figure: Quantity) -> bool:

@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
+from assistant.guardrails.acronyms import spelled_out
 from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
 from assistant.text import content_words, stem
 
 if TYPE_CHECKING:
+    from assistant.guardrails.atoms import Atom
     from assistant.guardrails.evidence import Evidence
     from assistant.guardrails.parse import ParsedEmail
     from assistant.guardrails.structure import Sentence
+    from assistant.types import Paper
 
 How = Literal["title", "previous", "name", "referenced", "cited", "described", "none"]
 FIRM: frozenset[How] = frozenset({"title", "previous", "name", "referenced"})
@@ -36,6 +39,8 @@ DESCRIBED_SHARE = 0.35  # ...with the runner-up below this share of it
 TITLE_PHRASE_MIN_WORDS = 2  # "your paper on <phrase>": a phrase this long may paraphrase a title...
 TITLE_PHRASE_MIN_SCORE = 80  # ...when it matches one (rapidfuzz token_set_ratio of content words) this well...
 TITLE_PHRASE_MARGIN = 8  # ...and no other title comes within this of it
+UNCUED_TITLE_MIN_WORDS = 5  # a sentence holding one of their titles this long whole, unquoted, names its paper...
+UNCUED_EXACT_TITLE_MIN_WORDS = 4  # ...or this long, written exactly as the title is (capitals and all)
 
 # A reference back to the paper of the sentence before: a pronoun among the first words, or "the same paper",
 # "the model", "your method" (not "the MDS queue paper": a name in between makes it a new reference).
@@ -56,6 +61,8 @@ _NEW_WORK_RE = re.compile(
 )
 
 
+# What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
+_TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
 _LABELLED_PAPER_RE = re.compile(
     r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
 )
@@ -146,6 +153,9 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
     """The focus of every body and subject sentence, paragraph by paragraph."""
     out: dict[Sentence, Focus] = {}
     previous, last_end = NO_FOCUS, 0
+    titled = {
+        p for s in email.body_sentences() if (f := _by_title(email, ev, s)) and f.how == "title" for p in f.papers
+    }
     for s in email.sentences:
         if s.part != "body":  # a subject line summarises; it describes no one paper
             previous = NO_FOCUS
@@ -153,6 +163,14 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
         if "\n" in email.body[last_end : s.start]:
             previous = NO_FOCUS  # a new paragraph or list item starts afresh
         focus = _focus(email, ev, s, previous)
+        if focus.how == "described" and previous.papers and set(focus.papers) <= set(previous.papers):
+            # Words that describe the paragraph's own paper go on about it ("Unlike most approaches…, your class
+            # allows…" after its title): the paragraph stays on it, as firmly as before.
+            focus = Focus(previous.papers, "previous")
+        elif focus.how == "described" and set(focus.papers) <= titled:
+            # Words that clearly describe a paper the email names by title elsewhere (its paragraph before) are
+            # about that paper as firmly as if they named it again.
+            focus = Focus(focus.papers, "referenced")
         out[s] = focus
         # A sentence with no reference of its own keeps the paragraph on the paper it was about.
         previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
@@ -173,11 +191,43 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
 
 
 def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
-    titled = [p.id for m in email.mentions if m.sentence == s and (p := ev.title_of(m.text, m.kind == "run"))]
+    titled = [p.id for m in email.mentions if m.sentence == s and (p := _titled(ev, m.text, m.kind == "run"))]
+    titled += _uncued_titles(ev, s)
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
     labelled = _labelled_paper(ev, s.text)
     return Focus(labelled, "name") if labelled else None
+
+
+def _titled(ev: Evidence, phrase: str, allow_containment: bool) -> Paper | None:
+    """The paper whose title the phrase is exactly, before the first whose title it nearly is ("Social Influences
+    on Political Information Search" is that paper, not its "…on Online Political…" sibling)."""
+    n = norm(phrase)
+    return next((p for p, title in ev.titles if title == n), None) or ev.title_of(phrase, allow_containment)
+
+
+def _uncued_titles(ev: Evidence, s: Sentence) -> list[str]:
+    """Their titles a sentence opens with, written out whole with no quotes ("In Scientific Information Extraction
+    with Semi-supervised Neural Tagging, you cast…", "Efficient Nearest Neighbor Language Models studies…"): a
+    real title as the sentence's topic names its paper as firmly as a quoted one. Further in, a title may be a
+    dataset's name ("results on the NAIST Simultaneous Translation Corpus") or another paper's reference: not
+    taken. Of titles inside one another, the longest ("…Supplementary Material for <title>")."""
+    opening = _TITLE_OPENING_RE.match(s.text)
+    head = s.text[opening.end() if opening else 0 :]
+    here, raw = f" {norm(head)} ", " ".join(head.split())
+    found = [
+        (len(title.split()), p.id)
+        for p, title in ev.titles
+        if here.startswith(f" {title} ")
+        and (
+            len(title.split()) >= UNCUED_TITLE_MIN_WORDS
+            or (
+                len(title.split()) >= UNCUED_EXACT_TITLE_MIN_WORDS and raw.startswith(" ".join((p.title or "").split()))
+            )
+        )
+    ]
+    longest = max((n for n, _ in found), default=0)
+    return [pid for n, pid in found if n == longest]
 
 
 def _by_work_described(ev: Evidence, s: Sentence, new_work: re.Match[str] | None) -> Focus | None:
@@ -192,10 +242,12 @@ def _by_name_or_reference(
     email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus, new_work: bool
 ) -> Focus | None:
     named, named_at, having = _named_focus(email, ev, s)
-    if named and set(having) & set(previous.papers):
-        # A name the paragraph's paper also uses keeps the paragraph on it ("GDA" in background the abstract
-        # gives): only a name that paper lacks points elsewhere.
-        return Focus(tuple(p for p in previous.papers if p in having), "previous")
+    # A name the paragraph's paper also uses, or spells out ("GDA" for its "gradient descent-ascent"), keeps the
+    # paragraph on it: only a name that paper lacks points elsewhere.
+    name = _name_at(email, s, named_at) if named else ""
+    keeping = [p for p in previous.papers if p in having or (name and spelled_out(name, ev.paper_texts[p].norm))]
+    if named and keeping:
+        return Focus(tuple(keeping), "previous")
     back = _refers_back(s.text) if previous.papers and not new_work else None
     if back is not None and (not named or back < named_at):
         # Words before the reference that paraphrase another title start a new one ("The later axiomatic and
@@ -285,17 +337,30 @@ def _refers_back(text: str) -> int | None:
 
 def _named_focus(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
     """The papers of the first distinctive name the sentence mentions (left to right), where it is, and every
-    paper that uses it."""
-    for atom in email.atoms_of(s):
-        if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
-            continue
-        having = ev.words.papers_with(atom.text)
-        if 0 < len(having) <= DISTINCTIVE_PAPERS:
-            # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the
-            # others only use it.
-            titled = {p for p in having if f" {norm(atom.text)} " in f" {norm(ev.papers[p].title or '')} "}
-            return tuple(sorted(titled or having)), atom.start - s.start, tuple(sorted(having))
-    return (), -1, ()
+    paper that uses it. Of several distinctive names, the papers that use them all come first: a dataset beside
+    a method is where that method was evaluated ("on HotpotQA, DrKIT leads to…" is the DrKIT paper, not the
+    HotpotQA one)."""
+    found = [(atom, having) for atom in email.atoms_of(s) if (having := _distinctive(ev, atom))]
+    if not found:
+        return (), -1, ()
+    first, having = found[0]
+    common = set.intersection(*(h for _, h in found)) if len(found) > 1 else set()
+    # The paper whose title carries the name introduced it ("XTREME: A Massively Multilingual…"); the others
+    # only use it.
+    titled = {p for p in having if f" {norm(first.text)} " in f" {norm(ev.papers[p].title or '')} "}
+    return tuple(sorted(common or titled or having)), first.start - s.start, tuple(sorted(having))
+
+
+def _distinctive(ev: Evidence, atom: Atom) -> set[str]:
+    """The papers of theirs that use a distinctive name (at most DISTINCTIVE_PAPERS), or none."""
+    if atom.kind != "name" or atom.subject == "student" or not atom.strong or is_generic(atom.text):
+        return set()
+    having = ev.words.papers_with(atom.text)
+    return having if len(having) <= DISTINCTIVE_PAPERS else set()
+
+
+def _name_at(email: ParsedEmail, s: Sentence, at: int) -> str:
+    return next((a.text for a in email.atoms_of(s) if a.kind == "name" and a.start - s.start == at), "")
 
 
 def _cited_for(email: ParsedEmail, ev: Evidence, s: Sentence) -> tuple[str, ...]:

@@ -46,6 +46,11 @@ _MAGNITUDE_RE = re.compile(
 )
 _RATIO_WORD_RE = re.compile(rf"\b(?:{'|'.join(_RATIO_WORDS)})\b|\b(?:by|in)\s+half\b", re.IGNORECASE)
 _SPELLED_RE = re.compile(rf"\b{_SPELLED}\b", re.IGNORECASE)
+# What ends a "twice" that counts occasions: the clause, or when and where it happened.
+_OCCASIONS_AFTER_RE = re.compile(
+    r"\s*(?:[.,;:!?)]|$|(?:in|at|during|before|after|since|so\s+far|already|now|this|last|a\s+(?:year|week|month|day))\b)",
+    re.IGNORECASE,
+)
 _NOUN_BEFORE_RE = re.compile(rf"\b(?:the|both|these|those|its|their|{_CARDINAL})\s+$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # What follows a count of the email's own material, or a partitive "three of ...", or a year used as a count.
@@ -141,6 +146,8 @@ def _ratio_words(text: str) -> Iterator[Quantity]:
         if _NOUN_BEFORE_RE.search(text[: m.start()]):
             continue  # "two halves of one problem": a noun, not a ratio
         word = m.group().lower()
+        if word == "twice" and _OCCASIONS_AFTER_RE.match(text, m.end()):
+            continue  # "I have faced the same problem twice": how often, not a ratio of two quantities
         value = 2.0 if word.endswith("half") else float(_RATIO_WORDS[word])
         yield Quantity(m.start(), m.end(), m.group(), "ratio", (((value, 0),),), spelled=True)
 

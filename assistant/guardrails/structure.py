@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.guardrails.vocabulary import PROF_PRONOUN_RE, STUDENT_PRONOUN_RE, WORK_REFERENCE_RE, norm
@@ -39,6 +39,8 @@ _BULLET_RE = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _POSTSCRIPT_RE = re.compile(r"\s*P\.?\s?S\.?(?:[:\s]|$)\s*")
 _STUDENT_ROLE_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?:student|applicant|candidate)\b")
 _TITLED_PERSON_RE = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Ms|Mrs|Mx)\.?\s+(?P<name>[A-Z][\w'’-]+)")
+# "This work appeared at…": a work referred back to, which is whoever's the sentence before spoke of.
+_WORK_BACK_RE = re.compile(r"^(?:This|That|The)\s+(?:[\w-]+\s+)?(?:work|paper|project|study|thesis)\b")
 _THIRD_PERSON_RE = re.compile(r"\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im|[Hh]erself|[Hh]imself)\b")
 
 
@@ -150,11 +152,25 @@ def _body_sentences(
     for start, end in _paragraph_blocks(body, lines, first, last):
         lead = _BULLET_RE.match(body, start, end)
         offset = lead.end() if lead else start
+        before: About = "neutral"
         for a, b in sentence_spans(body, offset, end):
             sentence = _make_sentence(body, a, b, "body", people, referent.student)
+            if before == "student" and sentence.about == "professor" and _refers_back_only(sentence.text, people):
+                sentence = replace(sentence, about="student")
             referent.after(sentence.text, people)
             if sentence.text:
+                before = sentence.about
                 yield sentence
+
+
+def _refers_back_only(text: str, people: People) -> bool:
+    """The sentence speaks of the professor only by "This work…"/"That paper…" at its start (no you/your, no
+    surname): after a sentence about the student's own work, it goes on about that work ("I annotated 2,300
+    messages. This work appeared at VarDial 2026.")."""
+    m = _WORK_BACK_RE.match(text)
+    if not m or PROF_PRONOUN_RE.search(text) or (people.professor and people.professor.search(text)):
+        return False
+    return not WORK_REFERENCE_RE.search(text, m.end())
 
 
 def _paragraph_blocks(body: str, offsets: list[tuple[int, int]], first: int, last: int) -> Iterator[tuple[int, int]]:

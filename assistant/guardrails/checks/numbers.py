@@ -12,7 +12,10 @@ that also speaks of the professor, is the student's."""
 
 from __future__ import annotations
 
-from assistant.guardrails.atoms import Atom, addressed, clause_subject
+import re
+from functools import lru_cache
+
+from assistant.guardrails.atoms import Atom, addressed, asked, clause_subject, requested
 from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
@@ -27,6 +30,8 @@ from assistant.types import Paper, Violation
 
 OTHER_PAPER_PHRASE_WORDS = 5  # a verbatim run this long from another of their abstracts...
 OTHER_PAPER_FOREIGN_WORDS = 2  # ...with this many content words the sentence's paper never uses
+
+_PUBLISHED_RE = re.compile(r"\b(?:appeared|published|presented|accepted|was\s+a\s+poster|won)\b")
 
 NAME = "numbers"
 SEVERITY: Severity = "hard"
@@ -103,7 +108,10 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     """The figure is in the paper: is it beside the same quantity there?"""
     assert atom.quantity is not None
     figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
-    word = misbound_word(Figure(atom.quantity, atom.bound, named=atom.named), figures)
+    # A capitalised word the paper also writes in lower case is a common word ("Web corpus", "web corpus"), not a
+    # name that ties the figure to a dataset or a language ("0.947 on Czech").
+    named = frozenset(w for w in atom.named if not any(_written_lower(w, ev.paper_raw[pid]) for pid in papers))
+    word = misbound_word(Figure(atom.quantity, atom.bound, named=named), figures)
     if word is None:
         return None
     label = ev.papers[papers[0]].label()
@@ -112,6 +120,29 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
         "figure. Give each figure with what it measures in the paper."
     )
     return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+
+
+def _published_clause(atom: Atom) -> bool:
+    """The year says when a work appeared ("appeared at … in 2026", "was a poster at DL4C 2025") in a clause that
+    does not say the work is theirs."""
+    lo = max(atom.sentence.text.rfind(c, 0, atom.start - atom.sentence.start) for c in ";,:(—")
+    return _PUBLISHED_RE.search(atom.sentence.text, max(lo, 0), atom.start - atom.sentence.start) is not None
+
+
+def _written_whole(name: str, raw: str) -> bool:
+    """The name is a whole word of their raw texts, hyphens aside ("GPT-NeoX-20B" in "GPT-NeoX20B", "WikiHow" in
+    "WikiHow.com")."""
+    squeezed = re.escape(name.replace("-", ""))
+    return re.search(rf"(?<![\w-]){squeezed}(?![\w-])", _unhyphenated(raw), re.IGNORECASE) is not None
+
+
+@lru_cache(maxsize=8)  # one professor's texts, asked for each unknown name of an email
+def _unhyphenated(raw: str) -> str:
+    return raw.replace("-", "")
+
+
+def _written_lower(word: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(word)}", text) is not None
 
 
 def _describes_another(ev: Evidence, text: str, focus: Focus, stating: list[str]) -> bool:
@@ -146,6 +177,8 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
     years = {int(v) for v in q.numbers}
     if years <= ev.prof_years or any(stated(text).has(q) for text in ev.paper_raw.values()):
         return None  # a publication date, or a year the abstract itself gives ("data from 2010-2017")
+    if _published_clause(atom) and not addressed(atom.sentence, atom.start):
+        return None  # "…; the work appeared at the SDP workshop in 2026": whose work, the student_claims check asks
     return hard(
         NAME,
         f"The year {atom.text} is stated about {ev.name}'s work but none of their papers, dates or profile says "
@@ -160,6 +193,8 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     if is_generic(atom.text) or (not norm(atom.text) and written_in(atom.text, ev.prof_raw, ev.cv_raw)):
         return None
+    if not ev.name_known(atom) and _written_whole(atom.text, ev.prof_raw):
+        return None  # theirs as written, where word lookups miss it ("WikiHow.com", "GPT-NeoX20B")
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
     in_cv = ev.cv_has_name(atom)
@@ -167,7 +202,9 @@ def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
         return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
     # In a sentence about both, a term the CV also uses may be the student's ("I apply this idea to SQL"), unless
     # its clause says "you" did it ("you extended IFCA").
-    ambiguous = in_cv and atom.sentence.about == "mixed" and not addressed(atom.sentence, atom.start)
+    # So may one in a request to them ("…a place for a PhD student interested in ANN search?").
+    ambiguous = in_cv and atom.sentence.about == "mixed"
+    ambiguous = ambiguous and not (addressed(atom.sentence, atom.start) and not requested(atom.sentence, atom.start))
     if not ambiguous and ev.foreign_name(atom) and (atom.strong or len(atom.parts) > 1):
         return hard(
             "attribution",
@@ -192,6 +229,8 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     """A name of theirs: is it in the paper the sentence is about?"""
     if not focus.papers or any(ev.name_in_paper(atom, pid) for pid in focus.papers):
         return None
+    if ev.cv_has_name(atom) and _maybe_students(atom):
+        return None  # as for a figure: the student's term ("…paired with English-like SQL schemas")
     stating = [pid for pid in ev.papers if ev.name_in_paper(atom, pid)]
     if not stating:
         return None  # from their profile: nothing to attach it to
@@ -202,7 +241,9 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
         f"{atom.text!r} does not appear in the paper this sentence is about ({label!r}); it belongs to another of "
         "their papers."
     )
-    return hard(NAME, message, atom.text) if focus.firm and atom.strong else soft(NAME, message, atom.text)
+    # A question credits nothing ("…whether EC-Cache remains attractive when TTLs define the working set").
+    firm = focus.firm and atom.strong and not asked(atom.sentence, atom.start)
+    return hard(NAME, message, atom.text) if firm else soft(NAME, message, atom.text)
 
 
 # ---------------------------------------------------------------- phrases of another of their papers

@@ -31,7 +31,8 @@ _SLUG_RE = re.compile(r"(?<![\w.@/-])[a-z0-9]+(?:[-_][a-z0-9]+)+(?![\w@/-])")
 _DANGLING = frozenset("the a an and or nor but of than via whose my your our their its".split())
 # An ellipsis ending the sentence, or ending one the splitter ran on past ("…" is no sentence end to it).
 _ELLIPSIS_RE = re.compile(r"(?:\u2026|\.\.\.)[\"”’')\]]*(?:\s*$|\s+(?=[A-Z]))")
-_LAST_WORD_RE = re.compile(r"([A-Za-z]+)[\"”’')\]]*[.!?]?[\"”’')\]]*\s*$")
+# The last word, whole: the "a" of "(Sennrich et al., 2016a)" is part of a year, not a dangling article.
+_LAST_WORD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+)[\"”’')\]]*[.!?]?[\"”’')\]]*\s*$")
 _NAME_PARTICLES = frozenset("van von de da di del della der den du dos das le la bin ibn al el ben ter".split())
 _HONORIFIC_RE = re.compile(r"^(?:professor|prof\.?|dr\.?|doctor|mr\.?|ms\.?|mrs\.?|mx\.?)\s+", re.IGNORECASE)
 _NOT_NAMES = frozenset(
@@ -71,7 +72,8 @@ def cut_short(sentence: str) -> str | None:
     if text.count("(") > text.count(")"):
         return "a parenthesis is left open"
     last = _LAST_WORD_RE.search(text)
-    if last and last.group(1).lower() in _DANGLING:
+    initial = last is not None and len(last.group(1)) == 1 and last.group(1).isupper() and text.endswith(".")
+    if last and last.group(1).lower() in _DANGLING and not initial:  # "…Control A.A." ends on an initial
         return f"it ends on {last.group(1)!r}"
     return None
 

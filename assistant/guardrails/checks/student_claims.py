@@ -9,11 +9,12 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import clause_subject, is_duration
+from assistant.guardrails.atoms import Atom, clause_subject, is_duration, read_by_student
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
+from assistant.guardrails.quantities import stated
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import (
@@ -40,21 +41,32 @@ _DEGREE_LEVELS: dict[str, str] = {
 }
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
 _ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
-# Where what a sentence says of one degree ends: the next degree, clause or item.
+# Where what a sentence says of one degree ends: the next degree, clause (", I collected…") or item.
 _DEGREE_TAIL_END_RE = re.compile(
-    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|{_ANY_DEGREE_RE.pattern}"
+    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with|I|we|she|he|they)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|"
+    rf"{_ANY_DEGREE_RE.pattern}"
 )
 # A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
 # "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
 # PhD under your supervision", "interest in a PhD" and "PhD programs" are plans, not degrees held.
+# A word between the frame and the degree modifies the degree ("my recent M.Sc."); a preposition means the
+# degree is the object of something else ("my interest in PhD research", "have an interest in a PhD").
+_DEGREE_MODIFIER = r"(?:(?!(?:in|of|for|on|about|to|at|from|under|with|into|toward|towards)\s)[\w'’.-]+\s+)"
 _DEGREE_FRAME_RE = re.compile(
     r"(?:\b(?:I\s+am|I['’]m|I\s+was|I\s+have\s+been|(?:[Ss]he|[Hh]e|[Tt]hey)\s+(?:is|was|are)|is|was)\s+"
-    r"(?:currently\s+|now\s+|also\s+|still\s+)?an?\s+(?:[\w'’.-]+\s+){0,3}?"
+    rf"(?:currently\s+|now\s+|also\s+|still\s+)?an?\s+{_DEGREE_MODIFIER}{{0,3}}?"
     r"|\b(?:I\s+am|I['’]m|(?:[Ss]he|[Hh]e)\s+is)\s+(?:currently\s+)?(?:pursuing|doing|completing|finishing)\s+"
-    r"(?:an?\s+|my\s+|(?:his|her)\s+)?(?:[\w'’.-]+\s+){0,2}?"
+    rf"(?:an?\s+|my\s+|(?:his|her)\s+)?{_DEGREE_MODIFIER}{{0,2}}?"
     r"|\b(?:hold|holds|held|have|has|had|earned|earn|received|completed|obtained|finished|got|gained)\s+"
-    r"(?:an?\s+|my\s+|(?:his|her)\s+|the\s+)(?:[\w'’.-]+\s+){0,2}?"
-    r"|\bgraduated\s+(?:with\s+)?(?:an?\s+)?|\bwith\s+an?\s+|\b(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:[\w'’.-]+\s+){0,2}?)$"
+    rf"(?:an?\s+|my\s+|(?:his|her)\s+|the\s+){_DEGREE_MODIFIER}{{0,2}}?"
+    rf"|\bgraduated\s+(?:with\s+)?(?:an?\s+)?|\bwith\s+an?\s+|\b(?:[Mm]y|[Hh]is|[Hh]er)\s+{_DEGREE_MODIFIER}{{0,2}}?)$"
+)
+# A degree in a clause that plans or asks ("I would like my PhD to…", "whether you would consider supervising my
+# PhD") is one the student does not hold yet.
+_DEGREE_PLAN_RE = re.compile(
+    r"\b(?:would|could|will|might|shall|wish|hope|hoping|plan|planning|want|wanting|intend|intending|consider|"
+    r"considering|supervise|supervising|supervision)\b|['’]d\b",
+    re.IGNORECASE,
 )
 _ASPIRATION_RE = re.compile(
     r"\b(?:pursue|pursuing|apply|applying|application|join|joining|seek|seeking|prospective|future|admissions?|"
@@ -109,9 +121,10 @@ _SKILL_CUE_RE = re.compile(
     r"(?:with|in|of|using)\s+(?P<list>[^.;:!?(]+)",
     re.IGNORECASE,
 )
+# The list ends where its clause does, or at its verb ("My experience with domain shift is from IE").
 _SKILL_LIST_END_RE = re.compile(
     r"(?:,?\s+(?:and|but)\s+(?:I|I'm|I’m|we|my)\b|\s(?:to|for|which|that|where|because|so|while|during|at|from|"
-    r"through|under|as part|in order)\b).*$",
+    r"through|under|as part|in order|is|are|was|were)\b).*$",
     re.IGNORECASE,
 )
 _SKILL_SPLIT_RE = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|/|\s+as well as\s+")
@@ -124,6 +137,10 @@ _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_EXPERIENCE_SOURCE_RE = re.compile(
+    r"\s(?:is|was|comes|came)\s+(?:mostly\s+|mainly\s+|largely\s+)?(?:from|in|through)\s+(?P<source>[^.;:!?(]+)",
+    re.IGNORECASE,
+)
 _VENUE_CLAIM_RE = re.compile(
     r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
@@ -189,7 +206,7 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         named = atom.kind == "name"
         if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
             continue
-        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else ev.quantity_backed(atom)):
+        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(ev, atom)):
             span = atom.text
             out.append(
                 hard(
@@ -200,6 +217,17 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
                 )
             )
     return out
+
+
+def _figure_backed(ev: Evidence, atom: Atom) -> bool:
+    """The CV states it, or the professor's texts do and the student repeats it: in a clause not about their own
+    work (evidence.quantity_backed), or as what they read ("I was interested in your corpus of 10,000 posts")."""
+    if ev.quantity_backed(atom):
+        return True
+    q = atom.quantity
+    if q is None or not read_by_student(atom):
+        return False
+    return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
 
 
 def _claim(s: Sentence, start: int, end: int, what: str) -> Violation:
@@ -223,6 +251,8 @@ def _degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
         for m in pattern.finditer(s.text):
             clause = s.text[max(0, m.start() - 80) : m.start()].split(",")[-1]
             if not _DEGREE_FRAME_RE.search(clause) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
+                continue
+            if _DEGREE_PLAN_RE.search(clause):
                 continue
             degrees = [u for u in cv_units(ev.cv_raw, _ANY_DEGREE_RE) if pattern.search(u.raw)]
             if not degrees:
@@ -309,6 +339,8 @@ def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
         if whose == "professor" or (whose is None and s.about != "student"):
             continue  # "…a knowledge graph using X" in a sentence about their work claims no skill
         listing = _SKILL_LIST_END_RE.sub("", m.group("list"))
+        if _sourced_in_cv(ev, m.group("list")[len(listing) :]):
+            continue
         offset = m.start("list")
         for item in _SKILL_SPLIT_RE.split(listing):
             item = _SKILL_LEAD_RE.sub("", item.strip()).strip()
@@ -318,6 +350,13 @@ def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
             if start >= 0:
                 out.append(_claim(s, start, start + len(item), "experience with"))
     return out
+
+
+def _sourced_in_cv(ev: Evidence, rest: str) -> bool:
+    """ "My experience with domain shift is from information extraction": the sentence says what the experience
+    was, and the claim to check is that (the CV's information extraction), not the topic named before it."""
+    source = _EXPERIENCE_SOURCE_RE.match(rest)
+    return source is not None and _skill_known(ev, _SKILL_LIST_END_RE.sub("", source.group("source")))
 
 
 def _skill_known(ev: Evidence, item: str) -> bool:

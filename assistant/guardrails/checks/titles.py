@@ -41,6 +41,9 @@ def _not_an_invented_title(m: Mention, ev: Evidence) -> bool:
         return True  # a real title; another professor's is the attribution check's job
     if m.owner == "student" and student_publication(m, ev):
         return True  # the student's own publication: student_claims
-    if not m.cued and (f" {norm(m.text)} " in ev.prof.norm or m.text[:1].islower()):
+    in_their_texts = f" {norm(m.text)} " in ev.prof.norm
+    if not m.cued and (in_their_texts or m.text[:1].islower()):
         return True  # a quotation from their abstract or profile, or a quoted expression: titles open with a capital
+    if m.kind == "run" and in_their_texts:
+        return True  # unquoted, their own words: the name they give a method ("called Self-play via Iterated…")
     return m.owner != "professor" and cv_has_title(m.text, ev)  # the student's own work, named without a claim verb

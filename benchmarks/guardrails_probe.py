@@ -1,0 +1,363 @@
+"""Guardrail probes nobody wrote: true statements made mechanically from the sources, so every hard violation the
+checker raises on them is a false alarm by construction.
+
+Three kinds of probe, each one sentence in a short email (`Subject`, salutation, the sentence, a modest request,
+a signature), checked as `benchmarks/guardrails.py` checks an email (`check_text` with `guardrail_context`, in the
+benchmark store of all 34 researchers):
+
+- `title`: every sentence of a gold-standard abstract that carries a figure, turned to the second person ("we" ->
+  "you", "our" -> "your") about its paper named by title: 'In "<title>", you …' (`title-quoted`) and the same
+  with the title unquoted (`title-unquoted`), checked as an email to its author, without a CV;
+- `name`: the same sentence about the paper named only by a distinctive name it defines (a method, dataset or
+  model in no other of their papers, from its title first): "With <name>, you …";
+- `paragraphs`: two of their papers retold in two paragraphs of one email, each opened by its quoted title and
+  going on with the abstract's next prose sentences in the second person (figures or not);
+- `cv`: each fact line of each Markdown CV in `benchmarks/guardrails_set/*/cvs/` and `examples/cvs/` (a degree, a
+  thesis, a position, a project, a publication, an award, skills) restated in the first person (`cv-first`) and in the
+  third person with the student's name (`cv-third`), checked as an email with that CV to a professor the set's
+  dev emails address with it.
+
+Printed: per probe kind, the probes, those with any hard violation (the false-alarm rate) and the violations per
+check; with `-v`, each false alarm (the probe sentence and the violation) to stderr. Deterministic: the probes
+are made in a fixed order from the files; `--limit N` keeps the first N papers of each researcher.
+
+    python benchmarks/guardrails_probe.py [-v] [--kinds title,name,paragraphs,cv] [--limit N] [--json-out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from guardrails import CORPUS, DEFAULT_STORE, SET_DIR, open_store  # noqa: E402
+
+from assistant.cv import read_cv  # noqa: E402
+from assistant.draft import guardrail_context  # noqa: E402
+from assistant.guardrails import GuardrailContext, check_text  # noqa: E402
+from assistant.guardrails.atoms import name_parts  # noqa: E402
+from assistant.guardrails.evidence import Evidence  # noqa: E402
+from assistant.guardrails.figures import sentence_figures  # noqa: E402
+from assistant.guardrails.vocabulary import classify_token, is_generic  # noqa: E402
+from assistant.text import TOKEN_RE, sentence_spans, surname  # noqa: E402
+from assistant.types import Paper, Professor, Violation  # noqa: E402
+
+KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "cv-first", "cv-third")
+SAMPLE_PROFESSOR = "Baharan Mirzasoleiman"  # the examples/ CVs are the demo's, written for her
+PROBE_SIGNATURE = "Sam Lee"  # the student of the paper probes (no CV: the signature stands for it)
+REQUEST = "Would you have 20 minutes for a short call this month?"
+
+_SECOND_PERSON = (
+    (
+        re.compile(
+            r"^(?:In this (?:paper|work|article|study)|Here|In this|Finally|Moreover|Further(?:more)?),?\s+we\b"
+        ),
+        "you",
+    ),
+    (re.compile(r"\bWe\b"), "You"),
+    (re.compile(r"\bwe\b"), "you"),
+    (re.compile(r"\bOur\b"), "Your"),
+    (re.compile(r"\bour\b"), "your"),
+    (re.compile(r"\bours\b"), "yours"),
+    (re.compile(r"\bus\b"), "you"),
+    (re.compile(r"\bourselves\b"), "yourselves"),
+    (re.compile(r"\b[Tt]his (paper|work|article|study)\b"), r"the \1"),
+)
+_NOT_PROSE_RE = re.compile(r"[$\\{}^_@]|&[a-z]+;|\[\d|https?:|www\.|[^\x00-\u024f\u2010-\u2044]")
+PROSE_MAX_WORDS = 60
+PARAGRAPH_SENTENCES = 4
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str
+    sentence: str
+    professor: str
+    cv: Path | None = None
+
+
+@dataclass
+class Tally:
+    probes: Counter[str] = field(default_factory=Counter)
+    alarmed: Counter[str] = field(default_factory=Counter)
+    by_check: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, probe: Probe, hard: list[Violation]) -> None:
+        self.probes[probe.kind] += 1
+        self.alarmed[probe.kind] += bool(hard)
+        self.by_check.setdefault(probe.kind, Counter()).update({v.check for v in hard})
+
+
+# ---------------------------------------------------------------- making the probes
+
+
+def second_person(sentence: str) -> str:
+    for pattern, repl in _SECOND_PERSON:
+        sentence = pattern.sub(repl, sentence)
+    return sentence
+
+
+def _lowered(sentence: str, paper_text: str) -> str:
+    """The sentence with its first word lower-cased, unless the paper writes that word capitalised mid-sentence
+    (a name: "BERT", "Twitter")."""
+    first = sentence.split(maxsplit=1)[0]
+    if not re.fullmatch(r"[A-Z][a-z]+", first) or re.search(rf"[a-z,]\s+{first}\b", paper_text):
+        return sentence
+    return first.lower() + sentence[len(first) :]
+
+
+def prose_sentences(paper: Paper) -> Iterator[str]:
+    """The abstract's prose sentences: what a faithful email could repeat. Left out: LaTeX, bracketed references
+    ("[38]"), other scripts, links and addresses, fragments of a table or of a sentence the corpus cut (a
+    lower-case start, an open parenthesis), and run-ons of more than PROSE_MAX_WORDS words."""
+    text = paper.abstract or ""
+    for a, b in sentence_spans(text):
+        s = " ".join(text[a:b].split())
+        if _NOT_PROSE_RE.search(s) or not s[:1].isupper() or s.count("(") != s.count(")"):
+            continue
+        words = s.split()
+        if len(words) <= PROSE_MAX_WORDS and sum(w[:1].isdigit() for w in words) <= len(words) / 4:
+            yield s
+
+
+def figure_sentences(paper: Paper) -> Iterator[str]:
+    """The prose sentences that carry a figure written in digits."""
+    return (s for s in prose_sentences(paper) if any(not f.quantity.spelled for f in sentence_figures(s)))
+
+
+def retelling(paper: Paper) -> str | None:
+    """A paragraph retelling the paper's abstract in the second person, opened by its quoted title: the first
+    PARAGRAPH_SENTENCES prose sentences, the later ones referring back only as the abstract itself does."""
+    said = [second_person(s) for s in prose_sentences(paper)][:PARAGRAPH_SENTENCES]
+    if len(said) < 2 or not paper.title:
+        return None
+    first = _lowered(said[0], f"{paper.title} {paper.abstract}")
+    return " ".join([f'In "{paper.title}", {first}', *said[1:]])
+
+
+def paragraph_probes(prof: Professor, limit: int | None) -> Iterator[Probe]:
+    """Two papers of theirs retold in two paragraphs of one email (consecutive by id): a figure or name of one
+    must not be charged to the other."""
+    told = [r for p in sorted(prof.papers, key=lambda p: p.id)[:limit] if (r := retelling(p))]
+    for a, b in zip(told[::2], told[1::2], strict=False):
+        yield Probe("paragraphs", f"{a}\n\n{b}", prof.name)
+
+
+def defining_name(paper: Paper, ev: Evidence) -> str | None:
+    """A distinctive name this paper defines, in no other paper of theirs: from its title, else one its abstract
+    introduces ("… (SciERC)", "called X", "we propose X") or uses twice; a venue or a cited work's acronym is
+    not the paper's own."""
+    abstract = paper.abstract or ""
+    for text in (paper.title or "", abstract):
+        for m in TOKEN_RE.finditer(text):
+            tok = m.group()
+            if classify_token(tok) != "strong" or is_generic(tok) or name_parts(tok) is None:
+                continue  # not a name the checker reads as one ("1-best" is a count)
+            introduced = text is not abstract or abstract.count(tok) > 1 or _introduced(tok, abstract)
+            if introduced and ev.words.papers_with(tok) == {paper.id}:
+                return tok
+    return None
+
+
+def _introduced(name: str, abstract: str) -> bool:
+    n = re.escape(name)
+    return bool(re.search(rf"\({n}\)|\b(?:called|named|dubbed|propose|present|introduce|release)\s+{n}\b", abstract))
+
+
+def paper_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[Probe]:
+    for paper in sorted(prof.papers, key=lambda p: p.id)[:limit]:
+        if not paper.title or _NOT_PROSE_RE.search(paper.title):
+            continue
+        name = defining_name(paper, ev)
+        context = f"{paper.title} {paper.abstract}"
+        for s in figure_sentences(paper):
+            you = _lowered(second_person(s), context)
+            yield Probe("title-quoted", f'In "{paper.title}", {you}', prof.name)
+            yield Probe("title-unquoted", f"In {paper.title}, {you}", prof.name)
+            if name:
+                yield Probe("name", f"With {name}, {you}", prof.name)
+
+
+# ---------------------------------------------------------------- CV probes
+
+
+_HEADING_RE = re.compile(r"^##\s+(?P<section>.+)$")
+_ENTRY_RE = re.compile(r"^\*\*(?P<what>[^*]+)\*\*,?\s*(?P<where>.*?)(?:\s+—\s+(?P<when>.+))?$")
+_BULLET_RE = re.compile(r"^(?:[-*]|\d+\.)\s+(?P<text>.+)$")
+_MD_RE = re.compile(r"\*\*|\*|`")
+_DEGREE_WORD_RE = re.compile(
+    r"\b(?:B\.?Sc|M\.?Sc|B\.?S|M\.?S|B\.?A|M\.?A|B\.?Eng|M\.?Eng|B\.?Tech|M\.?Tech|MPhil|MRes|Ph\.?D|Bachelor|Master)"
+)
+
+
+def cv_lines(text: str) -> Iterator[tuple[str, str]]:
+    """(section, line) of a Markdown CV, a bullet's wrapped continuation lines joined to it."""
+    section, current = "", ""
+    for raw in [*text.splitlines(), ""]:
+        line = raw.strip()
+        if raw.startswith((" ", "\t")) and current and line:
+            current += " " + line
+            continue
+        if current:
+            yield section, current
+            current = ""
+        heading = _HEADING_RE.match(line)
+        if heading:
+            section = heading.group("section").lower()
+        elif line and not line.startswith("#"):
+            current = line
+
+
+def _sentence(text: str) -> str:
+    text = _MD_RE.sub("", text).strip().rstrip(".;,")
+    return text + "."
+
+
+def restate(section: str, line: str, name: str) -> tuple[str, str] | None:
+    """A fact line in the first and the third person, or None for a line that states no fact about the student
+    (interests, contact details, a heading)."""
+    entry, bullet = _ENTRY_RE.match(line), _BULLET_RE.match(line)
+    first_name = name.split()[0]
+    if entry and "education" in section and _DEGREE_WORD_RE.search(entry.group("what")):
+        what = _MD_RE.sub("", entry.group("what")).strip()
+        where, when = entry.group("where").strip(" ,"), (entry.group("when") or "").strip()
+        fact = f"{what} from {where}" + (f" ({when})" if when else "")
+        return _sentence(f"I hold a {fact}"), _sentence(f"{name} holds a {fact}")
+    if entry and ("experience" in section or "employment" in section):
+        what = _MD_RE.sub("", entry.group("what")).strip()
+        where, when = entry.group("where").strip(" ,"), (entry.group("when") or "").strip()
+        fact = f"{what} at {where}" + (f" ({when})" if when else "")
+        return _sentence(f"I have worked as {fact}"), _sentence(f"{name} has worked as {fact}")
+    if not bullet:
+        return None
+    text = _MD_RE.sub("", bullet.group("text")).strip()
+    if "interest" in section:
+        return None
+    if text.lower().startswith("thesis:"):
+        thesis = text.split(":", 1)[1].strip()
+        return _sentence(f"My thesis is {thesis}"), _sentence(f"{first_name}'s thesis is {thesis}")
+    if "publication" in section:
+        return _sentence(f"I am an author of {text}"), _sentence(f"{name} is an author of {text}")
+    if "award" in section or "honor" in section or "honour" in section:
+        return _sentence(f"I received the {text}"), _sentence(f"{name} received the {text}")
+    if "skill" in section:
+        return _sentence(f"I have experience with {text}"), _sentence(f"{name} has experience with {text}")
+    return _sentence(f"In my work: {text}"), _sentence(f"In {first_name}'s work: {text}")
+
+
+def cv_professors() -> dict[Path, str]:
+    """Each CV and a professor the set's dev emails send it to (the first by file name); the examples' CVs go to
+    the demo's professor."""
+    out: dict[Path, str] = {}
+    for path in sorted(SET_DIR.glob("*/dev/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("cv"):
+            out.setdefault((path.parent.parent / data["cv"]).resolve(), data["professor"]["name"])
+    for cv in sorted((ROOT / "examples" / "cvs").glob("*")):
+        if cv.suffix == ".md":  # the PDF and DOCX samples have no Markdown headings to find the sections by
+            out.setdefault(cv.resolve(), SAMPLE_PROFESSOR)
+    return out
+
+
+def cv_probes() -> Iterator[Probe]:
+    for cv, professor in cv_professors().items():
+        profile = read_cv(cv)
+        for section, line in cv_lines(profile.raw_text):
+            stated = restate(section, line, profile.name or "The student")
+            if stated:
+                yield Probe("cv-first", stated[0], professor, cv)
+                yield Probe("cv-third", stated[1], professor, cv)
+
+
+# ---------------------------------------------------------------- running
+
+
+def email(probe: Probe, ctx: GuardrailContext) -> str:
+    student = ctx.student.name if ctx.student and ctx.student.name else PROBE_SIGNATURE
+    return (
+        f"Subject: PhD inquiry\n\nDear Professor {surname(ctx.professor.name)},\n\n"
+        f"I am writing about your research.\n\n{probe.sentence}\n\n{REQUEST}\n\nBest regards,\n{student}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("-v", "--verbose", action="store_true", help="each false alarm, to stderr")
+    parser.add_argument("--kinds", default="title,name,paragraphs,cv", help="title, name, paragraphs, cv")
+    parser.add_argument("--limit", type=int, help="the first N papers of each researcher (by id)")
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    kinds = set(args.kinds.split(","))
+    index = open_store(args.store)
+    tally, start = Tally(), time.process_time()
+    if kinds & {"title", "name", "paragraphs"}:
+        for prof_name in corpus_professors():
+            prof = index.catalog.resolve(prof_name, kind="professor")
+            ctx = guardrail_context(prof, prof.papers, None, index, index.settings)
+            ev = Evidence.of_context(ctx)
+            probes = [*paper_probes(prof, ev, args.limit), *paragraph_probes(prof, args.limit)]
+            for probe in probes:
+                if probe.kind.split("-")[0] in kinds:
+                    run(probe, ctx, tally, args.verbose)
+    if "cv" in kinds:
+        for probe in cv_probes():
+            prof = index.catalog.resolve(probe.professor, kind="professor")
+            assert probe.cv is not None
+            ctx = guardrail_context(prof, prof.papers, read_cv(probe.cv), index, index.settings)
+            run(probe, ctx, tally, args.verbose)
+    print(render(tally, time.process_time() - start))
+    result = {
+        k: {"probes": tally.probes[k], "false_alarms": tally.alarmed[k], "by_check": dict(tally.by_check.get(k, {}))}
+        for k in KINDS
+        if tally.probes[k]
+    }
+    line = json.dumps(result)
+    print(line)
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(line + "\n", encoding="utf-8")
+    return 0
+
+
+def corpus_professors() -> list[str]:
+    names = [json.loads(line)["name"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return sorted(set(names))
+
+
+def run(probe: Probe, ctx: GuardrailContext, tally: Tally, verbose: bool) -> None:
+    text = email(probe, ctx)
+    hard = check_text(text, ctx).hard_violations
+    tally.add(probe, hard)
+    if verbose and hard:
+        print(f"--- {probe.kind} [{probe.professor}] {probe.sentence}", file=sys.stderr)
+        for v in hard:
+            print(f"    [{v.check}] {v.span!r}: {v.message}", file=sys.stderr)
+
+
+def render(tally: Tally, cpu_seconds: float) -> str:
+    lines = [f"{'probe kind':<16}{'probes':>8}{'false alarms':>16}   by check"]
+    for k in KINDS:
+        n, bad = tally.probes[k], tally.alarmed[k]
+        if not n:
+            continue
+        checks = ", ".join(f"{c} {m}" for c, m in tally.by_check[k].most_common()) or "-"
+        lines.append(f"{k:<16}{n:>8}{bad:>9} {bad / n:>5.1%}   {checks}")
+    total, bad = sum(tally.probes.values()), sum(tally.alarmed.values())
+    lines.append(f"{'all':<16}{total:>8}{bad:>9} {bad / max(total, 1):>5.1%}   ({cpu_seconds:.0f} s CPU)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
