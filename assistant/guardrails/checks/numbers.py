@@ -193,10 +193,15 @@ def _year_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     if is_generic(atom.text) or (not norm(atom.text) and written_in(atom.text, ev.prof_raw, ev.cv_raw)):
         return None
-    if not ev.name_known(atom) and _written_whole(atom.text, ev.prof_raw):
-        return None  # theirs as written, where word lookups miss it ("WikiHow.com", "GPT-NeoX20B")
     if ev.name_known(atom):
         return _name_in_focus(ev, atom, focus)
+    if _written_whole(atom.text, ev.prof_raw):
+        return None  # theirs as written, where word lookups miss it ("WikiHow.com", "GPT-NeoX20B")
+    return _unknown_name(ev, atom, focus)
+
+
+def _unknown_name(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
+    """A name in none of their texts as the word lookups see them: the student's, another professor's, or made up."""
     in_cv = ev.cv_has_name(atom)
     if in_cv and (not strict(atom, focus) or _maybe_students(atom)):
         return None  # the student's language, tool or corpus, in none of their texts ("…relevant for Turkish")
