@@ -18,7 +18,6 @@ import bisect
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from assistant.files import building_folder, folder_complete
 from assistant.ids import slugify
 from assistant.store.access import connect_read_only
 from assistant.store.space import is_read_only
@@ -171,11 +171,7 @@ def _build_elsewhere(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> 
 
 
 def _complete(path: Path) -> bool:
-    try:
-        meta = json.loads((path / "meta.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return bool(meta.get("format") == FORMAT)
+    return folder_complete(path, FORMAT)
 
 
 def _load(path: Path, pinned: PinnedCatalog) -> StoreData:
@@ -200,18 +196,9 @@ def _build(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> None:
             "COALESCE(json_extract(data, '$.abstract'), '') != '', data FROM papers ORDER BY professor_id, position"
         ).fetchall()
     log.info("building derived data for catalog version %d (%d papers)", pinned.version, len(rows))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
-    try:
+    with building_folder(path, FORMAT) as tmp:
         _write(tmp, rows, fetch, _previous(path))
         (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "version": pinned.version, "rows": len(rows)}))
-        try:
-            os.rename(tmp, path)
-        except OSError:  # another process saved the same version first: theirs is as good as ours
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     _prune(path, pinned.version)
 
 

@@ -1,9 +1,13 @@
-"""Writes that never leave a half-written file: write a temp file beside the target, fsync, rename."""
+"""Writes that never leave a half-written file or folder: write a temporary one beside the target, rename."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.errors import InputError
@@ -26,6 +30,41 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def building_folder(path: Path, format_: str) -> Iterator[Path]:
+    """A folder filled under a temporary name beside `path`, then renamed to it, so a reader sees it whole or not
+    at all; on any failure the temporary folder is removed and `path` is left as it was. A `path` that is there
+    but not complete in `format_` (an older format) is replaced; one that another process completed meanwhile
+    is kept (theirs is as good as ours). The caller writes `meta.json` (with `format`) into the folder last."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists() and not folder_complete(path, format_):  # rename cannot replace a non-empty folder
+            shutil.rmtree(path, ignore_errors=True)
+        try:
+            os.rename(tmp, path)
+        except OSError:  # another process saved the same folder first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def folder_meta(path: Path) -> dict[str, object] | None:
+    """The folder's `meta.json`, or None when it is missing or unreadable."""
+    try:
+        found = json.loads((path / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def folder_complete(path: Path, format_: str) -> bool:
+    found = folder_meta(path)
+    return found is not None and found.get("format") == format_
 
 
 def read_text_file(path: Path) -> str:

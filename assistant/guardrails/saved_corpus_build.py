@@ -27,7 +27,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from assistant.derived import PinnedCatalog
+from assistant.files import building_folder, folder_complete, folder_meta
 from assistant.guardrails.vocabulary import norm
 from assistant.store.access import connect_read_only
 from assistant.types import Paper
@@ -78,16 +78,11 @@ def gram_hash(words: Sequence[str]) -> int:
 
 
 def meta(path: Path) -> dict[str, object] | None:
-    try:
-        found = json.loads((path / "meta.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
+    return folder_meta(path)
 
 
 def complete(path: Path) -> bool:
-    found = meta(path)
-    return found is not None and found.get("format") == FORMAT
+    return folder_complete(path, FORMAT)
 
 
 def segments(path: Path) -> list[str]:
@@ -106,23 +101,12 @@ class _Entry(NamedTuple):
 def build(path: Path, pinned: PinnedCatalog) -> None:
     """Save the pinned version's corpus at `path`: from the previous version when it can, else in full."""
     log.info("building the guardrails' corpus for catalog version %d", pinned.version)
-    path.parent.mkdir(parents=True, exist_ok=True)
     entries = list(_entries(pinned))
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=path.parent))
-    try:
+    with building_folder(path, FORMAT) as tmp:
         previous = _newest_older(path)
         if previous is None or not complete(previous) or not _extend(tmp, previous, entries, pinned.version):
             _clear(tmp)
             _write_full(tmp, entries, _previous_texts(previous), pinned.version)
-        if path.exists() and not complete(path):  # half-written, or an older format: rename cannot replace it
-            shutil.rmtree(path, ignore_errors=True)
-        try:
-            os.rename(tmp, path)
-        except OSError:  # another process saved the same version first
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     for other in path.parent.iterdir():
         if other != path and other.name.isdigit() and int(other.name) < pinned.version:
             shutil.rmtree(other, ignore_errors=True)
