@@ -134,7 +134,8 @@ class Settings(BaseModel):
 
 
 # Where data is kept and how much is logged cannot change what a draft says; secrets and paths are found by type.
-_NOT_SHAPING = frozenset({"chroma_host", "chroma_port", "debug"})
+# Settings that change how, not what: a text's vector is bit for bit the same at any embedding batch size.
+_NOT_SHAPING = frozenset({"chroma_host", "chroma_port", "debug", "embedding_batch_size"})
 
 
 @lru_cache(maxsize=8)
