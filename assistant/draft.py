@@ -19,7 +19,7 @@ from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, che
 from assistant.guardrails.saved_corpus import store_corpus
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
-from assistant.llm import LLM, LLMError, Usage
+from assistant.llm import LLMError, Usage
 from assistant.match import MatchConfig, pair_scores, reference_year
 from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
@@ -239,6 +239,8 @@ def draft_email(
         draft = compose_email(student, professor, [(s.paper, s.cv_item) for s in selected], index)
         made = Made(draft, check(draft), Usage(), 0)
     else:
+        from assistant.llm import LLM  # httpx and the SDK's machinery: only when a call is made
+
         messages = llm_messages(student, professor, selected, settings, goal)
         made = llm_draft(llm or LLM(settings), messages, check, settings.repair_rounds)
     provenance = Provenance(
