@@ -3,33 +3,20 @@ embeds nothing, and scores and drafts are the same as with vectors fresh from th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.cv import read_cv
 from assistant.draft import draft_email
-from assistant.embeddings import Embedder
 from assistant.embeddings_memo import memo_path
 from assistant.index import PaperIndex
 from assistant.match import build_item_set, rank_professors
 from assistant.settings import Settings
 from assistant.types import CVItem
+from tests.test_scale_ask import CountingEmbedder
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-class CountingEmbedder:
-    """The configured embedder, counting the texts it is asked to embed."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.model_id, self.dimension = inner, inner.model_id, inner.dimension
-        self.texts: list[str] = []
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 def _fresh_index(settings: Settings) -> tuple[PaperIndex, CountingEmbedder]:
