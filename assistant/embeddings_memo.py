@@ -64,6 +64,27 @@ def remembered(
     return out
 
 
+def all_saved(path: Path, texts: Sequence[str]) -> bool:
+    """Whether every text has a vector saved at `path` (of any length: a vector of another length is embedded
+    again, only without the head start this answer is used to decide on)."""
+    keys = sorted({_key(t) for t in texts})
+    if not path.exists():
+        return not keys
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = 0
+            for start in range(0, len(keys), _VARIABLES):
+                chunk = keys[start : start + _VARIABLES]
+                sql = f"SELECT COUNT(*) FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+                found += conn.execute(sql, chunk).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return found == len(keys)
+
+
 def _read(path: Path, keys: list[bytes], dimension: int) -> dict[bytes, NDArray[np.float32]]:
     if not keys or not path.exists():
         return {}
