@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from assistant.embeddings_memo import memo_path
 from assistant.files import building_folder, folder_complete
 from assistant.ids import slugify
 from assistant.store.access import connect_read_only
@@ -134,6 +135,7 @@ class StoreData:
     has_abstract: NDArray[np.bool_]
     rows_of: dict[str, range]  # professor id -> their rows
     papers: LazyPapers
+    vector_memo: Path  # vectors of texts asked about again and again (CV items: embeddings_memo.py), any version
 
     def __len__(self) -> int:
         return len(self.years)
@@ -159,7 +161,7 @@ def open_data(store_dir: Path, model_id: str, pinned: PinnedCatalog, fetch: Fetc
             if not is_read_only(exc):
                 raise
             path = _build_elsewhere(path, pinned, fetch)
-    return _load(path, pinned)
+    return _load(path, pinned, memo_path(store_dir, model_id))
 
 
 def _build_elsewhere(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> Path:
@@ -174,7 +176,7 @@ def _complete(path: Path) -> bool:
     return folder_complete(path, FORMAT)
 
 
-def _load(path: Path, pinned: PinnedCatalog) -> StoreData:
+def _load(path: Path, pinned: PinnedCatalog, vector_memo: Path) -> StoreData:
     owners = json.loads((path / "professors.json").read_text())  # [[professor id, first row, end row], ...]
     years = np.load(path / "years.npy", mmap_mode="r")
     papers = LazyPapers(pinned, [o[0] for o in owners], [o[1] for o in owners], len(years))
@@ -186,6 +188,7 @@ def _load(path: Path, pinned: PinnedCatalog) -> StoreData:
         has_abstract=np.load(path / "has_abstract.npy", mmap_mode="r"),
         rows_of={pid: range(start, end) for pid, start, end in owners},
         papers=papers,
+        vector_memo=vector_memo,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from assistant.guardrails import GuardrailContext, StoreCorpus, check_draft, che
 from assistant.guardrails.saved_corpus import store_corpus
 from assistant.guardrails.verifier import SupportVerifier, support_verifier
 from assistant.index import PaperIndex
-from assistant.llm import LLM, LLMError, Usage
+from assistant.llm import LLMError, Usage
 from assistant.match import MatchConfig, pair_scores, reference_year
 from assistant.seams import IndexReader, StructuredLLM
 from assistant.settings import Settings
@@ -36,6 +37,9 @@ from assistant.types import (
     StudentProfile,
 )
 from assistant.untrusted import trusted_copy, trusted_professor, usable_abstract, usable_title
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 LLM_TEMPLATES = ["system.j2", "draft.j2", "repair.j2"]
 
@@ -65,25 +69,36 @@ def select_sources(
     pairs = pair_scores(item_set, rows, cfg)
     best, best_item = pairs.max(axis=0), pairs.argmax(axis=0)
     ref = reference_year(index)
-    years = np.array([snap.papers[r].year or ref - 5 for r in rows], dtype=np.float32)
+    known = snap.years[rows]  # 0 when unknown, as a paper's year is None
+    years = np.where(known > 0, known, ref - 5).astype(np.float32)
     relevance = best * (0.85 + 0.15 * 0.5 ** (np.clip(ref - years, 0, None) / cfg.half_life_years))
-    vectors = snap.matrix[rows]
+    chosen = _diverse(np.asarray(snap.matrix[rows]), relevance, n, diversity)
+    return [
+        SelectedSource(snap.papers[rows[j]], items[int(best_item[j])], round(float(relevance[j]), 3)) for j in chosen
+    ]
+
+
+def _diverse(vectors: NDArray[np.float32], relevance: NDArray[np.float32], n: int, diversity: float) -> list[int]:
+    """Up to `n` rows by maximal marginal relevance, skipping near-duplicates of rows already chosen. Each row's
+    redundancy (its highest cosine with a chosen row) is kept up to date as rows are chosen rather than recomputed
+    for every candidate at every step: the same maxima of the same products, so the same picks."""
     chosen: list[int] = []
+    redundancy: dict[int, float] = {}  # candidate -> max cosine with the chosen rows (absent: nothing chosen yet)
     candidates = [int(j) for j in np.argsort(-relevance, kind="stable")]
     while candidates and len(chosen) < n:
 
         def mmr(j: int) -> float:
-            redundancy = max((float(vectors[j] @ vectors[c]) for c in chosen), default=0.0)
-            return (1 - diversity) * float(relevance[j]) - diversity * redundancy
+            return (1 - diversity) * float(relevance[j]) - diversity * redundancy.get(j, 0.0)
 
         pick = max(candidates, key=lambda j: (mmr(j), -j))
         candidates.remove(pick)
-        if any(float(vectors[pick] @ vectors[c]) > 0.92 for c in chosen):
+        if redundancy.get(pick, 0.0) > 0.92 and chosen:
             continue  # a near-duplicate listing of a paper already chosen
         chosen.append(pick)
-    return [
-        SelectedSource(snap.papers[rows[j]], items[int(best_item[j])], round(float(relevance[j]), 3)) for j in chosen
-    ]
+        for j in candidates:
+            cosine = float(vectors[j] @ vectors[pick])
+            redundancy[j] = max(redundancy[j], cosine) if j in redundancy else cosine
+    return chosen
 
 
 # ---------------------------------------------------------------- LLM drafter
@@ -239,6 +254,8 @@ def draft_email(
         draft = compose_email(student, professor, [(s.paper, s.cv_item) for s in selected], index)
         made = Made(draft, check(draft), Usage(), 0)
     else:
+        from assistant.llm import LLM  # httpx and the SDK's machinery: only when a call is made
+
         messages = llm_messages(student, professor, selected, settings, goal)
         made = llm_draft(llm or LLM(settings), messages, check, settings.repair_rounds)
     provenance = Provenance(

@@ -1,6 +1,7 @@
-"""Vectors of abstract sentences, saved beside the catalog once embedded: an offline answer scores a
-professor's sentences against every question, and embedding them again was most of `ask --offline`'s time
-(about 0.35 s of CPU per question for a professor with 40 papers).
+"""Vectors of texts the store is asked about again and again, saved beside the catalog once embedded: the
+abstract sentences an offline answer scores against every question (embedding them again was most of `ask
+--offline`'s time: about 0.35 s of CPU per question for a professor with 40 papers), and a CV's items, which
+every `match` and `draft` with that CV scores against the papers (0.2-0.5 s of CPU per command).
 
 `store/derived/sentences-<model>.sqlite` maps a digest of the text to its vector. A vector depends only on the
 text and the model (the bundled model gives a text the same vector bit for bit whatever it is batched with),
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,17 +43,46 @@ def _key(text: str) -> bytes:
 
 def embed_remembered(embedder: Embedder, texts: Sequence[str], path: Path) -> NDArray[np.float32]:
     """`embedder.embed(texts)`, reading the vectors saved at `path` and saving the ones it had to make."""
-    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    return remembered(texts, path, embedder.dimension, embedder.embed)
+
+
+def remembered(
+    texts: Sequence[str], path: Path, dimension: int, embed: Callable[[list[str]], NDArray[np.float32]]
+) -> NDArray[np.float32]:
+    """The vectors saved at `path` for `texts`; `embed` is called only for those not saved (and they are saved),
+    so when every text is there the model need not even be loaded."""
+    out = np.zeros((len(texts), dimension), dtype=np.float32)
     keys = [_key(t) for t in texts]
-    saved = _read(path, sorted(set(keys)), embedder.dimension)
+    saved = _read(path, sorted(set(keys)), dimension)
     missing = [i for i, k in enumerate(keys) if k not in saved]
     for i, k in enumerate(keys):
         if k in saved:
             out[i] = saved[k]
     if missing:
-        out[missing] = embedder.embed([texts[i] for i in missing])
+        out[missing] = embed([texts[i] for i in missing])
         _write(path, {keys[i]: out[i] for i in missing})
     return out
+
+
+def all_saved(path: Path, texts: Sequence[str]) -> bool:
+    """Whether every text has a vector saved at `path` (of any length: a vector of another length is embedded
+    again, only without the head start this answer is used to decide on)."""
+    keys = sorted({_key(t) for t in texts})
+    if not path.exists():
+        return not keys
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = 0
+            for start in range(0, len(keys), _VARIABLES):
+                chunk = keys[start : start + _VARIABLES]
+                sql = f"SELECT COUNT(*) FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+                found += conn.execute(sql, chunk).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return found == len(keys)
 
 
 def _read(path: Path, keys: list[bytes], dimension: int) -> dict[bytes, NDArray[np.float32]]:

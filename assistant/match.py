@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.embeddings_memo import remembered
 from assistant.errors import InputError
 from assistant.index import PaperIndex
 from assistant.seams import IndexReader
@@ -69,14 +70,16 @@ def build_item_set(
     (see MatchConfig). Keyword scores always use the item's own words."""
     snap = index.snapshot()
     texts = [i.text for i in items]
-    if not texts:
-        empty = np.zeros((0, len(snap)), dtype=np.float32)
-        return ItemSet([], empty, empty)
-    vecs = index.embedder.embed(texts)
-    if feedback_weight > 0 and len(snap):
+    if not texts or not len(snap):
+        empty = np.zeros((len(texts), len(snap)), dtype=np.float32)
+        return ItemSet(list(items), empty, empty.copy())
+    # A CV's items are scored at every match and draft with it: their vectors are saved once embedded, and when
+    # they all are the model is never waited for (it loads in a thread meanwhile: embeddings.preload).
+    vecs = remembered(texts, snap.vector_memo, snap.matrix.shape[1], lambda todo: index.embedder.embed(todo))
+    if feedback_weight > 0:
         vecs = expand_queries(vecs, snap.matrix, feedback_weight, feedback_papers)
-    semantic = (vecs @ snap.matrix.T).astype(np.float32) if len(snap) else np.zeros((len(texts), 0), np.float32)
-    keyword = np.stack([snap.tfidf.cosine(t) for t in texts]) if len(snap) else semantic.copy()
+    semantic = (vecs @ snap.matrix.T).astype(np.float32)
+    keyword = np.stack([snap.tfidf.cosine(t) for t in texts])
     return ItemSet(list(items), semantic, keyword)
 
 

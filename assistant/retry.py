@@ -16,17 +16,10 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_random_exponential,
-)
-from tenacity.stop import stop_base
+if TYPE_CHECKING:  # httpx and tenacity are imported where a call is made: an offline command never needs them
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,9 +89,11 @@ def is_request_error(exc: BaseException) -> bool:
 
 def is_transient(exc: BaseException) -> bool:
     """True for faults another attempt may cure."""
-    if isinstance(exc, httpx.TimeoutException | httpx.TransportError):
+    # If httpx or openai was never imported, the exception cannot be one of its types (and importing them costs
+    # tenths of a second).
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.TimeoutException | httpx.TransportError):
         return True
-    # If openai was never imported, the exception cannot be one of its types (and importing it costs seconds).
     openai = sys.modules.get("openai")
     if openai is not None and isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
         return True
@@ -150,6 +145,8 @@ class _Wait:
     """Jittered exponential backoff with a cap; a server's Retry-After wins when it says more."""
 
     def __init__(self, max_backoff: float) -> None:
+        from tenacity import wait_random_exponential
+
         self.max_backoff = max_backoff
         self._exp = wait_random_exponential(multiplier=0.5, max=max_backoff)
         self._drawn: dict[int, float] = {}  # per attempt: the deadline check and the sleep see the same draw
@@ -169,7 +166,7 @@ class _Wait:
         return backoff
 
 
-class _OutOfTime(stop_base):
+class _OutOfTime:
     """Stop when the back-off before the next attempt would end past the deadline: that attempt could not finish."""
 
     def __init__(self, deadline: Deadline | None, wait: _Wait) -> None:
@@ -206,10 +203,13 @@ def call_with_retries(
 ) -> T:
     """Call `fn`, retrying transient faults while attempts and the deadline last; the last exception is re-raised
     unchanged. `fn` should bound its own wait by `deadline.remaining()`."""
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt
+
     wait = _Wait(max_backoff)
+    out_of_attempts, out_of_time = stop_after_attempt(attempts), _OutOfTime(deadline, wait)
     retrying = Retrying(
         retry=retry_if_exception(_RetryIfTransient(repeated_500_is_final)),
-        stop=stop_after_attempt(attempts) | _OutOfTime(deadline, wait),
+        stop=lambda state: out_of_attempts(state) or out_of_time(state),
         wait=wait,
         before_sleep=_log_before_sleep(what),
         sleep=lambda seconds: sleep(seconds),

@@ -4,7 +4,7 @@ the student's CV, and whether OUTREACH_DEBUG asks for tracebacks."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +13,7 @@ import click
 if TYPE_CHECKING:
     from assistant.cv.refine import Refinement
     from assistant.settings import Settings
-    from assistant.types import StudentProfile
+    from assistant.types import CVItem, StudentProfile
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +53,17 @@ def embedding_settings(store: Path | None) -> Settings:
     settings = settings_for(store)
     preload(settings)
     return settings
+
+
+def preload_unless_saved(settings: Settings, items: Sequence[CVItem]) -> None:
+    """What `embedding_settings` starts, for a command that embeds only these CV items, unless every item's
+    vector is saved from an earlier match or draft (embeddings_memo): then nothing will be embedded, and loading
+    the model in the background for nothing cost an offline draft 0.35 s of its wall time and 0.6 s of CPU."""
+    from assistant.embeddings import embedder_id, preload
+    from assistant.embeddings_memo import all_saved, memo_path
+
+    if not all_saved(memo_path(settings.store_dir, embedder_id(settings)), [i.text for i in items]):
+        preload(settings)
 
 
 def emit_json(data: Any) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import (
-    embedding_settings,
     emit_json,
     info,
     json_option,
+    preload_unless_saved,
     read_student_cv,
     settings_for,
     store_option,
@@ -27,14 +27,17 @@ from assistant.cli.common import (
 @store_option
 def draft(cv_path: Path, professor: str, out: Path | None, fmt: str, offline: bool, store: Path | None) -> None:
     """Draft a grounded outreach email, with its citations and guardrail report. Exits 1 if it needs review."""
-    settings = embedding_settings(store)
-    from assistant.draft import draft_email
-    from assistant.export import render_draft
+    settings = settings_for(store)
     from assistant.index import PaperIndex
 
     index = PaperIndex(settings)
     prof = index.catalog.resolve(professor, kind="professor")  # a typo costs no LLM call on the CV
     student = read_student_cv(cv_path, settings, offline=offline)[0]
+    # The items a draft scores (draft.select_sources, compose.strengths); the model loads while draft imports.
+    preload_unless_saved(settings, student.research_items() or student.all_items())
+    from assistant.draft import draft_email
+    from assistant.export import render_draft
+
     result = draft_email(student, prof, index.settings, offline=True if offline else None, index=index)
     text = render_draft(result, fmt, to=prof.email, sender=student.email)
     if out:

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import (
-    embedding_settings,
     emit_json,
     info,
     json_option,
+    preload_unless_saved,
     read_student_cv,
     settings_for,
     store_option,
@@ -67,12 +67,13 @@ def match(
     as_json: bool,
 ) -> None:
     """Rank professors by fit to your CV, with the papers and CV items behind each score."""
-    settings = embedding_settings(store)
+    settings = settings_for(store)
+    student = student_profile(cv_path, text, settings, offline)
+    preload_unless_saved(settings, [*student.research_items(), *student.skills])  # what match.rank_professors scores
     from assistant import render, shortlist
     from assistant.index import PaperIndex
     from assistant.match import rank_professors
 
-    student = student_profile(cv_path, text, settings, offline)
     index = PaperIndex(settings)
     ids = [index.catalog.resolve(p, kind="professor").id for p in professor_names] or None
     results = rank_professors(student, index.settings, professor_ids=ids, top=top, index=index)

@@ -17,7 +17,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -25,10 +25,13 @@ from assistant.cv import item_in_cv, read_cv
 from assistant.errors import InputError, OutreachError
 from assistant.files import atomic_write_text
 from assistant.instructions import CV_INSTRUCTION_RE
-from assistant.llm import LLM, LLMLimitError, LLMReplyError, Usage
+from assistant.llm import LLMLimitError, LLMReplyError, Usage
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.types import CVExtraction, CVItem, StudentProfile
+
+if TYPE_CHECKING:
+    from assistant.llm import LLM
 
 log = logging.getLogger(__name__)
 # ~10k tokens: a long academic CV fits; anything longer is skipped rather than sent in pieces.
@@ -72,6 +75,8 @@ def refine_profile(profile: StudentProfile, settings: Settings, llm: LLM | None 
             f"the CV text is {len(profile.raw_text):,} characters; LLM refinement handles up to {MAX_REFINE_CHARS:,}"
         )
     # Sorting text is not creative work: temperature 0 keeps the extraction as repeatable as the endpoint allows.
+    from assistant.llm import LLM  # httpx and the SDK's machinery: only when a call is made
+
     llm = llm or LLM(settings.model_copy(update={"llm_temperature": 0.0}))
     messages = [
         ("system", render("cv_extract_system")),

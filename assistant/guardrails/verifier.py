@@ -15,14 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.errors import RemoteServiceError
 from assistant.guardrails.report import Unverified
-from assistant.llm import LLM, Usage, usage_of
+from assistant.llm import Usage, usage_of
 from assistant.seams import StructuredLLM
 from assistant.settings import Settings
 from assistant.templating import render
 from assistant.types import Paper, SupportItem, SupportReply
+
+if TYPE_CHECKING:
+    from assistant.llm import LLM
 
 TEMPLATES = ["verify_support_system.j2", "verify_support.j2"]
 NO_LLM = "no LLM configured, so this check could not run"
@@ -95,6 +99,8 @@ SupportVerifier = Verifier | NoVerifier
 
 def verifier_llm(settings: Settings) -> LLM:
     """The LLM the verifier calls: the configured endpoint at temperature 0 (a judgement, not a draft)."""
+    from assistant.llm import LLM  # httpx and the SDK's machinery: only when a verifier is made
+
     return LLM(settings.model_copy(update={"llm_temperature": 0.0}))
 
 
