@@ -135,7 +135,9 @@ class StoreData:
     has_abstract: NDArray[np.bool_]
     rows_of: dict[str, range]  # professor id -> their rows
     papers: LazyPapers
-    vector_memo: Path  # vectors of texts asked about again and again (CV items: embeddings_memo.py), any version
+    # Where CV items' vectors are saved once embedded (embeddings_memo.py), any version; None: never saved, so a CV
+    # the web app was not asked to keep leaves nothing derived from it on disk
+    vector_memo: Path | None
 
     def __len__(self) -> int:
         return len(self.years)
@@ -150,7 +152,9 @@ def folder(store_dir: Path, version: int, model_id: str) -> Path:
     return store_dir / "derived" / f"{version}-{slugify(model_id)}"
 
 
-def open_data(store_dir: Path, model_id: str, pinned: PinnedCatalog, fetch: FetchVectors) -> StoreData:
+def open_data(
+    store_dir: Path, model_id: str, pinned: PinnedCatalog, fetch: FetchVectors, *, remember_cv: bool = True
+) -> StoreData:
     """The derived data of the pinned version: loaded when saved, else built (and saved) first; on a read-only
     store that has none saved (deleted, or written before they existed), built in a temporary folder instead."""
     path = folder(store_dir, pinned.version, model_id)
@@ -161,7 +165,7 @@ def open_data(store_dir: Path, model_id: str, pinned: PinnedCatalog, fetch: Fetc
             if not is_read_only(exc):
                 raise
             path = _build_elsewhere(path, pinned, fetch)
-    return _load(path, pinned, memo_path(store_dir, model_id))
+    return _load(path, pinned, memo_path(store_dir, model_id) if remember_cv else None)
 
 
 def _build_elsewhere(path: Path, pinned: PinnedCatalog, fetch: FetchVectors) -> Path:
@@ -176,7 +180,7 @@ def _complete(path: Path) -> bool:
     return folder_complete(path, FORMAT)
 
 
-def _load(path: Path, pinned: PinnedCatalog, vector_memo: Path) -> StoreData:
+def _load(path: Path, pinned: PinnedCatalog, vector_memo: Path | None) -> StoreData:
     owners = json.loads((path / "professors.json").read_text())  # [[professor id, first row, end row], ...]
     years = np.load(path / "years.npy", mmap_mode="r")
     papers = LazyPapers(pinned, [o[0] for o in owners], [o[1] for o in owners], len(years))

@@ -67,9 +67,18 @@ def chroma_client(settings: Settings) -> Any:
 
 
 class PaperIndex:
-    def __init__(self, settings: Settings, catalog: Catalog | None = None, embedder: Embedder | None = None) -> None:
-        """`embedder` replaces the configured one (a test or benchmark seam); it must claim the same model id."""
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        embedder: Embedder | None = None,
+        *,
+        remember_cv: bool = True,
+    ) -> None:
+        """`embedder` replaces the configured one (a test or benchmark seam); it must claim the same model id.
+        `remember_cv=False`: the vectors of the CVs matched or drafted for are never saved in the store."""
         self.settings = settings
+        self.remember_cv = remember_cv
         self.catalog = catalog or Catalog(settings.catalog_path)
         self.model_id = embedder.model_id if embedder else embedder_id(settings)
         stored = self.catalog.get_meta("embedding_model")
@@ -248,7 +257,9 @@ class PaperIndex:
         if self._snapshot is not None and self._snapshot.version == version:
             return self._snapshot
         pinned = PinnedCatalog(self.settings.catalog_path)
-        self._snapshot = open_data(self.settings.store_dir, self.model_id, pinned, self._fetch_vectors)
+        self._snapshot = open_data(
+            self.settings.store_dir, self.model_id, pinned, self._fetch_vectors, remember_cv=self.remember_cv
+        )
         return self._snapshot
 
     def _fetch_vectors(self, ids: list[str]) -> tuple[list[str], Sequence[Sequence[float]]]:

@@ -75,7 +75,10 @@ def build_item_set(
         return ItemSet(list(items), empty, empty.copy())
     # A CV's items are scored at every match and draft with it: their vectors are saved once embedded, and when
     # they all are the model is never waited for (it loads in a thread meanwhile: embeddings.preload).
-    vecs = remembered(texts, snap.vector_memo, snap.matrix.shape[1], lambda todo: index.embedder.embed(todo))
+    if snap.vector_memo is None:
+        vecs = index.embedder.embed(texts)
+    else:
+        vecs = remembered(texts, snap.vector_memo, snap.matrix.shape[1], lambda todo: index.embedder.embed(todo))
     if feedback_weight > 0:
         vecs = expand_queries(vecs, snap.matrix, feedback_weight, feedback_papers)
     semantic = (vecs @ snap.matrix.T).astype(np.float32)

@@ -12,6 +12,8 @@ import respx
 from starlette.testclient import TestClient
 
 from assistant.cv import read_cv
+from assistant.embeddings import embedder_id
+from assistant.embeddings_memo import all_saved, memo_path
 from assistant.errors import InputError
 from assistant.ingest import ingest_professors
 from assistant.settings import Settings
@@ -141,6 +143,16 @@ def test_a_question_the_papers_do_not_cover_says_so_with_the_closest_papers(clie
     done = final(client, fragment)
     assert "Not covered by the indexed papers" in done and "Closest papers" in done
     assert "don&#39;t cover" in done
+
+
+def test_a_cv_the_student_did_not_keep_leaves_no_vectors_in_the_store(client: TestClient, sample_store: Path) -> None:
+    upload_cv(client)
+    assert "Meisam Razaviyayn" in client.get("/match").text
+    assert "Guardrails: PASSED" in client.post(f"/draft/{MIRZA}/generate").text
+    profile = read_cv(MAYA)
+    texts = [i.text for i in [*profile.all_items(), *profile.skills]]
+    memo = memo_path(sample_store, embedder_id(Settings()))
+    assert not any(all_saved(memo, [t]) for t in texts)  # the CLI saves them (tests/test_scale5a_cv_vectors.py)
 
 
 def test_draft_edit_verify_export_and_mark_drafted(client: TestClient) -> None:

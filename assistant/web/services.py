@@ -98,7 +98,7 @@ class Services:
 
     def index(self) -> PaperIndex:
         if self._index is None:
-            self._index = PaperIndex(self.settings)
+            self._index = PaperIndex(self.settings, remember_cv=False)  # a CV not kept leaves nothing on disk
         return self._index
 
     async def call(self, fn: Callable[[PaperIndex], T]) -> T:
@@ -350,7 +350,8 @@ def run_shortlist_batch(
         if stop():
             raise BatchStopped("stopped; press Resume to draft the rest")
 
-    index = PaperIndex(settings)  # this thread's own: the batch takes minutes and must not hold the pages
+    # This thread's own: the batch takes minutes and must not hold the pages. The CV may not be kept: save nothing.
+    index = PaperIndex(settings, remember_cv=False)
     usage = student.refinement.usage if student.refinement else None
     options = BatchOptions(
         out_dir=out_dir,
