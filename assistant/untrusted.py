@@ -16,6 +16,7 @@ adds nothing to an email or an answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -31,13 +32,20 @@ def is_instruction(sentence: str) -> bool:
 
 
 def is_untrusted(sentence: str) -> bool:
-    return is_instruction(sentence) or bool(URL_RE.search(sentence) or EMAIL_RE.search(sentence))
+    return is_instruction(sentence) or bool(EMAIL_RE.search(sentence)) or any(map(_is_link, URL_RE.finditer(sentence)))
+
+
+def _is_link(m: re.Match[str]) -> bool:
+    """An address, not a site named as a proper noun: "…paragraphs from WikiHow.com" names its data source (a fact
+    of the paper, kept as evidence), while "github.com/…", "www.…" or "https://…" is somewhere to go."""
+    found = m.group()
+    return found.islower() or "/" in found or found.lower().startswith("www.")
 
 
 def without_links(text: str) -> str:
     """The text with its links and email addresses replaced by a note. Only the link goes: the sentence splitter
     may have joined a real claim to the sentence that carries it ("… by 1.2x. Code at https://…")."""
-    return URL_RE.sub(LINK_NOTE, EMAIL_RE.sub(LINK_NOTE, text))
+    return URL_RE.sub(lambda m: LINK_NOTE if _is_link(m) else m.group(), EMAIL_RE.sub(LINK_NOTE, text))
 
 
 def flagged_in(texts: Iterable[str | None]) -> list[str]:
