@@ -152,6 +152,13 @@ def clause_subject(s: Sentence, at: int) -> Subject | None:
     return min(after)[1] if after else None
 
 
+def last_named(s: Sentence, at: int) -> Subject | None:
+    """Whom the sentence names last before `at`, across clauses ("…close to my work: I contributed to MusPy, an
+    open-source library…": the student)."""
+    before = [m for m in _markers(s.text) if m[0] <= at - s.start]
+    return max(before)[1] if before else None
+
+
 def addressed(s: Sentence, at: int) -> bool:
     """The nearest marker before `at` in its clause is "you"/"your" ("…to see that you extended IFCA"), not a
     reference to the work that may be the object of the student's verb ("I apply this idea to SQL")."""

@@ -18,7 +18,18 @@ from typing import Literal
 QuantityKind = Literal["figure", "ratio", "year"]
 Reading = tuple[float, int]  # (value, decimals as written)
 
-_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_UNIT = r"%|x|×|X|k|K|M|B|\s(?:thousand|million|billion)\b"
+Bound = Literal["about", "over", "under"]
+# Words before a figure that make it a bound or an approximation ("more than 1,700" for 1,715): what they allow
+# is `Stated.has`'s, from the figure's precision as written.
+_BOUND_BEFORE_RE = re.compile(
+    r"(?:(?P<about>\b(?:about|around|approximately|roughly|some|circa|almost|nearly|close\s+to)|~|≈)"
+    r"|(?P<over>\b(?:more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceeding|at\s+least|beyond)|>|≥)"
+    r"|(?P<under>\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|just\s+under)|<|≤))\s*$",
+    re.IGNORECASE,
+)
+APPROXIMATION_SHARE = 0.1  # "about X" is within half X's last written digit and within this share of X
 _CARDINALS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -37,8 +48,8 @@ _NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SPELLED = rf"(?:{_CARDINAL})(?:[-\s](?:{_CARDINAL}))*"
 # Digits glued to letters by a hyphen are part of a name ("ResNet-50", "GPT-4"); the lookbehind keeps them out.
 _DIGITS_RE = re.compile(
-    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>%|x|×|X|k|K|M|B)?"
-    rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>%|x|×|X|k|K|M|B)?)?(?![\w%×]|\.\d)"
+    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>{_UNIT})?"
+    rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>{_UNIT})?)?(?![\w%×]|\.\d)"
 )
 _TIMES_RE = re.compile(rf"\b(?P<n>{_NUM}|{_SPELLED})(?:\s*[-\s]\s*(?:times|fold)\b|fold\b)", re.IGNORECASE)
 _MAGNITUDE_RE = re.compile(
@@ -72,6 +83,7 @@ class Quantity:
     values: tuple[tuple[Reading, ...], ...]
     spelled: bool
     approximate: bool = False  # "an order of magnitude": a range of values, not one
+    bound: Bound | None = None  # "about 30%", "more than 1,700", "up to 2x": a bound on the value, not the value
 
     @property
     def numbers(self) -> tuple[float, ...]:
@@ -93,7 +105,7 @@ def quantities(text: str) -> list[Quantity]:
 def _digit_quantities(text: str) -> Iterator[Quantity]:
     for m in _DIGITS_RE.finditer(text):
         a, b = m.group("a"), m.group("b")
-        units = {m.group("ua"), m.group("ub")} - {None}
+        units = {u.strip() for u in (m.group("ua"), m.group("ub")) if u}
         values = [_readings(a, m.group("ua")), *([_readings(b, m.group("ub"))] if b else [])]
         raw = [a, b] if b else [a]
         if units & {"x", "×", "X"}:
@@ -102,12 +114,19 @@ def _digit_quantities(text: str) -> Iterator[Quantity]:
             kind = "year"  # "over 2000 clusters" reads as one too: a year is also looked up among stated figures
         else:
             kind = "figure"
-        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), spelled=False)
+        bound = None if b else _bound_before(text, m.start())
+        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), spelled=False, bound=bound)
+
+
+def _bound_before(text: str, at: int) -> Bound | None:
+    m = _BOUND_BEFORE_RE.search(text, max(0, at - 24), at)
+    return None if m is None else "about" if m.group("about") else "over" if m.group("over") else "under"
 
 
 def _readings(raw: str, unit: str | None) -> tuple[Reading, ...]:
-    """ "1.3B" reads 1.3 (as written) or 1.3e9; each keeps the decimals it was written with."""
+    """ "1.3B" and "1.3 billion" read 1.3 (as written) or 1.3e9; each keeps the decimals it was written with."""
     value, decimals = float(raw.replace(",", "")), len(raw.split(".")[1]) if "." in raw else 0
+    unit = unit.strip() if unit else None
     return ((value, decimals), (value * _UNITS[unit], 0)) if unit in _UNITS else ((value, decimals),)
 
 
@@ -155,7 +174,9 @@ def _ratio_words(text: str) -> Iterator[Quantity]:
 def _cardinals(text: str) -> Iterator[Quantity]:
     for m in _SPELLED_RE.finditer(text):
         words = m.group().lower()
-        if words in _DETERMINER_CARDINALS or _META_COUNT_RE.match(text[m.end() :]):
+        # "by nine points" measures a difference; "three points I would like to raise" counts the email's own.
+        by = text[max(0, m.start() - 3) : m.start()].lower() == "by "
+        if words in _DETERMINER_CARDINALS or (_META_COUNT_RE.match(text[m.end() :]) and not by):
             continue
         yield Quantity(m.start(), m.end(), m.group(), "figure", (((_spelled_value(words), 0),),), spelled=True)
 
@@ -171,12 +192,17 @@ class Stated:
     ratios: frozenset[tuple[int, float]]
     percents: frozenset[tuple[int, float]]  # the figures written with "%"
     magnitude_phrase: bool  # "order(s) of magnitude" is written out
+    values: frozenset[float] = frozenset()  # the figures as stated, every reading
 
     def has(self, q: Quantity) -> bool:
-        """Every endpoint of `q` is stated, in one of its readings."""
+        """Every endpoint of `q` is stated, in one of its readings; a bound or an approximation ("more than
+        1,700", "about 30%") is stated when a figure the text states is what it says (`within`)."""
         if q.kind == "ratio":
             return all(any(self._ratio(v, d, q.approximate) for v, d in end) for end in q.values)
-        return all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values)
+        if all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values):
+            return True
+        bound = q.bound
+        return bound is not None and any(within(x, v, d, bound) for v, d in q.values[0] for x in self.values)
 
     def _ratio(self, value: float, decimals: int, approximate: bool) -> bool:
         if approximate:
@@ -188,14 +214,36 @@ class Stated:
         return any((0, p) in self.percents for p in as_percent)
 
 
+def within(stated_value: float, value: float, decimals: int, bound: Bound) -> bool:
+    """A figure the text states is what "about / more than / less than <value>" says, at the precision <value> is
+    written with: its last digit (1 for "93", 100 for "1,700", 0.1 for "2.5")."""
+    step = 10.0**-decimals if decimals else _last_digit(value)
+    if bound == "about":
+        return abs(stated_value - value) <= min(step / 2, APPROXIMATION_SHARE * value)
+    if bound == "over":
+        return value < stated_value <= value + step
+    return value - step <= stated_value < value
+
+
+def _last_digit(value: float) -> float:
+    """The place of the last non-zero digit of a whole number: 100 for 1,700, 1 for 1,715."""
+    n, step = int(value), 1.0
+    while n and n % 10 == 0:
+        n, step = n // 10, step * 10
+    return step
+
+
 @lru_cache(maxsize=65536)  # every abstract is read once per process, however many emails cite it
 def stated(text: str) -> Stated:
     figures: set[tuple[int, float]] = set()
     ratios: set[tuple[int, float]] = set()
     percents: set[tuple[int, float]] = set()
+    values: set[float] = set()
     for q in quantities(text):
         roundings = {(d, round(v, d)) for end in q.values for v, decimals in end for d in range(decimals + 1)}
         (ratios if q.kind == "ratio" else figures).update(roundings)
+        if q.kind != "ratio":
+            values.update(v for end in q.values for v, _ in end)
         if "%" in q.text:
             percents.update(roundings)
         if q.kind == "ratio" and not q.spelled:
@@ -204,4 +252,4 @@ def stated(text: str) -> Stated:
     for m in _SPELLED_RE.finditer(text):
         figures.add((0, _spelled_value(m.group())))
     magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
-    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude)
+    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude, frozenset(values))
