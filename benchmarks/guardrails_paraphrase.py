@@ -24,8 +24,8 @@ _HEDGE_BEFORE_RE = re.compile(
     r"just|by)\s+|[~<>≈±])$",
     re.IGNORECASE,
 )
-_PERCENT_RE = re.compile(r"(?<![\w.,\-–/])(\d+(?:\.\d+)?)\s?%(?![\-–\d])")
-_BIG_RE = re.compile(r"(?<![\w.,\-–/#])(\d{1,3}(?:,\d{3})+|\d{4,})(?![\d%\-–]|[.,]\d)")
+_PERCENT_RE = re.compile(r"(?<![\w.,\-–/])(\d+(?:\.\d+)?)\s?%(?![\-–\w])")
+_BIG_RE = re.compile(r"(?<![\w.,\-–/#])(\d{1,3}(?:,\d{3})+|\d{4,})(?![\w%\-–]|[.,]\d)")
 _SCALE_RE = re.compile(r"(?<![\w.\-–/])(\d+(?:\.\d+)?)\s?([KMB])(?![\w\-–])")
 _SCALE_WORDS = {"K": "thousand", "M": "million", "B": "billion"}
 _SMALL = "zero one two three four five six seven eight nine ten eleven twelve".split()
