@@ -152,6 +152,11 @@ def clause_subject(s: Sentence, at: int) -> Subject | None:
     return min(after)[1] if after else None
 
 
+def sentence_quantities(atoms: Sequence[Atom], atom: Atom) -> list[Quantity]:
+    """The quantities of the atom's sentence, in order."""
+    return [a.quantity for a in atoms if a.sentence is atom.sentence and a.quantity is not None]
+
+
 def last_named(s: Sentence, at: int) -> Subject | None:
     """Whom the sentence names last before `at`, across clauses ("…close to my work: I contributed to MusPy, an
     open-source library…": the student)."""

@@ -26,7 +26,7 @@ Bound = Literal["about", "over", "under"]
 _BOUND_BEFORE_RE = re.compile(
     r"(?:(?P<about>\b(?:about|around|approximately|roughly|some|circa|almost|nearly|close\s+to)|~|≈)"
     r"|(?P<over>\b(?:more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceeding|at\s+least|beyond)|>|≥)"
-    r"|(?P<under>\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|just\s+under)|<|≤))\s*$",
+    r"|(?P<under>\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|just\s+under)|<|≤))\s*(?:an?\s+)?$",
     re.IGNORECASE,
 )
 APPROXIMATION_SHARE = 0.1  # "about X" is within half X's last written digit and within this share of X
@@ -64,6 +64,12 @@ _OCCASIONS_AFTER_RE = re.compile(
 )
 _NOUN_BEFORE_RE = re.compile(rf"\b(?:the|both|these|those|its|their|{_CARDINAL})\s+$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_YEARS_AFTER_RE = re.compile(r"[-\s]years?\b", re.IGNORECASE)
+# A range of years as a text gives it: "2014-2018", "between 2014 and 2018", "from 2010 to 2017", "Sep 2023 – Jun
+# 2025" (a CV's dates).
+_YEAR_RANGE_RE = re.compile(
+    r"(?<!\d)(?P<a>(?:19|20)\d\d)(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)(?:[A-Z][a-z]{2,8}\.?\s+)?(?P<b>(?:19|20)\d\d)(?!\d)"
+)
 # What follows a count of the email's own material, or a partitive "three of ...", or a year used as a count.
 _META_COUNT_RE = re.compile(
     r"^\s*(?:of\b|(?:\w+\s+)?(?:papers?|works?|articles?|publications?|questions?|things|points|ideas|aspects|"
@@ -84,6 +90,7 @@ class Quantity:
     spelled: bool
     approximate: bool = False  # "an order of magnitude": a range of values, not one
     bound: Bound | None = None  # "about 30%", "more than 1,700", "up to 2x": a bound on the value, not the value
+    years_long: bool = False  # "a five-year window", "5 years": a length of time a range of years may give
 
     @property
     def numbers(self) -> tuple[float, ...]:
@@ -115,7 +122,12 @@ def _digit_quantities(text: str) -> Iterator[Quantity]:
         else:
             kind = "figure"
         bound = None if b else _bound_before(text, m.start())
-        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), spelled=False, bound=bound)
+        long = _years_long(text, m.end())
+        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), False, bound=bound, years_long=long)
+
+
+def _years_long(text: str, end: int) -> bool:
+    return _YEARS_AFTER_RE.match(text, end) is not None
 
 
 def _bound_before(text: str, at: int) -> Bound | None:
@@ -178,7 +190,8 @@ def _cardinals(text: str) -> Iterator[Quantity]:
         by = text[max(0, m.start() - 3) : m.start()].lower() == "by "
         if words in _DETERMINER_CARDINALS or (_META_COUNT_RE.match(text[m.end() :]) and not by):
             continue
-        yield Quantity(m.start(), m.end(), m.group(), "figure", (((_spelled_value(words), 0),),), spelled=True)
+        value = (((_spelled_value(words), 0),),)
+        yield Quantity(m.start(), m.end(), m.group(), "figure", value, True, years_long=_years_long(text, m.end()))
 
 
 # ---------------------------------------------------------------- what a text states
@@ -193,6 +206,7 @@ class Stated:
     percents: frozenset[tuple[int, float]]  # the figures written with "%"
     magnitude_phrase: bool  # "order(s) of magnitude" is written out
     values: frozenset[float] = frozenset()  # the figures as stated, every reading
+    year_spans: frozenset[float] = frozenset()  # the lengths its ranges of years give (2014-2018: 4 or 5 years)
 
     def has(self, q: Quantity) -> bool:
         """Every endpoint of `q` is stated, in one of its readings; a bound or an approximation ("more than
@@ -200,6 +214,8 @@ class Stated:
         if q.kind == "ratio":
             return all(any(self._ratio(v, d, q.approximate) for v, d in end) for end in q.values)
         if all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values):
+            return True
+        if q.years_long and len(q.values) == 1 and q.values[0][0][0] in self.year_spans:
             return True
         bound = q.bound
         return bound is not None and any(within(x, v, d, bound) for v, d in q.values[0] for x in self.values)
@@ -212,6 +228,20 @@ class Stated:
         # "halves the error" is a 50% reduction, "doubles" a 100% increase: the same ratio as a percentage.
         as_percent = {round(100 * (1 - 1 / value)), round(100 * (value - 1))}
         return any((0, p) in self.percents for p in as_percent)
+
+
+def derived(q: Quantity, others: list[Quantity]) -> bool:
+    """`q` is arithmetic on two other figures of its sentence: the relative change, the difference or the ratio
+    of "from 14.2% to 9.8%" ("about a 30 percent relative reduction"). The two figures are checked themselves, so
+    what follows from them claims nothing new."""
+    if q.kind == "year" or len(q.values) != 1:
+        return False
+    figures = [n for o in others if o is not q and o.kind != "year" for n in o.numbers]  # a range's ends too
+    # In the order written: a change "from a to b" is relative to a; a difference or a ratio has no order.
+    pairs = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1 :] if a > 0 and b > 0 and a != b]
+    results = {x for a, b in pairs for x in (100 * abs(b - a) / a, abs(a - b), max(a, b) / min(a, b))}
+    (value, decimals), bound = q.values[0][0], q.bound or "about"
+    return any(within(x, value, decimals, bound) if q.bound else round(x, decimals) == value for x in results)
 
 
 def within(stated_value: float, value: float, decimals: int, bound: Bound) -> bool:
@@ -252,4 +282,7 @@ def stated(text: str) -> Stated:
     for m in _SPELLED_RE.finditer(text):
         figures.add((0, _spelled_value(m.group())))
     magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
-    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude, frozenset(values))
+    spans = {float(int(m["b"]) - int(m["a"]) + extra) for m in _YEAR_RANGE_RE.finditer(text) for extra in (0, 1)}
+    return Stated(
+        frozenset(figures), frozenset(ratios), frozenset(percents), magnitude, frozenset(values), frozenset(spans)
+    )

@@ -9,12 +9,12 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import Atom, clause_subject, is_duration, read_by_student
+from assistant.guardrails.atoms import Atom, clause_subject, is_duration, read_by_student, sentence_quantities
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
-from assistant.guardrails.quantities import stated
+from assistant.guardrails.quantities import derived, stated
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import (
@@ -206,7 +206,7 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         named = atom.kind == "name"
         if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
             continue
-        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(ev, atom)):
+        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(email, ev, atom)):
             span = atom.text
             out.append(
                 hard(
@@ -219,12 +219,14 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
     return out
 
 
-def _figure_backed(ev: Evidence, atom: Atom) -> bool:
+def _figure_backed(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
     """The CV states it, or the professor's texts do and the student repeats it: in a clause not about their own
     work (evidence.quantity_backed), or as what they read ("I was interested in your corpus of 10,000 posts")."""
     if ev.quantity_backed(atom):
         return True
     q = atom.quantity
+    if q is not None and derived(q, sentence_quantities(email.atoms, atom)):
+        return True  # arithmetic on the sentence's own figures, which are checked themselves
     if q is None or not read_by_student(atom):
         return False
     return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
