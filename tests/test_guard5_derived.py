@@ -66,3 +66,11 @@ def test_the_i_of_math_notation_is_no_student() -> None:
     sentence = next(s for s in email.sentences if "convert" in s.text)
     assert sentence.about == "professor"
     assert last_named(sentence, sentence.start + sentence.text.index("flow")) == "professor"
+
+
+def test_an_acronym_another_professors_paper_writes_is_still_attribution() -> None:
+    other = Paper(id="p-other", title="Scaling EGTA", abstract="EGTA scales to large games with our new solver.")
+    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, other_papers=[("Ada Lovelace", other)], min_words=0)
+    body = "Your group's EGTA solver scales to large games, which I would love to build on."
+    text = f"Subject: PhD inquiry\n\nDear Professor Ivanov,\n\n{body}\n\nBest regards,\nAoife Byrne"
+    assert [(v.check, v.span) for v in check_text(text, ctx).hard_violations] == [("attribution", "EGTA")]

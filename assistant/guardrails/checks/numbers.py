@@ -231,11 +231,14 @@ def _name_violation(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) 
 
 def _spelled_by_their_paper(ev: Evidence, atom: Atom, focus: Focus) -> bool:
     """The acronym's words are written out in the paper the sentence is about, or (four letters or more, which
-    chance rarely spells) in one of their papers."""
+    chance rarely spells) in one of their papers, when no other professor's paper has the acronym itself (written,
+    it is better evidence than letters that happen to match: `attribution`)."""
     if any(spelled_out(atom.text, ev.paper_texts[pid].norm) for pid in focus.papers):
         return True
     long_enough = sum(c.isupper() for c in atom.text) >= ACRONYM_ANY_PAPER_LETTERS
-    return long_enough and any(spelled_out(atom.text, t.norm) for t in ev.paper_texts.values())
+    if not long_enough or ev.foreign_name(atom):
+        return False
+    return any(spelled_out(atom.text, t.norm) for t in ev.paper_texts.values())
 
 
 def _unknown_name(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
