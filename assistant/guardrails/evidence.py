@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from assistant.guardrails.acronyms import acronyms, spelled_out
 from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.corpus import Corpus, StoreCorpus, Texts, title_matches
-from assistant.guardrails.focus import PaperWords, paper_words
+from assistant.guardrails.focus import PaperWords, paper_words, title_head
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import canonical_url, is_generic, norm
 from assistant.instructions import CV_INSTRUCTION_RE
@@ -159,6 +159,15 @@ class Evidence:
     def words(self) -> PaperWords:
         """Which of their papers hold each word (built on first use: only plain text and figures need it)."""
         return paper_words(tuple((pid, texts.norm) for pid, texts in self.paper_texts.items()))
+
+    @cached_property
+    def title_heads(self) -> dict[str, tuple[str, ...]]:
+        """Their papers by the head of each title (focus.title_head)."""
+        heads: dict[str, list[str]] = {}
+        for p in self.papers.values():
+            for head in {title_head(t) for t in paper_titles(p)} - {""}:
+                heads.setdefault(head, []).append(p.id)
+        return {head: tuple(ids) for head, ids in heads.items()}
 
     @cached_property
     def name_stems(self) -> frozenset[str]:
