@@ -6,7 +6,8 @@ ingest summary), but nothing quotes them: the offline answerer and drafter pick 
 `usable_sentences(paper)`, prompts put `usable_abstract(paper)` in their data blocks, and the answer checks take
 `trusted_copy(paper)` as evidence, so an answer that repeats a planted instruction fails the injection check
 instead of being excused by the abstract it came from. A sentence that reads as an instruction is left out whole;
-of a sentence that only carries a link or an email address, only the link is left out.
+of a sentence that only carries a link or an email address, only the link is left out. A site named as a proper
+noun ("paragraphs from WikiHow.com") is no link: it is the paper's data source, a fact like any other.
 
 The patterns are the guardrails' own: what the injection check would flag in an email (instructions, model
 meta-text) and the link and email patterns of text.py. Links are marked too because a planted "visit
