@@ -99,7 +99,11 @@ def numbers_in(text: str) -> set[float]:
 # Words a full stop follows without ending the sentence (single letters, initials, are handled apart).
 ABBREVIATIONS = frozenset(
     "e.g i.e etc al dr prof mr ms mrs vs cf fig figs eq no nos st jr sr ph.d m.s b.s m.sc b.sc b.tech m.tech b.e "
-    "m.eng b.eng b.a m.a u.s u.k a.k.a approx resp incl dept univ inc ltd co".split()
+    "m.eng b.eng b.a m.a u.s u.k a.k.a approx resp incl dept univ inc ltd co "
+    # Titles and degrees of CVs and signatures ("Assoc. Prof.", "M.Phil."), references ("Vol. 3, pp. 1-9", "Eq.",
+    # "Sec."), and months as CVs date entries ("Sept. 2023").
+    "assoc asst assist d.phil m.phil m.res m.b.a d.sc ll.m m.ed vol vols pp ed eds sec ch chap ca viz "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“(\[]?[A-Z0-9])")
 _LAST_WORD_RE = re.compile(r"([A-Za-z.]+)$")
@@ -118,6 +122,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             text, max(begin, m.start() - _LAST_WORD_CHARS), m.start(), _next_word(text, m.end())
         ):
             continue
+        if _inside_quotation(text, begin, m):
+            continue
         spans.append((begin, m.end()))
         begin = m.end()
     spans.append((begin, end))
@@ -130,6 +136,22 @@ def _abbreviation_before(text: str, start: int, stop: int, following: str) -> bo
     before = _LAST_WORD_RE.search(text[start:stop])
     word = before.group(1).lower() if before else ""
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and following.lower() not in STOPWORDS)
+
+
+def _inside_quotation(text: str, begin: int, end: re.Match[str]) -> bool:
+    """The stop is inside a double quotation that closes later on the same line, with no stop of its own before
+    its closing mark: a quoted title ("Is Attention Enough? A Study…", "Less is More... Sometimes") goes on.
+    A quotation whose stop the closing mark follows ('She said "It works." Then…') ends where it ends."""
+    if end.group()[-1] in "\"”’')]":
+        return False
+    before = text[begin : end.start()]
+    curly_open = before.count("“") > before.count("”")
+    if not (curly_open or before.count('"') % 2):
+        return False
+    line_end = text.find("\n", end.end())
+    rest = text[end.end() : len(text) if line_end < 0 else line_end]
+    close = rest.find("”" if curly_open else '"')
+    return close >= 0 and not re.search(r"[.!?]\s", rest[:close])
 
 
 def _next_word(text: str, at: int) -> str:

@@ -6,7 +6,8 @@ ingest summary), but nothing quotes them: the offline answerer and drafter pick 
 `usable_sentences(paper)`, prompts put `usable_abstract(paper)` in their data blocks, and the answer checks take
 `trusted_copy(paper)` as evidence, so an answer that repeats a planted instruction fails the injection check
 instead of being excused by the abstract it came from. A sentence that reads as an instruction is left out whole;
-of a sentence that only carries a link or an email address, only the link is left out.
+of a sentence that only carries a link or an email address, only the link is left out. A site named as a proper
+noun ("paragraphs from WikiHow.com") is no link: it is the paper's data source, a fact like any other.
 
 The patterns are the guardrails' own: what the injection check would flag in an email (instructions, model
 meta-text) and the link and email patterns of text.py. Links are marked too because a planted "visit
@@ -16,6 +17,7 @@ adds nothing to an email or an answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -31,13 +33,20 @@ def is_instruction(sentence: str) -> bool:
 
 
 def is_untrusted(sentence: str) -> bool:
-    return is_instruction(sentence) or bool(URL_RE.search(sentence) or EMAIL_RE.search(sentence))
+    return is_instruction(sentence) or bool(EMAIL_RE.search(sentence)) or any(map(_is_link, URL_RE.finditer(sentence)))
+
+
+def _is_link(m: re.Match[str]) -> bool:
+    """An address, not a site named as a proper noun: "…paragraphs from WikiHow.com" names its data source (a fact
+    of the paper, kept as evidence), while "github.com/…", "www.…" or "https://…" is somewhere to go."""
+    found = m.group()
+    return found.islower() or "/" in found or found.lower().startswith("www.")
 
 
 def without_links(text: str) -> str:
     """The text with its links and email addresses replaced by a note. Only the link goes: the sentence splitter
     may have joined a real claim to the sentence that carries it ("… by 1.2x. Code at https://…")."""
-    return URL_RE.sub(LINK_NOTE, EMAIL_RE.sub(LINK_NOTE, text))
+    return URL_RE.sub(lambda m: LINK_NOTE if _is_link(m) else m.group(), EMAIL_RE.sub(LINK_NOTE, text))
 
 
 def flagged_in(texts: Iterable[str | None]) -> list[str]:

@@ -17,11 +17,19 @@ benchmark store of all 34 researchers):
   third person with the student's name (`cv-third`), checked as an email with that CV to a professor the set's
   dev emails address with it.
 
+- `para-*` and `cv-degree`, `cv-derived`, `cv-pub`, `cv-joint` (`--kinds para,cv-para`): paraphrases, the way
+  people restate a fact (`guardrails_paraphrase.py`): every prose sentence of an abstract in the second person
+  after its quoted title with its figures approximated (`para-approx`), as fractions (`para-fraction`), with
+  units written out (`para-scale`), small counts spelled or in digits (`para-spelled`), year ranges in words
+  (`para-years`); a CV's degree under its other names and with the length its dates give, a publication with
+  its venue and year, and what the student did beside the professor's paper in one sentence.
+
 Printed: per probe kind, the probes, those with any hard violation (the false-alarm rate) and the violations per
 check; with `-v`, each false alarm (the probe sentence and the violation) to stderr. Deterministic: the probes
 are made in a fixed order from the files; `--limit N` keeps the first N papers of each researcher.
 
-    python benchmarks/guardrails_probe.py [-v] [--kinds title,name,paragraphs,cv] [--limit N] [--json-out FILE]
+    python benchmarks/guardrails_probe.py [-v] [--kinds title,name,paragraphs,cv,para,cv-para] [--limit N]
+        [--json-out FILE]
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,6 +51,12 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from guardrails import CORPUS, DEFAULT_STORE, SET_DIR, open_store  # noqa: E402
+from guardrails_paraphrase import (  # noqa: E402
+    PAPER_REWRITES,
+    degree_restatements,
+    joint_sentence,
+    publication_restatement,
+)
 
 from assistant.cv import read_cv  # noqa: E402
 from assistant.draft import guardrail_context  # noqa: E402
@@ -53,7 +68,12 @@ from assistant.guardrails.vocabulary import classify_token, is_generic  # noqa: 
 from assistant.text import TOKEN_RE, sentence_spans, surname  # noqa: E402
 from assistant.types import Paper, Professor, Violation  # noqa: E402
 
+PARAPHRASE_KINDS = tuple(f"para-{k}" for k in PAPER_REWRITES)
+CV_PARAPHRASE_KINDS = ("cv-degree", "cv-derived", "cv-pub", "cv-joint")
 KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "cv-first", "cv-third")
+KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS
+FAMILIES = ("title", "name", "paragraphs", "cv", "para", "cv-para")  # what --kinds selects
+JOINT_PAPERS = 3  # the professor's papers (first by id) each CV bullet is paired with in `cv-joint`
 SAMPLE_PROFESSOR = "Baharan Mirzasoleiman"  # the examples/ CVs are the demo's, written for her
 PROBE_SIGNATURE = "Sam Lee"  # the student of the paper probes (no CV: the signature stands for it)
 REQUEST = "Would you have 20 minutes for a short call this month?"
@@ -187,6 +207,11 @@ def paper_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[P
             yield Probe("title-unquoted", f"In {paper.title}, {you}", prof.name)
             if name:
                 yield Probe("name", f"With {name}, {you}", prof.name)
+        for s in prose_sentences(paper):
+            you = _lowered(second_person(s), context)
+            for kind, rewrite in PAPER_REWRITES.items():
+                if said := rewrite(you):
+                    yield Probe(f"para-{kind}", f'In "{paper.title}", {said}', prof.name)
 
 
 # ---------------------------------------------------------------- CV probes
@@ -270,7 +295,8 @@ def cv_professors() -> dict[Path, str]:
     return out
 
 
-def cv_probes() -> Iterator[Probe]:
+def cv_probes(titles: dict[str, list[str]]) -> Iterator[Probe]:
+    """The restated fact lines, then their paraphrases; `titles`: each professor's first JOINT_PAPERS titles."""
     for cv, professor in cv_professors().items():
         profile = read_cv(cv)
         for section, line in cv_lines(profile.raw_text):
@@ -278,9 +304,33 @@ def cv_probes() -> Iterator[Probe]:
             if stated:
                 yield Probe("cv-first", stated[0], professor, cv)
                 yield Probe("cv-third", stated[1], professor, cv)
+            for kind, sentence in cv_paraphrases(section, line, titles.get(professor, [])):
+                yield Probe(kind, sentence, professor, cv)
+
+
+def cv_paraphrases(section: str, line: str, titles: list[str]) -> Iterator[tuple[str, str]]:
+    """A degree under its other names and with its length, a publication with its venue and year, and a bullet
+    of what the student did beside each of the professor's papers (`guardrails_paraphrase`)."""
+    entry, bullet = _ENTRY_RE.match(line), _BULLET_RE.match(line)
+    if entry and "education" in section and _DEGREE_WORD_RE.search(entry.group("what")):
+        what = _MD_RE.sub("", entry.group("what")).strip()
+        yield from degree_restatements(what, entry.group("where").strip(" ,"), entry.group("when") or "")
+    elif bullet and "publication" in section and (said := publication_restatement(bullet.group("text"))):
+        yield "cv-pub", said
+    elif bullet and ("experience" in section or "project" in section):
+        for title in titles:
+            if said := joint_sentence(title, bullet.group("text")):
+                yield "cv-joint", said
 
 
 # ---------------------------------------------------------------- running
+
+
+def family(kind: str) -> str:
+    """The --kinds name of a probe kind ("para-approx" is "para", "cv-degree" is "cv-para")."""
+    if kind in CV_PARAPHRASE_KINDS:
+        return "cv-para"
+    return kind.split("-")[0]
 
 
 def email(probe: Probe, ctx: GuardrailContext) -> str:
@@ -294,7 +344,7 @@ def email(probe: Probe, ctx: GuardrailContext) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("-v", "--verbose", action="store_true", help="each false alarm, to stderr")
-    parser.add_argument("--kinds", default="title,name,paragraphs,cv", help="title, name, paragraphs, cv")
+    parser.add_argument("--kinds", default=",".join(FAMILIES), help=", ".join(FAMILIES))
     parser.add_argument("--limit", type=int, help="the first N papers of each researcher (by id)")
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
     parser.add_argument("--json-out", type=Path)
@@ -302,17 +352,19 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kinds.split(","))
     index = open_store(args.store)
     tally, start = Tally(), time.process_time()
-    if kinds & {"title", "name", "paragraphs"}:
+    if kinds & {"title", "name", "paragraphs", "para"}:
         for prof_name in corpus_professors():
             prof = index.catalog.resolve(prof_name, kind="professor")
             ctx = guardrail_context(prof, prof.papers, None, index, index.settings)
             ev = Evidence.of_context(ctx)
             probes = [*paper_probes(prof, ev, args.limit), *paragraph_probes(prof, args.limit)]
             for probe in probes:
-                if probe.kind.split("-")[0] in kinds:
+                if family(probe.kind) in kinds:
                     run(probe, ctx, tally, args.verbose)
-    if "cv" in kinds:
-        for probe in cv_probes():
+    if kinds & {"cv", "cv-para"}:
+        for probe in cv_probes(joint_titles(index)):
+            if family(probe.kind) not in kinds:
+                continue
             prof = index.catalog.resolve(probe.professor, kind="professor")
             assert probe.cv is not None
             ctx = guardrail_context(prof, prof.papers, read_cv(probe.cv), index, index.settings)
@@ -329,6 +381,15 @@ def main(argv: list[str] | None = None) -> int:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(line + "\n", encoding="utf-8")
     return 0
+
+
+def joint_titles(index: Any) -> dict[str, list[str]]:
+    """Each CV's professor's first JOINT_PAPERS titles (by paper id), for `cv-joint`."""
+    out = {}
+    for professor in set(cv_professors().values()):
+        papers = sorted(index.catalog.resolve(professor, kind="professor").papers, key=lambda p: p.id)
+        out[professor] = [p.title for p in papers if p.title and not _NOT_PROSE_RE.search(p.title)][:JOINT_PAPERS]
+    return out
 
 
 def corpus_professors() -> list[str]:

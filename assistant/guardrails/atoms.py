@@ -54,7 +54,8 @@ _INDIRECT_QUESTION_RE = re.compile(
 _READING_RE = re.compile(
     r"\b(?:I|we)(?:\s+(?:was|were|am|are|have\s+been|also|really|especially|particularly|equally))*\s+"
     r"(?:interested\s+in|intrigued\s+by|impressed\s+by|struck\s+by|fascinated\s+by|drawn\s+to|read|enjoyed|"
-    r"liked|loved|admired|appreciated|noted|noticed|learned\s+(?:a\s+lot\s+|much\s+)?from)\b",
+    r"liked|loved|admired|appreciated|noted|noticed|learned\s+(?:a\s+lot\s+|much\s+)?from|"
+    r"(?:like|love|admire|appreciate|enjoy)(?!\s+to\b))\b",
     re.IGNORECASE,
 )
 # A new clause with its own subject between the reading verb and the words ("I read it, and I annotated 300").
@@ -152,6 +153,18 @@ def clause_subject(s: Sentence, at: int) -> Subject | None:
     return min(after)[1] if after else None
 
 
+def sentence_quantities(atoms: Sequence[Atom], atom: Atom) -> list[Quantity]:
+    """The quantities of the atom's sentence, in order."""
+    return [a.quantity for a in atoms if a.sentence is atom.sentence and a.quantity is not None]
+
+
+def last_named(s: Sentence, at: int) -> Subject | None:
+    """Whom the sentence names last before `at`, across clauses ("…close to my work: I contributed to MusPy, an
+    open-source library…": the student)."""
+    before = [m for m in _markers(s.text) if m[0] <= at - s.start]
+    return max(before)[1] if before else None
+
+
 def addressed(s: Sentence, at: int) -> bool:
     """The nearest marker before `at` in its clause is "you"/"your" ("…to see that you extended IFCA"), not a
     reference to the work that may be the object of the student's verb ("I apply this idea to SQL")."""
@@ -193,8 +206,15 @@ def requested(s: Sentence, at: int) -> bool:
 
 def read_by_student(atom: Atom) -> bool:
     """The atom is in the object of the student reading or liking something ("I was equally interested in the
-    Facebook corpus of 10,000 posts"): it describes what they read, the professor's work, not their own."""
-    before = atom.sentence.text[: atom.start - atom.sentence.start]
+    Facebook corpus of 10,000 posts", "I like how it unifies three problems"): it describes what they read, the
+    professor's work, not their own."""
+    return in_what_student_read(atom.sentence, atom.start)
+
+
+def in_what_student_read(s: Sentence, at: int) -> bool:
+    """`at` is in the object of a reading or liking verb of the student's, before any new clause of theirs ("I
+    read the preface to the workshop at VLDB 2021": where the workshop was, not where the student was)."""
+    before = s.text[: at - s.start]
     reading = _READING_RE.search(before)
     return reading is not None and not _NEW_CLAUSE_RE.search(before[reading.end() :])
 

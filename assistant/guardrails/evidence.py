@@ -16,12 +16,13 @@ from rapidfuzz import fuzz
 from assistant.guardrails.acronyms import acronyms, spelled_out
 from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.corpus import Corpus, StoreCorpus, Texts, title_matches
-from assistant.guardrails.focus import PaperWords, paper_words
+from assistant.guardrails.focus import PaperWords, paper_words, title_head
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import canonical_url, is_generic, norm
 from assistant.instructions import CV_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, sentences, stem
 from assistant.types import Paper, Professor, StudentProfile
+from assistant.untrusted import is_instruction
 
 if TYPE_CHECKING:
     from assistant.guardrails.verifier import SupportVerifier
@@ -160,6 +161,15 @@ class Evidence:
         return paper_words(tuple((pid, texts.norm) for pid, texts in self.paper_texts.items()))
 
     @cached_property
+    def title_heads(self) -> dict[str, tuple[str, ...]]:
+        """Their papers by the head of each title (focus.title_head)."""
+        heads: dict[str, list[str]] = {}
+        for p in self.papers.values():
+            for head in {title_head(t) for t in paper_titles(p)} - {""}:
+                heads.setdefault(head, []).append(p.id)
+        return {head: tuple(ids) for head, ids in heads.items()}
+
+    @cached_property
     def name_stems(self) -> frozenset[str]:
         return frozenset(stem(w) for w in self.name_tokens)
 
@@ -169,8 +179,16 @@ class Evidence:
 
     @cached_property
     def allowed_emails(self) -> set[str]:
-        found = {e.lower() for e in EMAIL_RE.findall(self.cv_raw)}
+        """The CV's, the profile's, and those the professor's own titles and abstracts give outside a sentence that
+        reads as an instruction (trusted copies leave them out: ingest kept them in `flagged_sentences`)."""
+        texts = [self.cv_raw, self.profile_raw, *self.abstract_marked]
+        found = {e.lower() for text in texts for e in EMAIL_RE.findall(text)}
         return found | {e for e in (self.student_email, self.professor_email) if e}
+
+    @cached_property
+    def abstract_marked(self) -> tuple[str, ...]:
+        """The sentences of their titles and abstracts ingest marked for a link or an address, not instructions."""
+        return tuple(s for p in self.papers.values() for s in p.flagged_sentences if not is_instruction(s))
 
     # ---------------------------------------------------------------- named things (atoms.Atom of kind "name")
 

@@ -61,6 +61,9 @@ _NEW_WORK_RE = re.compile(
 )
 
 
+# A quotation too short to be a mention (parse.QUOTE_MIN_WORDS); where a title's head ends and its subtitle begins.
+_SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
+_TITLE_HEAD_RE = re.compile(r"(?<=[!?:])\s")
 # What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
 _TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
 _LABELLED_PAPER_RE = re.compile(
@@ -192,11 +195,23 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
 
 def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
     titled = [p.id for m in email.mentions if m.sentence == s and (p := _titled(ev, m.text, m.kind == "run"))]
-    titled += _uncued_titles(ev, s)
+    titled += _uncued_titles(ev, s) + _short_titles(ev, s)
     if titled:
         return Focus(tuple(dict.fromkeys(titled)), "title")
     labelled = _labelled_paper(ev, s.text)
     return Focus(labelled, "name") if labelled else None
+
+
+def _short_titles(ev: Evidence, s: Sentence) -> list[str]:
+    """Their papers a short quotation names by the head of the title, before its subtitle ("In "Think about it!",
+    …" for "Think about it! Improving defeasible reasoning…"): too short to be a mention, as exact as a title."""
+    quoted = [norm(m.group(1)) for m in _SHORT_QUOTE_RE.finditer(s.text)]
+    return [pid for q in quoted if q for pid in ev.title_heads.get(q, ())]
+
+
+def title_head(title: str) -> str:
+    """The title before its subtitle ("Think about it!" of "Think about it! Improving…"), normalised."""
+    return norm(_TITLE_HEAD_RE.split(title)[0])
 
 
 def _titled(ev: Evidence, phrase: str, allow_containment: bool) -> Paper | None:

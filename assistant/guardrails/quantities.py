@@ -18,7 +18,18 @@ from typing import Literal
 QuantityKind = Literal["figure", "ratio", "year"]
 Reading = tuple[float, int]  # (value, decimals as written)
 
-_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+_UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_UNIT = r"%|x|×|X|k|K|M|B|\s(?:thousand|million|billion)\b"
+Bound = Literal["about", "over", "under"]
+# Words before a figure that make it a bound or an approximation ("more than 1,700" for 1,715): what they allow
+# is `Stated.has`'s, from the figure's precision as written.
+_BOUND_BEFORE_RE = re.compile(
+    r"(?:(?P<about>\b(?:about|around|approximately|roughly|some|circa|almost|nearly|close\s+to)|~|≈)"
+    r"|(?P<over>\b(?:more\s+than|over|above|upwards\s+of|in\s+excess\s+of|exceeding|at\s+least|beyond)|>|≥)"
+    r"|(?P<under>\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|just\s+under)|<|≤))\s*(?:an?\s+)?$",
+    re.IGNORECASE,
+)
+APPROXIMATION_SHARE = 0.1  # "about X" is within half X's last written digit and within this share of X
 _CARDINALS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -37,8 +48,8 @@ _NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SPELLED = rf"(?:{_CARDINAL})(?:[-\s](?:{_CARDINAL}))*"
 # Digits glued to letters by a hyphen are part of a name ("ResNet-50", "GPT-4"); the lookbehind keeps them out.
 _DIGITS_RE = re.compile(
-    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>%|x|×|X|k|K|M|B)?"
-    rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>%|x|×|X|k|K|M|B)?)?(?![\w%×]|\.\d)"
+    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>{_UNIT})?"
+    rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>{_UNIT})?)?(?![\w%×]|\.\d)"
 )
 _TIMES_RE = re.compile(rf"\b(?P<n>{_NUM}|{_SPELLED})(?:\s*[-\s]\s*(?:times|fold)\b|fold\b)", re.IGNORECASE)
 _MAGNITUDE_RE = re.compile(
@@ -53,6 +64,12 @@ _OCCASIONS_AFTER_RE = re.compile(
 )
 _NOUN_BEFORE_RE = re.compile(rf"\b(?:the|both|these|those|its|their|{_CARDINAL})\s+$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_YEARS_AFTER_RE = re.compile(r"[-\s]years?\b", re.IGNORECASE)
+# A range of years as a text gives it: "2014-2018", "between 2014 and 2018", "from 2010 to 2017", "Sep 2023 – Jun
+# 2025" (a CV's dates).
+_YEAR_RANGE_RE = re.compile(
+    r"(?<!\d)(?P<a>(?:19|20)\d\d)(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)(?:[A-Z][a-z]{2,8}\.?\s+)?(?P<b>(?:19|20)\d\d)(?!\d)"
+)
 # What follows a count of the email's own material, or a partitive "three of ...", or a year used as a count.
 _META_COUNT_RE = re.compile(
     r"^\s*(?:of\b|(?:\w+\s+)?(?:papers?|works?|articles?|publications?|questions?|things|points|ideas|aspects|"
@@ -72,6 +89,8 @@ class Quantity:
     values: tuple[tuple[Reading, ...], ...]
     spelled: bool
     approximate: bool = False  # "an order of magnitude": a range of values, not one
+    bound: Bound | None = None  # "about 30%", "more than 1,700", "up to 2x": a bound on the value, not the value
+    years_long: bool = False  # "a five-year window", "5 years": a length of time a range of years may give
 
     @property
     def numbers(self) -> tuple[float, ...]:
@@ -93,7 +112,7 @@ def quantities(text: str) -> list[Quantity]:
 def _digit_quantities(text: str) -> Iterator[Quantity]:
     for m in _DIGITS_RE.finditer(text):
         a, b = m.group("a"), m.group("b")
-        units = {m.group("ua"), m.group("ub")} - {None}
+        units = {u.strip() for u in (m.group("ua"), m.group("ub")) if u}
         values = [_readings(a, m.group("ua")), *([_readings(b, m.group("ub"))] if b else [])]
         raw = [a, b] if b else [a]
         if units & {"x", "×", "X"}:
@@ -102,12 +121,24 @@ def _digit_quantities(text: str) -> Iterator[Quantity]:
             kind = "year"  # "over 2000 clusters" reads as one too: a year is also looked up among stated figures
         else:
             kind = "figure"
-        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), spelled=False)
+        bound = None if b else _bound_before(text, m.start())
+        long = _years_long(text, m.end())
+        yield Quantity(m.start(), m.end(), m.group(), kind, tuple(values), False, bound=bound, years_long=long)
+
+
+def _years_long(text: str, end: int) -> bool:
+    return _YEARS_AFTER_RE.match(text, end) is not None
+
+
+def _bound_before(text: str, at: int) -> Bound | None:
+    m = _BOUND_BEFORE_RE.search(text, max(0, at - 24), at)
+    return None if m is None else "about" if m.group("about") else "over" if m.group("over") else "under"
 
 
 def _readings(raw: str, unit: str | None) -> tuple[Reading, ...]:
-    """ "1.3B" reads 1.3 (as written) or 1.3e9; each keeps the decimals it was written with."""
+    """ "1.3B" and "1.3 billion" read 1.3 (as written) or 1.3e9; each keeps the decimals it was written with."""
     value, decimals = float(raw.replace(",", "")), len(raw.split(".")[1]) if "." in raw else 0
+    unit = unit.strip() if unit else None
     return ((value, decimals), (value * _UNITS[unit], 0)) if unit in _UNITS else ((value, decimals),)
 
 
@@ -155,9 +186,12 @@ def _ratio_words(text: str) -> Iterator[Quantity]:
 def _cardinals(text: str) -> Iterator[Quantity]:
     for m in _SPELLED_RE.finditer(text):
         words = m.group().lower()
-        if words in _DETERMINER_CARDINALS or _META_COUNT_RE.match(text[m.end() :]):
+        # "by nine points" measures a difference; "three points I would like to raise" counts the email's own.
+        by = text[max(0, m.start() - 3) : m.start()].lower() == "by "
+        if words in _DETERMINER_CARDINALS or (_META_COUNT_RE.match(text[m.end() :]) and not by):
             continue
-        yield Quantity(m.start(), m.end(), m.group(), "figure", (((_spelled_value(words), 0),),), spelled=True)
+        value = (((_spelled_value(words), 0),),)
+        yield Quantity(m.start(), m.end(), m.group(), "figure", value, True, years_long=_years_long(text, m.end()))
 
 
 # ---------------------------------------------------------------- what a text states
@@ -171,12 +205,20 @@ class Stated:
     ratios: frozenset[tuple[int, float]]
     percents: frozenset[tuple[int, float]]  # the figures written with "%"
     magnitude_phrase: bool  # "order(s) of magnitude" is written out
+    values: frozenset[float] = frozenset()  # the figures as stated, every reading
+    year_spans: frozenset[float] = frozenset()  # the lengths its ranges of years give (2014-2018: 4 or 5 years)
 
     def has(self, q: Quantity) -> bool:
-        """Every endpoint of `q` is stated, in one of its readings."""
+        """Every endpoint of `q` is stated, in one of its readings; a bound or an approximation ("more than
+        1,700", "about 30%") is stated when a figure the text states is what it says (`within`)."""
         if q.kind == "ratio":
             return all(any(self._ratio(v, d, q.approximate) for v, d in end) for end in q.values)
-        return all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values)
+        if all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values):
+            return True
+        if q.years_long and len(q.values) == 1 and q.values[0][0][0] in self.year_spans:
+            return True
+        bound = q.bound
+        return bound is not None and any(within(x, v, d, bound) for v, d in q.values[0] for x in self.values)
 
     def _ratio(self, value: float, decimals: int, approximate: bool) -> bool:
         if approximate:
@@ -188,14 +230,50 @@ class Stated:
         return any((0, p) in self.percents for p in as_percent)
 
 
+def derived(q: Quantity, others: list[Quantity]) -> bool:
+    """`q` is arithmetic on two other figures of its sentence: the relative change, the difference or the ratio
+    of "from 14.2% to 9.8%" ("about a 30 percent relative reduction"). The two figures are checked themselves, so
+    what follows from them claims nothing new."""
+    if q.kind == "year" or len(q.values) != 1:
+        return False
+    figures = [n for o in others if o is not q and o.kind != "year" for n in o.numbers]  # a range's ends too
+    # In the order written: a change "from a to b" is relative to a; a difference or a ratio has no order.
+    pairs = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1 :] if a > 0 and b > 0 and a != b]
+    results = {x for a, b in pairs for x in (100 * abs(b - a) / a, abs(a - b), max(a, b) / min(a, b))}
+    (value, decimals), bound = q.values[0][0], q.bound or "about"
+    return any(within(x, value, decimals, bound) if q.bound else round(x, decimals) == value for x in results)
+
+
+def within(stated_value: float, value: float, decimals: int, bound: Bound) -> bool:
+    """A figure the text states is what "about / more than / less than <value>" says, at the precision <value> is
+    written with: its last digit (1 for "93", 100 for "1,700", 0.1 for "2.5")."""
+    step = 10.0**-decimals if decimals else _last_digit(value)
+    if bound == "about":
+        return abs(stated_value - value) <= min(step / 2, APPROXIMATION_SHARE * value)
+    if bound == "over":
+        return value < stated_value <= value + step
+    return value - step <= stated_value < value
+
+
+def _last_digit(value: float) -> float:
+    """The place of the last non-zero digit of a whole number: 100 for 1,700, 1 for 1,715."""
+    n, step = int(value), 1.0
+    while n and n % 10 == 0:
+        n, step = n // 10, step * 10
+    return step
+
+
 @lru_cache(maxsize=65536)  # every abstract is read once per process, however many emails cite it
 def stated(text: str) -> Stated:
     figures: set[tuple[int, float]] = set()
     ratios: set[tuple[int, float]] = set()
     percents: set[tuple[int, float]] = set()
+    values: set[float] = set()
     for q in quantities(text):
         roundings = {(d, round(v, d)) for end in q.values for v, decimals in end for d in range(decimals + 1)}
         (ratios if q.kind == "ratio" else figures).update(roundings)
+        if q.kind != "ratio":
+            values.update(v for end in q.values for v, _ in end)
         if "%" in q.text:
             percents.update(roundings)
         if q.kind == "ratio" and not q.spelled:
@@ -204,4 +282,7 @@ def stated(text: str) -> Stated:
     for m in _SPELLED_RE.finditer(text):
         figures.add((0, _spelled_value(m.group())))
     magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
-    return Stated(frozenset(figures), frozenset(ratios), frozenset(percents), magnitude)
+    spans = {float(int(m["b"]) - int(m["a"]) + extra) for m in _YEAR_RANGE_RE.finditer(text) for extra in (0, 1)}
+    return Stated(
+        frozenset(figures), frozenset(ratios), frozenset(percents), magnitude, frozenset(values), frozenset(spans)
+    )

@@ -97,8 +97,8 @@ def canonical_url(url: str) -> str:
 # ---------------------------------------------------------------- whose words a sentence speaks
 
 PROF_PRONOUN_RE = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
-# "I", but not the I of "I/O".
-STUDENT_PRONOUN_RE = re.compile(r"\b(?:I(?![/-])|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
+# "I", but not the I of "I/O" or of a superscript or subscript ("n^I").
+STUDENT_PRONOUN_RE = re.compile(r"\b(?:(?<![\^_])I(?![/-])|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself|[Ww]e|[Oo]ur|[Oo]urs|us)\b")
 WORK_REFERENCE_RE = re.compile(
     # The noun in lower case: "the Best Paper Award" names an award, it refers to no paper.
     r"\b(?:the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?(?-i:paper|papers|work|study|studies|finding|findings|"

@@ -19,7 +19,6 @@ from assistant.guardrails.vocabulary import Severity, canonical_url, is_named, n
 from assistant.instructions import INSTRUCTION_WORDS, OUTPUT_INSTRUCTION_RE
 from assistant.text import EMAIL_RE, URL_RE, tokens
 from assistant.types import Violation
-from assistant.untrusted import is_instruction
 
 NAME = "injection"
 SEVERITY: Severity = "hard"
@@ -70,8 +69,7 @@ def _link_violations(email: ParsedEmail, ev: Evidence, field: Field_, text: str)
 
 def _abstract_links(ev: Evidence) -> set[str]:
     """The links of the professor's own titles and abstracts, as ingest read them, outside instructions."""
-    marked = (s for p in ev.papers.values() for s in p.flagged_sentences if not is_instruction(s))
-    return {canonical_url(u) for s in marked for u in URL_RE.findall(s)}
+    return {canonical_url(u) for s in ev.abstract_marked for u in URL_RE.findall(s)}
 
 
 def _link_violation(

@@ -31,6 +31,8 @@ _SLUG_RE = re.compile(r"(?<![\w.@/-])[a-z0-9]+(?:[-_][a-z0-9]+)+(?![\w@/-])")
 _DANGLING = frozenset("the a an and or nor but of than via whose my your our their its".split())
 # An ellipsis ending the sentence, or ending one the splitter ran on past ("…" is no sentence end to it).
 _ELLIPSIS_RE = re.compile(r"(?:\u2026|\.\.\.)[\"”’')\]]*(?:\s*$|\s+(?=[A-Z]))")
+# A quotation's own punctuation is the quoted text's ("Less is More... Sometimes"): looked past for the ellipsis.
+_QUOTED_RE = re.compile(r'"[^"\n]+"|“[^”\n]+”')
 # The last word, whole: the "a" of "(Sennrich et al., 2016a)" is part of a year, not a dangling article.
 _LAST_WORD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+)[\"”’')\]]*[.!?]?[\"”’')\]]*\s*$")
 _NAME_PARTICLES = frozenset("van von de da di del della der den du dos das le la bin ibn al el ben ter".split())
@@ -67,7 +69,7 @@ def _is_slug(token: str, cv_text: str) -> bool:
 def cut_short(sentence: str) -> str | None:
     """Why a sentence reads as cut off mid-thought, or None."""
     text = sentence.strip()
-    if _ELLIPSIS_RE.search(text):
+    if _ELLIPSIS_RE.search(_QUOTED_RE.sub('""', text)):
         return "it ends in an ellipsis"
     if text.count("(") > text.count(")"):
         return "a parenthesis is left open"

@@ -9,21 +9,27 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import Atom, clause_subject, is_duration, read_by_student
+from assistant.guardrails.atoms import (
+    Atom,
+    clause_subject,
+    in_what_student_read,
+    is_duration,
+    read_by_student,
+    sentence_quantities,
+)
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
+from assistant.guardrails.checks.skills import unbacked_skills
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
-from assistant.guardrails.quantities import stated
+from assistant.guardrails.quantities import derived, stated
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import (
-    PROF_PRONOUN_RE,
     PUBLICATION_CUE_RE,
     STUDENT_SUBJECT_RE,
     Severity,
     is_generic,
-    is_named,
     norm,
 )
 from assistant.text import content_words
@@ -115,32 +121,10 @@ _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
     "annual national international award awards".split()
 )
-_SKILL_CUE_RE = re.compile(
-    r"\b(?:experience|experienced|proficient|proficiency|familiar|familiarity|skilled|skills|expertise|"
-    r"comfortable|fluent|fluency|hands-on|background|knowledge|worked)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:with|in|of|using)\s+(?P<list>[^.;:!?(]+)",
-    re.IGNORECASE,
-)
-# The list ends where its clause does, or at its verb ("My experience with domain shift is from IE").
-_SKILL_LIST_END_RE = re.compile(
-    r"(?:,?\s+(?:and|but)\s+(?:I|I'm|I’m|we|my)\b|\s(?:to|for|which|that|where|because|so|while|during|at|from|"
-    r"through|under|as part|in order|is|are|was|were)\b).*$",
-    re.IGNORECASE,
-)
-_SKILL_SPLIT_RE = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|/|\s+as well as\s+")
-_SKILL_LEAD_RE = re.compile(
-    r"^(?:(?:tools|frameworks|libraries|languages|methods|techniques)\s+(?:such as|like)|such as|including|"
-    r"e\.g\.?|both|the|a|an|modern|several|various)\s+",
-    re.IGNORECASE,
-)
 _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
-_EXPERIENCE_SOURCE_RE = re.compile(
-    r"\s(?:is|was|comes|came)\s+(?:mostly\s+|mainly\s+|largely\s+)?(?:from|in|through)\s+(?P<source>[^.;:!?(]+)",
-    re.IGNORECASE,
-)
 _VENUE_CLAIM_RE = re.compile(
     r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
@@ -206,7 +190,7 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         named = atom.kind == "name"
         if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
             continue
-        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(ev, atom)):
+        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(email, ev, atom)):
             span = atom.text
             out.append(
                 hard(
@@ -219,12 +203,14 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
     return out
 
 
-def _figure_backed(ev: Evidence, atom: Atom) -> bool:
+def _figure_backed(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
     """The CV states it, or the professor's texts do and the student repeats it: in a clause not about their own
     work (evidence.quantity_backed), or as what they read ("I was interested in your corpus of 10,000 posts")."""
     if ev.quantity_backed(atom):
         return True
     q = atom.quantity
+    if q is not None and derived(q, sentence_quantities(email.atoms, atom)):
+        return True  # arithmetic on the sentence's own figures, which are checked themselves
     if q is None or not read_by_student(atom):
         return False
     return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
@@ -289,11 +275,13 @@ def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[V
             continue
         if clause_subject(s, s.start + m.start()) == "professor":
             continue  # "your lab at UCLA": where the professor works is the affiliation check's
+        if in_what_student_read(s, s.start + m.start()):
+            continue  # "I read the preface to the workshop at VLDB 2021": where the work appeared
         if not _AFFILIATION_VERB_RE.search(" ".join(s.text[: m.start()].split()[-8:])):
             continue
         if not content_words(norm(run)) or all(is_generic(w) for w in run.split()):
             continue
-        allowed = ev.cv.has(run) or ev.cv.has_all_words(run)
+        allowed = ev.cv.has(run) or ev.cv.has_all_words(run) or ev.cv_has(run)  # "HUST": an acronym the CV spells
         if s.about == "mixed" and not allowed:
             allowed = ev.prof.has(run)
         if not allowed:
@@ -333,38 +321,7 @@ def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
 
 
 def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
-    out = []
-    for m in _SKILL_CUE_RE.finditer(s.text):
-        whose = clause_subject(s, s.start + m.start())
-        if whose == "professor" or (whose is None and s.about != "student"):
-            continue  # "…a knowledge graph using X" in a sentence about their work claims no skill
-        listing = _SKILL_LIST_END_RE.sub("", m.group("list"))
-        if _sourced_in_cv(ev, m.group("list")[len(listing) :]):
-            continue
-        offset = m.start("list")
-        for item in _SKILL_SPLIT_RE.split(listing):
-            item = _SKILL_LEAD_RE.sub("", item.strip()).strip()
-            if not item or PROF_PRONOUN_RE.search(item) or _skill_known(ev, item):
-                continue
-            start = s.text.find(item, offset)
-            if start >= 0:
-                out.append(_claim(s, start, start + len(item), "experience with"))
-    return out
-
-
-def _sourced_in_cv(ev: Evidence, rest: str) -> bool:
-    """ "My experience with domain shift is from information extraction": the sentence says what the experience
-    was, and the claim to check is that (the CV's information extraction), not the topic named before it."""
-    source = _EXPERIENCE_SOURCE_RE.match(rest)
-    return source is not None and _skill_known(ev, _SKILL_LIST_END_RE.sub("", source.group("source")))
-
-
-def _skill_known(ev: Evidence, item: str) -> bool:
-    words = [w.strip("()[]{},.;:!?\"'“”‘’") for w in item.split()]
-    named = [w for w in words if w and is_named(w)]
-    if named:
-        return all(is_generic(t) or ev.cv.has(t) for t in named)
-    return ev.cv.has(item) or ev.cv.has_any_word(item) or not content_words(norm(item))
+    return [_claim(s, start, end, "experience with") for start, end in unbacked_skills(ev, s)]
 
 
 def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:

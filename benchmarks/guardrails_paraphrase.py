@@ -1,0 +1,227 @@
+"""Paraphrase probes: true statements restated the way people restate them, made mechanically from a
+gold-standard abstract's sentence or a CV's fact line (never from the labelled emails).
+
+    python benchmarks/guardrails_paraphrase.py "We label 1,715 posts from 2010-2017."
+
+Each rewrite keeps the statement true: a figure rounded or approximated ("1,715" -> "more than 1,700", "30%" ->
+"about 30 percent"), a percentage as the fraction it is ("by 50%" -> "by half", "33% of" -> "a third of"), a unit
+written out ("140M" -> "140 million"), a small count spelled ("4 benchmarks" -> "four benchmarks", and back), a year
+range in words ("2010-2017" -> "from 2010 to 2017"); a degree under another of its names ("M.Sc." -> "MSc",
+"master's") or with the length its dates give ("a two-year master's"), a publication with its venue and year, and
+the professor's paper and the student's own work in one sentence. A rewrite that does not apply gives None, so a
+probe exists only where the rewrite changed something.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+# ---------------------------------------------------------------- figures in an abstract's sentence
+
+_HEDGE_BEFORE_RE = re.compile(
+    r"(?:\b(?:to|than|most|least|under|below|over|above|about|around|approximately|nearly|roughly|almost|only|"
+    r"just|by)\s+|[~<>≈±])$",
+    re.IGNORECASE,
+)
+_PERCENT_RE = re.compile(r"(?<![\w.,\-–/])(\d+(?:\.\d+)?)\s?%(?![\-–\w])")
+_BIG_RE = re.compile(r"(?<![\w.,\-–/#])(\d{1,3}(?:,\d{3})+|\d{4,})(?![\w%\-–]|[.,]\d)")
+_SCALE_RE = re.compile(r"(?<![\w.\-–/])(\d+(?:\.\d+)?)\s?([KMB])(?![\w\-–])")
+_SCALE_WORDS = {"K": "thousand", "M": "million", "B": "billion"}
+_SMALL = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_COUNT_RE = re.compile(r"(?<![\w.,\-–/$])([2-9]|1[0-2])\s+(?=[a-z]+s\b)(?![a-z]+-)")
+_SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_SPELLED_COUNT_RE = re.compile(rf"(?<![\w-])({_SPELLED})\s+(?=[a-z]+s\b)")
+_YEARS_RE = re.compile(r"(?<![\w\-–])((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)(?![\w\-–])")
+_FRACTIONS = {
+    10.0: "a tenth",
+    20.0: "a fifth",
+    25.0: "a quarter",
+    33.0: "a third",
+    33.3: "a third",
+    50.0: "half",
+    66.7: "two thirds",
+    67.0: "two thirds",
+    75.0: "three quarters",
+}
+
+
+def _sub(pattern: re.Pattern[str], text: str, rewrite: Callable[[re.Match[str]], str | None]) -> str | None:
+    """The text with every match `rewrite` rewrites (a match it gives None for stays), or None when none was."""
+    changed = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal changed
+        new = rewrite(m)
+        changed |= new is not None
+        return m.group() if new is None else new
+
+    out = pattern.sub(one, text)
+    return out if changed else None
+
+
+def _hedged(m: re.Match[str]) -> bool:
+    """Already bounded or approximated ("up to 30%", "over 1,000", "by 50%"): not rounded again."""
+    return _HEDGE_BEFORE_RE.search(m.string[: m.start()]) is not None
+
+
+def approximate(sentence: str) -> str | None:
+    """Percentages approximated ("93.4%" -> "about 93 percent"), large counts rounded down to two significant
+    digits ("1,715" -> "more than 1,700"; a round one is "about" itself)."""
+
+    def percent(m: re.Match[str]) -> str | None:
+        value = float(m.group(1))
+        return None if _hedged(m) else f"about {round(value):g} percent"
+
+    def big(m: re.Match[str]) -> str | None:
+        digits = m.group(1).replace(",", "")
+        value = int(digits)
+        if _hedged(m) or (m.group(1) == digits and 1900 <= value <= 2099):
+            return None  # a year
+        scale = 10 ** (len(digits) - 2)
+        rounded = value // scale * scale
+        word = "more than" if value % 2 else "over"
+        return f"about {rounded:,}" if rounded == value else f"{word} {rounded:,}"
+
+    step = _sub(_PERCENT_RE, sentence, percent)
+    return _sub(_BIG_RE, step or sentence, big) or step
+
+
+def as_fraction(sentence: str) -> str | None:
+    """A percentage that is a simple fraction, where English says the fraction: "by 50%" -> "by half", "25% of"
+    -> "a quarter of"."""
+
+    def fraction(m: re.Match[str]) -> str | None:
+        word = _FRACTIONS.get(float(m.group(1)))
+        after = m.string[m.end() : m.end() + 4]
+        before = m.string[max(0, m.start() - 3) : m.start()]
+        if word is None or not (after.startswith(" of ") or before == "by "):
+            return None
+        return word
+
+    return _sub(_PERCENT_RE, sentence, fraction)
+
+
+def scale_words(sentence: str) -> str | None:
+    """A unit letter written out: "140M parameters" -> "140 million parameters"."""
+    return _sub(_SCALE_RE, sentence, lambda m: f"{m.group(1)} {_SCALE_WORDS[m.group(2)]}")
+
+
+def spelled_counts(sentence: str) -> str | None:
+    """A small count of things spelled out ("on 4 benchmarks" -> "on four benchmarks"), or a spelled one in
+    digits ("three datasets" -> "3 datasets")."""
+    spelled = _sub(_COUNT_RE, sentence, lambda m: f"{_SMALL[int(m.group(1))]} ")
+    return spelled or _sub(_SPELLED_COUNT_RE, sentence, lambda m: f"{_SMALL.index(m.group(1))} ")
+
+
+def year_range(sentence: str) -> str | None:
+    """ "2010-2017" -> "from 2010 to 2017" ("between 2010 and 2017" after "between", "2010 to 2017" after
+    "from")."""
+
+    def words(m: re.Match[str]) -> str:
+        before = m.string[: m.start()].rstrip().lower()
+        a, b = m.group(1), m.group(2)
+        if before.endswith("between"):
+            return f"{a} and {b}"
+        return f"{a} to {b}" if before.endswith("from") else f"from {a} to {b}"
+
+    return _sub(_YEARS_RE, sentence, words)
+
+
+PAPER_REWRITES: dict[str, Callable[[str], str | None]] = {
+    "approx": approximate,
+    "fraction": as_fraction,
+    "scale": scale_words,
+    "spelled": spelled_counts,
+    "years": year_range,
+}
+
+# ---------------------------------------------------------------- a CV's fact lines
+
+_LEVELS = (
+    (re.compile(r"^(?:Ph\.?\s?D\.?|D\.?Phil\.?)"), ("PhD", "doctorate")),
+    (re.compile(r"^M\.?\s?Sc\.?"), ("MSc", "master's")),
+    (re.compile(r"^M\.?\s?Eng\.?"), ("MEng", "master's")),
+    (re.compile(r"^M\.?\s?S\.?(?=\s)"), ("MS", "master's")),
+    (re.compile(r"^M\.?\s?A\.?(?=\s)"), ("MA", "master's")),
+    (re.compile(r"^B\.?\s?Sc\.?"), ("BSc", "bachelor's")),
+    (re.compile(r"^B\.?\s?Eng\.?"), ("BEng", "bachelor's")),
+    (re.compile(r"^B\.?\s?Tech\.?"), ("BTech", "bachelor's")),
+    (re.compile(r"^B\.?\s?S\.?(?=\s)"), ("BS", "bachelor's")),
+    (re.compile(r"^B\.?\s?A\.?(?=\s)"), ("BA", "bachelor's")),
+)
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_DATES_RE = re.compile(
+    r"(?:(?P<m1>[A-Z][a-z]{2})\w*\.?\s+)?(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?:(?P<m2>[A-Z][a-z]{2})\w*\.?\s+)?(?P<y2>(?:19|20)\d\d)"
+)
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten".split()
+_PUBLICATION_RE = re.compile(r"\*(?P<title>[^*]{12,})\*\s*(?P<venue>[A-Z][^,(*]{1,80}?),?\s+(?P<year>(?:19|20)\d\d)\b")
+_MD_RE = re.compile(r"\*\*|\*|`")
+_IRREGULAR_PAST = frozenset("Built Wrote Ran Led Made Won Taught Found Set Held Gave Began Took Kept Brought".split())
+
+
+def degree_restatements(what: str, where: str, when: str) -> Iterator[tuple[str, str]]:
+    """(kind, sentence): the degree under its other names, and with the length its dates give."""
+    for pattern, (short, level) in _LEVELS:
+        m = pattern.match(what)
+        if not m:
+            continue
+        field = what[m.end() :].strip()
+        expected = "expected" in when.lower() or "present" in when.lower()
+        verb = "I am currently doing" if expected else "I completed"
+        for name in (short, level):
+            article = "an" if name[0] in "AEIMO" else "a"  # "an MSc", "a master's", "a PhD"
+            yield "cv-degree", f"{verb} {article} {name} {field} at {where}."
+        years = _years_of(when)
+        if years:
+            yield "cv-derived", f"{verb} a {_NUMBER_WORDS[years]}-year {level} {field} at {where}."
+        return
+
+
+def _years_of(when: str) -> int | None:
+    """The length in whole years of "Oct 2025 – Sep 2027" (21 to 27 months is two years), or None."""
+    m = _DATES_RE.search(when)
+    if not m:
+        return None
+    months = 12 * (int(m["y2"]) - int(m["y1"]))
+    if m["m1"] and m["m2"] and m["m1"].lower() in _MONTHS and m["m2"].lower() in _MONTHS:
+        months += _MONTHS.index(m["m2"].lower()) - _MONTHS.index(m["m1"].lower()) + 1
+    years = round(months / 12)
+    return years if 1 <= years <= 10 else None
+
+
+def publication_restatement(line: str) -> str | None:
+    """'My paper "<title>" appeared at <venue>, <year>.' from a publication line with an italic title."""
+    m = _PUBLICATION_RE.search(line)
+    if not m:
+        return None
+    title = _MD_RE.sub("", m["title"]).strip().rstrip(".")
+    venue = m["venue"].strip().rstrip(".")
+    the = "the " if venue.split()[0] in ("Workshop", "Conference", "Symposium", "Student", "International") else ""
+    return f'My paper "{title}" appeared at {the}{venue} in {m["year"]}.'
+
+
+def joint_sentence(title: str, bullet: str) -> str | None:
+    """The professor's paper and the student's work in one sentence, from a CV bullet that opens with what the
+    student did ("Built a Transformer model…")."""
+    text = _MD_RE.sub("", bullet).strip().rstrip(".;,")
+    first = text.split(maxsplit=1)[0] if text else ""
+    if not (re.fullmatch(r"[A-Z][a-z]+ed", first) or first in _IRREGULAR_PAST):
+        return None
+    return f'Your paper "{title}" is close to my own work: I {first.lower()}{text[len(first) :]}.'
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each paraphrase of a sentence (a look at what the probe makes of it)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The paraphrase probes' rewrites of one sentence.")
+    parser.add_argument("sentence", help='an abstract\'s sentence, e.g. "We label 1,715 posts from 2010-2017."')
+    args = parser.parse_args(argv)
+    for kind, rewrite in PAPER_REWRITES.items():
+        print(f"{kind:<10}{rewrite(args.sentence) or '-'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
