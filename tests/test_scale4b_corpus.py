@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,26 @@ def test_after_a_few_segments_the_next_version_is_built_in_full(
     assert isinstance(saved, SavedCorpus)
     assert {"Ada One", "Ada Two", "Ada Three"} <= saved.names_besides(None)
     assert saved.other_title("sparse coresets", "ada-one", False) is not None  # another Ada's paper
+
+
+def test_a_corpus_saved_under_older_trust_rules_is_not_reused(
+    sample_store: Path, settings: Settings, tmp_path: Path
+) -> None:
+    """Texts an older format trusted (other rules in untrusted.py) are made again, not copied to the next version:
+    a faithful email quoting what the new rules keep would otherwise be checked against the old copies."""
+    catalog = Catalog(settings.catalog_path)
+    save_corpus(catalog)
+    older = folder(settings.store_dir, catalog.version)
+    meta = json.loads((older / "meta.json").read_text())
+    (older / "meta.json").write_text(json.dumps({**meta, "format": "3"}))
+    db = sqlite3.connect(older / "corpus.sqlite")
+    with db:
+        db.execute("UPDATE entries SET abstract = 'made by older rules'")
+    db.close()
+    catalog = _add(settings, tmp_path, "Ada Rules")
+    newer = folder(settings.store_dir, catalog.version)
+    assert complete(newer)
+    db = sqlite3.connect(newer / "corpus.sqlite")
+    stale = db.execute("SELECT COUNT(*) FROM entries WHERE abstract = 'made by older rules'").fetchone()[0]
+    db.close()
+    assert stale == 0

@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"  # 3: stable entry ids with order.npy, 8-gram segments; 2 is still read for its normalised texts
+# The layout and the rules of the trusted texts (untrusted.trusted_copy, norm): a folder of another format is
+# rebuilt and its texts are not reused. 3: stable entry ids with order.npy, 8-gram segments; 4: the same layout,
+# with round 5's trusted copies (a site an abstract names, such as WikiHow.com, is kept as evidence).
+FORMAT = "4"
 GRAM_WORDS = 8  # the hashed n-gram: a lookup of n >= 8 words needs one hash; shorter ones go through FTS5
 MAX_SEGMENTS = 8  # beyond this many 8-gram segments, or
 MAX_UNUSED = 0.25  # this share of unused entry ids, the next build is a full one
@@ -148,7 +151,7 @@ def _texts(data: bytes) -> tuple[str, str]:
 def _previous_texts(previous: Path | None) -> dict[bytes, tuple[str, str]]:
     """An older version's normalised texts by paper data digest: an ingest changes few papers, and trusting and
     normalising every abstract again was most of a full build (100 s at 100,000 papers)."""
-    if previous is None:
+    if previous is None or not complete(previous):  # made by other rules: trusting them again is the point
         return {}
     try:
         conn = connect_read_only(previous / "corpus.sqlite")
