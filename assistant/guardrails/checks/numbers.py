@@ -96,6 +96,13 @@ def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Viola
         return _other_paper(ev, atom, focus)
     if backed_by_cv and (not strict(atom, focus) or atom.sentence.about == "mixed"):
         return None
+    return _unstated(email, ev, atom, focus)
+
+
+def _unstated(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Violation:
+    """A figure said of their work that none of their texts states."""
+    q = atom.quantity
+    assert q is not None
     what = "spelled-out quantity" if q.spelled and q.kind == "ratio" else "number"
     message = (
         f"The {what} {atom.text!r} is stated about {ev.name}'s work but appears nowhere in their titles, "
