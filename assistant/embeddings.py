@@ -37,6 +37,7 @@ MEMO_ENTRIES = 20_000  # about 30 MB of vectors
 TOKENIZER_PATH = Path(__file__).parent / "resources" / "minilm" / "tokenizer.json"
 # Batches embedded at once, each on one thread; a text's vector is the same bit for bit at any thread count.
 CACHE_FORMAT = "g2"  # the cached graph's layout and edits (_drop_nan_guards); a new one rebuilds the cache
+PROVIDERS = ["CPUExecutionProvider"]
 OPTIMISED_GRAPH = "model.onnx"  # inside the cache folder, beside its weights.bin
 WORKERS = max(1, min(len(os.sched_getaffinity(0)), 8))
 
@@ -156,18 +157,22 @@ def _session(ort: Any, model_path: Path, sha256: str) -> Any:
     memory-maps instead of copying them out of the graph (0.13 -> 0.05 s to build the session here).
     Optimisations up to "extended" only: beyond that onnxruntime may write kernels of this CPU into the graph
     (for this model it writes the same bytes either way). When the cache cannot be written the session is
-    built from the model as shipped."""
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    # Idle worker threads would otherwise spin for a while after every run: CPU a cold command pays for
-    # nothing (about half of one query's CPU time) and takes from other processes on a shared machine.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.intra_op_num_threads = 1  # parallel across batches instead (MiniLMEmbedder._run_all)
-    providers = ["CPUExecutionProvider"]
+    built from the model as shipped, and so is a cache that onnxruntime cannot read (then rebuilt)."""
     cached = optimised_model_dir(sha256, ort.__version__)
     if (cached / OPTIMISED_GRAPH).exists():
+        options = _options(ort)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        return ort.InferenceSession(str(cached / OPTIMISED_GRAPH), options, providers=providers)
+        try:
+            return ort.InferenceSession(str(cached / OPTIMISED_GRAPH), options, providers=PROVIDERS)
+        except Exception as exc:  # whatever onnxruntime makes of a damaged cache: build it again
+            log.warning("the cached embedding model at %s is unreadable (%s); rebuilding it", cached, exc)
+            shutil.rmtree(cached, ignore_errors=True)
+    return _build_session(ort, model_path, cached)
+
+
+def _build_session(ort: Any, model_path: Path, cached: Path) -> Any:
+    """A session of the model as shipped, optimised, its optimised graph saved to `cached` if it can be."""
+    options = _options(ort)
     partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}.partial")
     try:
         partial.mkdir(parents=True, exist_ok=True)
@@ -181,11 +186,21 @@ def _session(ort: Any, model_path: Path, sha256: str) -> Any:
         options.optimized_model_filepath = str(partial / OPTIMISED_GRAPH)
         options.add_session_config_entry("session.optimized_model_external_initializers_file_name", "weights.bin")
         options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
-    session = ort.InferenceSession(str(model_path), options, providers=providers)
+    session = ort.InferenceSession(str(model_path), options, providers=PROVIDERS)
     if writable:
         _drop_nan_guards(partial / OPTIMISED_GRAPH)
         _keep_only(partial, cached)
     return session
+
+
+def _options(ort: Any) -> Any:
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    # Idle worker threads would otherwise spin for a while after every run: CPU a cold command pays for
+    # nothing (about half of one query's CPU time) and takes from other processes on a shared machine.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.intra_op_num_threads = 1  # parallel across batches instead (MiniLMEmbedder._run_all)
+    return options
 
 
 def _drop_nan_guards(graph_path: Path) -> None:

@@ -112,6 +112,15 @@ def test_two_processes_building_the_cache_at_once_both_embed_and_one_folder_stay
     assert np.array_equal(MiniLMEmbedder().embed(["x y z"]), built[0].embed(["x y z"]))
 
 
+def test_a_damaged_cache_is_rebuilt_and_embeds_the_same(cache_home: Path) -> None:
+    first = MiniLMEmbedder().embed(["x y z"])
+    weights = optimised_model_dir(embeddings.MINILM_SHA256, _ort_version()) / "weights.bin"
+    weights.write_bytes(b"cut short")
+    assert np.array_equal(MiniLMEmbedder().embed(["x y z"]), first)
+    assert weights.stat().st_size > 50_000_000
+    assert np.array_equal(MiniLMEmbedder().embed(["x y z"]), first)
+
+
 def test_a_cache_that_cannot_be_written_falls_back_to_the_shipped_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
