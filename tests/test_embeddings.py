@@ -54,10 +54,11 @@ def test_optimised_graph_is_cached_once_and_gives_the_same_vectors(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = MiniLMEmbedder()  # optimises the shipped graph and saves it
     saved = list((tmp_path / "outreach").iterdir())
-    assert [p.suffix for p in saved] == [".onnx"]  # the finished file only, nothing partial left behind
-    stamp = saved[0].stat().st_mtime_ns
+    assert len(saved) == 1 and saved[0].is_dir()  # the finished folder only, nothing partial left behind
+    assert not saved[0].name.endswith(".partial")
+    stamp = (saved[0] / "model.onnx").stat().st_mtime_ns
     second = MiniLMEmbedder()  # loads the saved graph
-    assert saved[0].stat().st_mtime_ns == stamp
+    assert (saved[0] / "model.onnx").stat().st_mtime_ns == stamp
     assert np.array_equal(first.embed(TEXTS), second.embed(TEXTS))
 
 
