@@ -39,7 +39,15 @@ TOKENIZER_PATH = Path(__file__).parent / "resources" / "minilm" / "tokenizer.jso
 CACHE_FORMAT = "g2"  # the cached graph's layout and edits (_drop_nan_guards); a new one rebuilds the cache
 PROVIDERS = ["CPUExecutionProvider"]
 OPTIMISED_GRAPH = "model.onnx"  # inside the cache folder, beside its weights.bin
-WORKERS = max(1, min(len(os.sched_getaffinity(0)), 8))
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on; `os.sched_getaffinity` exists on Linux only (not macOS or Windows)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+WORKERS = max(1, min(usable_cpus(), 8))
 
 
 class Embedder(Protocol):

@@ -136,3 +136,13 @@ def _ort_version() -> str:
     import onnxruntime as ort
 
     return str(ort.__version__)
+
+
+def test_the_cpu_count_does_not_need_linux_affinity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows have no os.sched_getaffinity: the embedding module must still import and count CPUs."""
+    import os
+
+    from assistant import embeddings
+
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert embeddings.usable_cpus() == (os.cpu_count() or 1)
