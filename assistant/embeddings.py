@@ -35,7 +35,6 @@ MINILM_MAX_TOKENS = 256
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MEMO_ENTRIES = 20_000  # about 30 MB of vectors
 TOKENIZER_PATH = Path(__file__).parent / "resources" / "minilm" / "tokenizer.json"
-# Batches embedded at once, each on one thread; a text's vector is the same bit for bit at any thread count.
 CACHE_FORMAT = "g2"  # the cached graph's layout and edits (_drop_nan_guards); a new one rebuilds the cache
 PROVIDERS = ["CPUExecutionProvider"]
 OPTIMISED_GRAPH = "model.onnx"  # inside the cache folder, beside its weights.bin
@@ -47,7 +46,12 @@ def usable_cpus() -> int:
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
+# Batches embedded at once, each on one thread; a text's vector is the same bit for bit at any thread count.
 WORKERS = max(1, min(usable_cpus(), 8))
+# Caches of the same model and layout built by other onnxruntime versions are kept (this many, newest first):
+# two virtualenvs on one machine with different onnxruntime versions would otherwise delete each other's cache
+# and rebuild it every time the user switched between them.
+OTHER_RUNTIMES_KEPT = 2
 
 
 class Embedder(Protocol):
@@ -255,18 +259,37 @@ def _bypass_nan_guards(nodes: Any) -> int:
 
 
 def _keep_only(partial: Path, cached: Path) -> None:
-    """Publish the folder just written, unless another process did first, and drop other versions' caches."""
+    """Publish the folder just written, unless another process did first, and drop caches nobody can use."""
     try:
         partial.rename(cached)  # whole or absent: another process may be reading the cache right now
     except OSError:  # another process published it first (or the folder vanished): theirs is as good
         shutil.rmtree(partial, ignore_errors=True)
-    for stale in cached.parent.glob("minilm-*"):  # other model or onnxruntime versions, crashed builds
+    model_prefix = cached.name[: cached.name.index("-ort") + len("-ort")]
+    other_runtimes: list[Path] = []
+    for stale in cached.parent.glob("minilm-*"):  # other models, layouts or runtimes; crashed builds
         if stale == cached or _in_progress(stale):
             continue
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
+        if stale.is_dir() and stale.name.startswith(model_prefix) and stale.name.endswith(f"-{CACHE_FORMAT}"):
+            other_runtimes.append(stale)
         else:
-            stale.unlink(missing_ok=True)  # the single-file cache of earlier versions
+            _remove(stale)
+    other_runtimes.sort(key=_mtime, reverse=True)
+    for stale in other_runtimes[OTHER_RUNTIMES_KEPT:]:
+        _remove(stale)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)  # the single-file cache of earlier versions
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _in_progress(path: Path) -> bool:
