@@ -61,6 +61,14 @@ _READING_RE = re.compile(
 # A new clause with its own subject between the reading verb and the words ("I read it, and I annotated 300").
 _NEW_CLAUSE_RE = re.compile(r"[;:]|,\s+(?:and|but|so)\s+(?:I|we)\b|\b(?:I|we)\s+\w+ed\b")
 _DURATION_AFTER_RE = re.compile(r"^[-\s]?(?:minutes?|mins?|hours?|days?|weeks?)\b", re.IGNORECASE)
+# A span of time counted from now ("over the last three weeks", "in the 2 years since it appeared", "a year ago"):
+# when the student writes, not what a paper reports.
+_TIME_UNIT = r"[-\s](?:days?|weeks?|months?|years?|decades?|semesters?|summers?)"
+_FROM_NOW_BEFORE_RE = re.compile(
+    r"\b(?:the|these|those)\s+(?:last|past|next|coming|previous|recent)\s*$", re.IGNORECASE
+)
+_FROM_NOW_AFTER_RE = re.compile(rf"^{_TIME_UNIT}\s+(?:ago|since|from\s+now)\b", re.IGNORECASE)
+_TIME_UNIT_RE = re.compile(rf"^{_TIME_UNIT}\b", re.IGNORECASE)
 _SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
     r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
@@ -220,13 +228,20 @@ def in_what_student_read(s: Sentence, at: int) -> bool:
 
 
 def plan_quantity(s: Sentence, q: Quantity) -> bool:
-    """A duration asked for, or a year of a plan: not a claim about anyone's work."""
+    """A duration asked for, a year of a plan, or a span of time counted from now: not a claim about anyone's
+    work."""
     before, after = s.text[: q.start], s.text[q.end :]
     request = bool(_REQUEST_RE.search(s.text))
     if q.kind == "year":
         schedule = _SCHEDULE_BEFORE_RE.search(before) or _SCHEDULE_AFTER_RE.match(after)
         return bool(schedule) or (request and not _WORK_AFTER_RE.match(after))
-    return request and bool(_DURATION_AFTER_RE.match(after))
+    return (request and bool(_DURATION_AFTER_RE.match(after))) or _from_now(before, after)
+
+
+def _from_now(before: str, after: str) -> bool:
+    return bool(_FROM_NOW_AFTER_RE.match(after)) or (
+        bool(_FROM_NOW_BEFORE_RE.search(before)) and bool(_TIME_UNIT_RE.match(after))
+    )
 
 
 def is_duration(atom: Atom) -> bool:

@@ -60,6 +60,11 @@ _NEW_WORK_RE = re.compile(
     r"\s+(?:on|about|of|for|in|with)\b"
 )
 
+# A sentence opening on the other of the papers the email has named ("In the other, …", "The second paper …").
+_ANOTHER_PAPER_RE = re.compile(
+    r"^\W*(?:(?:In|From|With|For)\s+)?(?:the\s+(?:other|second|latter|last)|another)\b(?!\s+(?:hand|way)\b)",
+    re.IGNORECASE,
+)
 
 # A quotation too short to be a mention (parse.QUOTE_MIN_WORDS); where a title's head ends and its subtitle begins.
 _SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
@@ -184,10 +189,12 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
 def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Focus:
     """The first way the sentence says which paper it means, in order of how firmly it says so."""
     new_work = _NEW_WORK_RE.search(s.text)
+    # "Two of your papers… In one, … In the other, you…": its "you" is not the paper before.
+    another = new_work is not None or _ANOTHER_PAPER_RE.match(s.text) is not None
     return (
         _by_title(email, ev, s)
         or _by_work_described(ev, s, new_work)
-        or _by_name_or_reference(email, ev, s, previous, new_work is not None)
+        or _by_name_or_reference(email, ev, s, previous, another)
         or _by_citation_or_words(email, ev, s, new_work is not None)
         or NO_FOCUS
     )

@@ -57,9 +57,23 @@ _MAGNITUDE_RE = re.compile(
 )
 _RATIO_WORD_RE = re.compile(rf"\b(?:{'|'.join(_RATIO_WORDS)})\b|\b(?:by|in)\s+half\b", re.IGNORECASE)
 _SPELLED_RE = re.compile(rf"\b{_SPELLED}\b", re.IGNORECASE)
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
+                 "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}  # fmt: skip
+_SMALL_NUMBER = rf"\d{{1,3}}|{_CARDINAL}"
+# A share in words or as a fraction: "three quarters", "two-thirds", "seven out of ten", "one in five", "2/3".
+_FRACTION_RE = re.compile(
+    rf"\b(?P<p>{_SMALL_NUMBER})[-\s](?P<d>{'|'.join(_DENOMINATORS)})\b"
+    rf"|\b(?P<p2>{_SMALL_NUMBER})\s+(?:out\s+of|in)\s+(?:every\s+)?(?P<q>{_SMALL_NUMBER})\b(?![-\s]+(?:times|fold)\b)"
+    r"|(?<![\w./-])(?P<p3>\d)/(?P<q3>\d{1,2})(?![\w/]|\.\d)",
+    re.IGNORECASE,
+)
+_PERCENT_WORD_RE = re.compile(r"\s?(?:percent|per\s+cent)\b", re.IGNORECASE)
+# "half a BLEU point", "half a million": 0.5 of what follows.
+_HALF_A_RE = re.compile(r"\bhalf\s+an?\b(?:\s+(?P<unit>thousand|million|billion)\b)?", re.IGNORECASE)
+FRACTION_TOLERANCE = 5.0  # percentage points: "two thirds" is any share from 61.7% to 71.7%
 # What ends a "twice" that counts occasions: the clause, or when and where it happened.
 _OCCASIONS_AFTER_RE = re.compile(
-    r"\s*(?:[.,;:!?)]|$|(?:in|at|during|before|after|since|so\s+far|already|now|this|last|a\s+(?:year|week|month|day))\b)",
+    r"\s*(?:[.,;:!?)]|$|(?:in|at|during|before|after|since|so\s+far|already|now|this|last|a\s+(?:year|week|month|day)|over\s+the\s+(?:last|past))\b)",
     re.IGNORECASE,
 )
 _NOUN_BEFORE_RE = re.compile(rf"\b(?:the|both|these|those|its|their|{_CARDINAL})\s+$", re.IGNORECASE)
@@ -91,6 +105,8 @@ class Quantity:
     approximate: bool = False  # "an order of magnitude": a range of values, not one
     bound: Bound | None = None  # "about 30%", "more than 1,700", "up to 2x": a bound on the value, not the value
     years_long: bool = False  # "a five-year window", "5 years": a length of time a range of years may give
+    # A share ("three quarters", "seven out of ten"): its value is the percentage, `parts` the two counts.
+    parts: tuple[float, float] | None = None
 
     @property
     def numbers(self) -> tuple[float, ...]:
@@ -100,7 +116,8 @@ class Quantity:
 def quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, left to right; overlapping readings keep the widest ("three times" over
     "three")."""
-    found = [*_digit_quantities(text), *_times(text), *_magnitudes(text), *_ratio_words(text), *_cardinals(text)]
+    found = [*_digit_quantities(text), *_times(text), *_magnitudes(text), *_ratio_words(text), *_fractions(text)]
+    found += [*_halves(text), *_cardinals(text)]
     found.sort(key=lambda q: (q.start, -(q.end - q.start)))
     kept: list[Quantity] = []
     for q in found:
@@ -183,6 +200,25 @@ def _ratio_words(text: str) -> Iterator[Quantity]:
         yield Quantity(m.start(), m.end(), m.group(), "ratio", (((value, 0),),), spelled=True)
 
 
+def _fractions(text: str) -> Iterator[Quantity]:
+    """A share of a whole, as the percentage it is: a writer's "three quarters of the time" for 75.8%."""
+    for m in _FRACTION_RE.finditer(text):
+        top = m.group("p") or m.group("p2") or m.group("p3")
+        bottom = _DENOMINATORS[m.group("d").lower()] if m.group("d") else _number_value(m.group("q") or m.group("q3"))
+        p, q = _number_value(top), bottom
+        if not 0 < p < q:
+            continue  # "5 in 3 tasks" is no share; "2 in 2" says nothing
+        share = round(100 * p / q, 1)
+        yield Quantity(m.start(), m.end(), m.group(), "figure", (((share, 1),),), True, parts=(p, q))
+
+
+def _halves(text: str) -> Iterator[Quantity]:
+    for m in _HALF_A_RE.finditer(text):
+        unit = m.group("unit")
+        readings = ((0.5, 1), (0.5 * _UNITS[unit.lower()], 0)) if unit else ((0.5, 1),)
+        yield Quantity(m.start(), m.end(), m.group(), "figure", (readings,), True)
+
+
 def _cardinals(text: str) -> Iterator[Quantity]:
     for m in _SPELLED_RE.finditer(text):
         words = m.group().lower()
@@ -207,18 +243,30 @@ class Stated:
     magnitude_phrase: bool  # "order(s) of magnitude" is written out
     values: frozenset[float] = frozenset()  # the figures as stated, every reading
     year_spans: frozenset[float] = frozenset()  # the lengths its ranges of years give (2014-2018: 4 or 5 years)
+    percent_values: frozenset[float] = frozenset()  # the figures written with "%" (or as a share), as stated
 
     def has(self, q: Quantity) -> bool:
         """Every endpoint of `q` is stated, in one of its readings; a bound or an approximation ("more than
         1,700", "about 30%") is stated when a figure the text states is what it says (`within`)."""
         if q.kind == "ratio":
             return all(any(self._ratio(v, d, q.approximate) for v, d in end) for end in q.values)
+        if q.parts is not None:
+            return self._share(q)
         if all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values):
             return True
         if q.years_long and len(q.values) == 1 and q.values[0][0][0] in self.year_spans:
             return True
-        bound = q.bound
+        # A round figure ("15,500 annotations", "2,000 recognizers") is a rounding itself, as if "about" preceded it.
+        bound = q.bound or ("about" if _round_figure(q) else None)
         return bound is not None and any(within(x, v, d, bound) for v, d in q.values[0] for x in self.values)
+
+    def _share(self, q: Quantity) -> bool:
+        """A share is stated as a percentage near it, or as its two counts ("3 of the 4 tasks")."""
+        assert q.parts is not None
+        share = q.values[0][0][0]
+        if any(abs(x - share) <= FRACTION_TOLERANCE for x in self.percent_values):
+            return True
+        return all((0, n) in self.figures for n in q.parts)
 
     def _ratio(self, value: float, decimals: int, approximate: bool) -> bool:
         if approximate:
@@ -255,6 +303,16 @@ def within(stated_value: float, value: float, decimals: int, bound: Bound) -> bo
     return value - step <= stated_value < value
 
 
+ROUND_FIGURE_MIN = 1000  # a figure this large ending in two zeros or more is a rounding
+
+
+def _round_figure(q: Quantity) -> bool:
+    if q.spelled or len(q.values) != 1 or q.kind != "figure":
+        return False
+    value, decimals = q.values[0][-1]  # with a unit, the value it stands for ("15.5K" is 15,500)
+    return not decimals and value >= ROUND_FIGURE_MIN and _last_digit(value) >= 100
+
+
 def _last_digit(value: float) -> float:
     """The place of the last non-zero digit of a whole number: 100 for 1,700, 1 for 1,715."""
     n, step = int(value), 1.0
@@ -269,13 +327,15 @@ def stated(text: str) -> Stated:
     ratios: set[tuple[int, float]] = set()
     percents: set[tuple[int, float]] = set()
     values: set[float] = set()
+    percent_values: set[float] = set()
     for q in quantities(text):
         roundings = {(d, round(v, d)) for end in q.values for v, decimals in end for d in range(decimals + 1)}
         (ratios if q.kind == "ratio" else figures).update(roundings)
         if q.kind != "ratio":
             values.update(v for end in q.values for v, _ in end)
-        if "%" in q.text:
+        if "%" in q.text or q.parts is not None or _PERCENT_WORD_RE.match(text, q.end):
             percents.update(roundings)
+            percent_values.update(v for end in q.values for v, _ in end)
         if q.kind == "ratio" and not q.spelled:
             figures.update(roundings)  # "a 2.2x speedup" also states the figure 2.2
     # Spelled "one"/"two" are still figures a paper states ("two languages"), and a ratio may be written "2x".
@@ -284,5 +344,11 @@ def stated(text: str) -> Stated:
     magnitude = bool(re.search(r"\borders?\s+of\s+magnitude\b", text, re.IGNORECASE))
     spans = {float(int(m["b"]) - int(m["a"]) + extra) for m in _YEAR_RANGE_RE.finditer(text) for extra in (0, 1)}
     return Stated(
-        frozenset(figures), frozenset(ratios), frozenset(percents), magnitude, frozenset(values), frozenset(spans)
+        frozenset(figures),
+        frozenset(ratios),
+        frozenset(percents),
+        magnitude,
+        frozenset(values),
+        frozenset(spans),
+        frozenset(percent_values),
     )

@@ -27,7 +27,7 @@ from assistant.guardrails.atoms import (
 )
 from assistant.guardrails.checks.common import written_in
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
+from assistant.guardrails.figures import Figure, misbound_word, own_names, same_figure, text_figures
 from assistant.guardrails.focus import Focus, focus_of, work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import derived, stated
@@ -145,6 +145,9 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Viola
     # A capitalised word the paper also writes in lower case is a common word ("Web corpus", "web corpus"), not a
     # name that ties the figure to a dataset or a language ("0.947 on Czech").
     named = frozenset(w for w in atom.named if not any(_written_lower(w, ev.paper_raw[pid]) for pid in papers))
+    named -= frozenset().union(
+        *(own_names(ev.papers[pid].title or "", ev.papers[pid].abstract or "") for pid in papers)
+    )
     word = misbound_word(Figure(atom.quantity, atom.bound, named=named), figures)
     if word is None:
         return None

@@ -1,0 +1,112 @@
+"""Issue 11, round 6 (guard6a): which paper and which quantity a figure or name is about, as writer m's faithful
+emails showed. "In one, … In the other, you…" speaks of a second paper, not the one before; after another figure
+of its clause, the names before a figure are what that figure measures ("fourteen Python tasks of seven kinds");
+"half a BLEU point" is the figure 0.5. Each beside the fabrication it must still catch."""
+
+from __future__ import annotations
+
+from assistant.guardrails import GuardrailContext, check_text
+from assistant.types import Paper, Professor
+
+PAPERS = [
+    Paper(
+        id="p-ide",
+        title="In-IDE Code Generation from Natural Language: Promise and Challenges",
+        abstract=(
+            "We ask developers to complete 7 varieties of 14 Python programming tasks with or without the plugin. "
+            "Qualitative surveys are positive."
+        ),
+    ),
+    Paper(
+        id="p-switch",
+        title="SwitchOut: an Efficient Data Augmentation Algorithm for Neural Machine Translation",
+        abstract=(
+            "We name this method SwitchOut. Experiments on three translation datasets of different scales show "
+            "that SwitchOut yields consistent improvements of about 0.5 BLEU over word dropout."
+        ),
+    ),
+    Paper(
+        id="p-rank",
+        title="Integrating Rankings into Quantized Scores in Peer Review",
+        abstract=(
+            "Quantized review scores suffer from many ties. We integrate the rankings of reviewers into their "
+            "scores, and on ICLR 2017 reviews our method reduces the error by approximately 30%."
+        ),
+    ),
+    Paper(
+        id="p-calib",
+        title="Calibration with Privacy in Peer Review",
+        abstract=(
+            "Calibrating strict or lenient reviewers can leak which reviewer reviewed which paper. We study a model "
+            "with two reviewers, two papers and an MAP-computing adversary, and establish the Pareto frontier "
+            "between privacy and utility."
+        ),
+    ),
+]
+PROFESSOR = Professor(id="graham-neubig", name="Graham Neubig", papers=PAPERS)
+
+
+def _hard(body: str) -> list[str]:
+    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
+    return [v.span for v in check_text(text, ctx).hard_violations]
+
+
+def test_the_other_of_two_papers_is_not_the_one_before() -> None:
+    body = (
+        "Two of your recent papers study review scores. In one, the rankings of reviewers are folded into their "
+        "quantized scores, lowering the error by around 30% on ICLR 2017. In the other, you show that calibrating "
+        "strict or lenient reviewers can leak which reviewer reviewed which paper, with MAP estimates and a Pareto "
+        "frontier between privacy and utility."
+    )
+    assert _hard(body) == []
+    # Said of the paper before, a name of the other paper is still credited to the wrong one.
+    wrong = (
+        "In your paper on integrating rankings into quantized scores, the rankings of reviewers are folded into "
+        "their scores. It also characterises MAP estimates of reviewer identity."
+    )
+    assert _hard(wrong) == ["MAP"]
+
+
+def test_the_names_after_a_figure_are_what_it_measures_not_the_next_figures() -> None:
+    body = "In the IDE study, developers completed fourteen Python tasks of seven kinds with or without the plugin."
+    assert _hard(body) == []
+
+
+def test_half_a_point_is_the_figure_half() -> None:
+    assert _hard("SwitchOut gives gains of about half a BLEU point on three translation datasets.") == []
+    assert _hard("SwitchOut gives gains of about 0.8 BLEU on three translation datasets.") == ["0.8"]
+
+
+AMBER = Paper(
+    id="p-amber",
+    title="Explicit Alignment Objectives for Multilingual Bidirectional Encoders",
+    abstract=(
+        "We present a new method for learning multilingual encoders, AMBER (Aligned Multilingual Bidirectional "
+        "EncodeR). Results on XTREME show that AMBER obtains gains of up to 1.1 average F1 score on sequence "
+        "tagging and up to 27.3 average accuracy on retrieval."
+    ),
+)
+SARCASM = Paper(
+    id="p-sarcasm",
+    title="Sarcasm Detection on Czech and English Twitter",
+    abstract=(
+        "Our approach outperforms others in English (F-measure 0.947) and is a strong baseline in Czech "
+        "(F-measure 0.582)."
+    ),
+)
+
+
+def _hard_of(paper: Paper, body: str) -> list[str]:
+    prof = Professor(id="p", name="Graham Neubig", papers=[paper])
+    ctx = GuardrailContext(professor=prof, sources=[paper], min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
+    return [v.span for v in check_text(text, ctx).hard_violations]
+
+
+def test_the_name_a_paper_introduces_ties_a_figure_to_no_one_quantity() -> None:
+    assert _hard_of(AMBER, "AMBER gains up to 27 points on retrieval and about 1 F1 on sequence tagging.") == []
+    # What one figure measures still binds it: a dataset or a language, even one in the title.
+    sarcasm = 'In "Sarcasm Detection on Czech and English Twitter", your approach reached an F-measure of'
+    assert _hard_of(SARCASM, f"{sarcasm} 0.947 on English.") == []
+    assert _hard_of(SARCASM, f"{sarcasm} 0.947 on Czech.") == ["0.947"]
