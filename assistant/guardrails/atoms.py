@@ -69,6 +69,11 @@ _FROM_NOW_BEFORE_RE = re.compile(
 )
 _FROM_NOW_AFTER_RE = re.compile(rf"^{_TIME_UNIT}\s+(?:ago|since|from\s+now)\b", re.IGNORECASE)
 _TIME_UNIT_RE = re.compile(rf"^{_TIME_UNIT}\b", re.IGNORECASE)
+_DIRECT_QUESTION_RE = re.compile(
+    r"^\W*(?:could|would|can|will|might|should)\b[^?]*\?\s*$",  # not "Why does…?": that presupposes a fact
+    re.IGNORECASE,
+)
+_COUNTERFACTUAL_RE = re.compile(r"\b(?:if|even\s+if|suppose|imagine)\b[^,;.?]*?\b(?:were|had|could)\b", re.IGNORECASE)
 _SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
     r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
@@ -227,11 +232,20 @@ def in_what_student_read(s: Sentence, at: int) -> bool:
     return reading is not None and not _NEW_CLAUSE_RE.search(before[reading.end() :])
 
 
+def hypothetical(s: Sentence) -> bool:
+    """A direct question ("Could DIRTY reach 90% with ten times more data?") or a sentence with a counterfactual
+    "if" ("If it were extended to Rust, it could cover 2 more languages"): what might be, not what a paper
+    reports."""
+    return bool(_DIRECT_QUESTION_RE.search(s.text) or _COUNTERFACTUAL_RE.search(s.text))
+
+
 def plan_quantity(s: Sentence, q: Quantity) -> bool:
     """A duration asked for, a year of a plan, or a span of time counted from now: not a claim about anyone's
     work."""
     before, after = s.text[: q.start], s.text[q.end :]
     request = bool(_REQUEST_RE.search(s.text))
+    if q.kind != "year" and hypothetical(s):
+        return True
     if q.kind == "year":
         schedule = _SCHEDULE_BEFORE_RE.search(before) or _SCHEDULE_AFTER_RE.match(after)
         return bool(schedule) or (request and not _WORK_AFTER_RE.match(after))

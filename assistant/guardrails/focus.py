@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 
 from assistant.guardrails.acronyms import spelled_out
 from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
-from assistant.text import content_words, stem
+from assistant.text import STOPWORDS, content_words, stem, words
 
 if TYPE_CHECKING:
     from assistant.guardrails.atoms import Atom
@@ -65,6 +65,7 @@ _ANOTHER_PAPER_RE = re.compile(
     r"^\W*(?:(?:In|From|With|For)\s+)?(?:the\s+(?:other|second|latter|last)|another)\b(?!\s+(?:hand|way)\b)",
     re.IGNORECASE,
 )
+_ITEM_BREAK_RE = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|while|whereas|but|between|both|or|than|versus|vs)\b", re.I)
 
 # A quotation too short to be a mention (parse.QUOTE_MIN_WORDS); where a title's head ends and its subtitle begins.
 _SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
@@ -179,7 +180,7 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
             # Words that clearly describe a paper the email names by title elsewhere (its paragraph before) are
             # about that paper as firmly as if they named it again.
             focus = Focus(focus.papers, "referenced")
-        out[s] = focus
+        out[s] = _with_items_named(email, ev, s, focus)
         # A sentence with no reference of its own keeps the paragraph on the paper it was about.
         previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
         last_end = s.end
@@ -198,6 +199,30 @@ def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Fo
         or _by_citation_or_words(email, ev, s, new_work is not None)
         or NO_FOCUS
     )
+
+
+def _with_items_named(email: ParsedEmail, ev: Evidence, s: Sentence, focus: Focus) -> Focus:
+    """A sentence that names several of their papers as items of its own ("Your DIRTY paper and your AMBER paper
+    …", "DIRTY recovers 66.4% of names, while AMBER gains…") is about each of them: a figure or name of any is
+    in place. A name that opens no item ("XMAS uses ADMM") adds no paper: it is a claim about the first."""
+    if not focus.firm:
+        return focus
+    items = [
+        having
+        for atom in email.atoms_of(s)
+        if (having := _distinctive(ev, atom)) and _opens_item(s.text, atom.start - s.start)
+    ]
+    if len(items) < 2 or set.intersection(*items):
+        return focus  # one paper, or a dataset and the method evaluated on it ("on HotpotQA, DrKIT…")
+    named = [pid for having in items for pid in _narrowed(ev, s, tuple(sorted(having)))]
+    return Focus(tuple(dict.fromkeys([*focus.papers, *named])), focus.how)
+
+
+def _opens_item(text: str, at: int) -> bool:
+    """Only function words stand between the name and the start of its item (the sentence's start, a clause break,
+    "and", "while", "between"…): it is what the item is about, not an object of another name's verb."""
+    start = max([0, *(m.end() for m in _ITEM_BREAK_RE.finditer(text, 0, at))])
+    return all(w.lower() in STOPWORDS for w in words(text[start:at]))
 
 
 def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:

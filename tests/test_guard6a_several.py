@@ -1,0 +1,54 @@
+"""Issue 11, round 6 (guard6a): a sentence about several papers, and a figure that is not stated as fact. A
+sentence that names several of the professor's papers as items of its own ("Your DIRTY paper and your AMBER paper
+…", "…, while AMBER gains…") is about each of them; a name that opens no item ("DIRTY uses AMBER's objectives")
+is still credited to the first. A figure in a hypothetical question or beside a counterfactual "if" claims
+nothing."""
+
+from __future__ import annotations
+
+from assistant.guardrails import GuardrailContext, check_text
+from assistant.types import Paper, Professor
+
+PAPERS = [
+    Paper(
+        id="p-dirty",
+        title="Augmenting Decompiler Output with Learned Variable Names and Types",
+        abstract="We present DIRTY, which recovers the original names written by developers 66.4% of the time.",
+    ),
+    Paper(
+        id="p-amber",
+        title="Explicit Alignment Objectives for Multilingual Bidirectional Encoders",
+        abstract=(
+            "We present AMBER (Aligned Multilingual Bidirectional EncodeR), trained with two alignment objectives. "
+            "AMBER obtains gains of up to 27.3 average accuracy on retrieval."
+        ),
+    ),
+]
+PROFESSOR = Professor(id="graham-neubig", name="Graham Neubig", papers=PAPERS)
+
+
+def _hard(body: str) -> list[str]:
+    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
+    return [v.span for v in check_text(text, ctx).hard_violations]
+
+
+def test_a_sentence_naming_several_papers_as_items_is_about_each() -> None:
+    both = (
+        "Your DIRTY paper and your AMBER paper both caught my eye: one recovers names 66.4% of the time, the "
+        "other gains up to 27.3 points on retrieval."
+    )
+    assert _hard(both) == []
+    assert _hard("DIRTY recovers names 66.4% of the time, while AMBER gains up to 27.3 points on retrieval.") == []
+
+
+def test_a_name_that_opens_no_item_is_still_credited_to_the_first() -> None:
+    assert _hard("DIRTY recovers names 66.4% of the time by training AMBER on binaries.") == ["AMBER"]
+    assert _hard("DIRTY recovers names 66.4% of the time and gains up to 27.3 points on retrieval.") == ["27.3"]
+
+
+def test_a_figure_in_a_hypothetical_claims_nothing() -> None:
+    assert _hard("Could DIRTY reach 90% if it were trained on ten times more binaries?") == []
+    assert _hard("If DIRTY were extended to Rust, it could cover 2 more languages.") == []
+    assert _hard("Why does DIRTY recover only 60% of the names?") == ["60%"]
+    assert _hard("DIRTY could recover 90% of the names in your experiments.") == ["90%"]
