@@ -110,3 +110,20 @@ def test_the_name_a_paper_introduces_ties_a_figure_to_no_one_quantity() -> None:
     sarcasm = 'In "Sarcasm Detection on Czech and English Twitter", your approach reached an F-measure of'
     assert _hard_of(SARCASM, f"{sarcasm} 0.947 on English.") == []
     assert _hard_of(SARCASM, f"{sarcasm} 0.947 on Czech.") == ["0.947"]
+
+
+IRIS = Paper(
+    id="p-iris",
+    title="End-to-End Integration of Speech Recognition, Speech Enhancement, and Self-Supervised Learning",
+    abstract=(
+        "The IRIS model achieves the best performance reported for the single-channel CHiME-4 benchmark (2.0% for "
+        "the real development and 3.9% for the real test) thanks to the pre-trained SSLR module."
+    ),
+)
+
+
+def test_a_list_of_figures_measures_the_papers_list_respectively() -> None:
+    body = "The IRIS model reaches {} on the real {} sets of CHiME-4."
+    assert _hard_of(IRIS, body.format("2% and 3.9%", "development and test")) == []
+    assert _hard_of(IRIS, body.format("2% and 3.9%", "test and development")) == ["2%"]
+    assert _hard_of(IRIS, body.format("3.9% and 2%", "development and test")) == ["3.9%"]
