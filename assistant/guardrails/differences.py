@@ -38,13 +38,11 @@ def implied_gaps(text: str) -> frozenset[tuple[int, float]]:
     out: set[tuple[int, float]] = set()
     for a, b in sentence_spans(text):
         sentence = text[a:b]
-        figures = [(q, _shape(q, sentence)) for q in quantities(sentence) if q.kind == "figure" and len(q.values) == 1]
-        for i, (q1, s1) in enumerate(figures):
-            for q2, s2 in figures[i + 1 :]:
-                if s1 != s2:
-                    continue
-                (x, dx), (y, dy) = q1.values[0][0], q2.values[0][0]
-                if x <= 0 or y <= 0 or x == y:
+        # A range's two ends count as two figures ("from 69.2% to 80.6%").
+        ends = [(end[0], _shape(q, sentence)) for q in quantities(sentence) if q.kind == "figure" for end in q.values]
+        for i, ((x, dx), s1) in enumerate(ends):
+            for (y, dy), s2 in ends[i + 1 :]:
+                if s1 != s2 or x <= 0 or y <= 0 or x == y:
                     continue
                 decimals = max(dx, dy)
                 for gap in (abs(x - y), 100 * abs(x - y) / max(x, y), 100 * abs(x - y) / min(x, y)):
