@@ -39,7 +39,7 @@ _QUALIFIERS = frozenset(
 # method SwitchOut", "we propose DIRTY, a …".
 _INTRODUCED_RE = re.compile(
     r"\b[Ww]e(?:\s+\w+ly)?\s+(?:propose|present|introduce|name|call|dub|term|develop|design|release|build|"
-    r"create|construct|collect|curate)d?\b[^.;:]{0,80}?\b(?P<name>[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
+    r"create|construct|collect|curate|demonstrate|describe|offer|provide)d?\b[^.;:]{0,80}?\b(?P<name>[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
     r"|\b(?P<defined>[A-Z][\w-]*[A-Z][\w-]*)\s+\((?=[A-Z][a-z])"
 )
 
@@ -123,12 +123,13 @@ def text_figures(text: str) -> tuple[Figure, ...]:
 @lru_cache(maxsize=16384)  # per paper, once per process
 def own_names(title: str, abstract: str) -> frozenset[str]:
     """The distinctive names a paper is about, as `bound_words` gives them: the acronyms and CamelCase names of its
-    title and those its abstract introduces. Every figure of the paper is theirs ("AMBER obtains gains of up to
-    1.1 F1 … and up to 27.3 accuracy"), so they tie a figure to no one quantity. (A plain capitalised title word
-    may be a dataset or a language of one figure: "Sarcasm Detection on Czech and English Twitter".)"""
+    title and the names its abstract introduces ("we demonstrate Crowd-Kit"). Every figure of the paper is theirs
+    ("AMBER obtains gains of up to 1.1 F1 … and up to 27.3 accuracy"), so they tie a figure to no one quantity. (A
+    plain capitalised title word may be a dataset or a language of one figure: "Sarcasm Detection on Czech and
+    English Twitter".)"""
     introduced = [m.group("name") or m.group("defined") for m in _INTRODUCED_RE.finditer(abstract)]
-    strong = [tok for tok in [*tokens(title), *introduced] if classify_token(tok) == "strong"]
-    return frozenset(bound_words(" ".join(strong), named_only=True))
+    strong = [tok for tok in tokens(title) if classify_token(tok) == "strong"]
+    return frozenset(bound_words(" ".join([*strong, *introduced]), named_only=True))
 
 
 def _enumerator(text: str, at: int, q: Quantity) -> bool:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from rapidfuzz import fuzz
 
 from assistant.guardrails.acronyms import spelled_out
+from assistant.guardrails.figures import bound_words, own_names
 from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
 from assistant.text import STOPWORDS, content_words, stem, words
 
@@ -72,6 +73,9 @@ _SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
 _TITLE_HEAD_RE = re.compile(r"(?<=[!?:])\s")
 # What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
 _TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
+_DESCRIBED_PAPER_RE = re.compile(
+    r"\b(?:[Tt]he|[Yy]our|[Tt]hat|[Tt]his)\s+(?P<words>(?:[\w-]+\s+){2,5}?)(?:paper|article|study|preprint)\b"
+)
 _LABELLED_PAPER_RE = re.compile(
     r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
 )
@@ -278,9 +282,12 @@ def _uncued_titles(ev: Evidence, s: Sentence) -> list[str]:
 
 
 def _by_work_described(ev: Evidence, s: Sentence, new_work: re.Match[str] | None) -> Focus | None:
-    # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
+    # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use; so does
+    # "the <title words> paper" ("the competence-based curriculum paper, where you also proposed SwitchOut").
     if not new_work:
-        return None
+        labelled = _DESCRIBED_PAPER_RE.search(s.text)
+        titled = _title_described(ev, labelled.group("words")) if labelled else None
+        return Focus(titled, "referenced") if titled else None
     titled_like = _title_described(ev, s.text[new_work.end() :]) or _work_described(ev, s.text)
     return Focus(titled_like, "referenced") if titled_like else None
 
@@ -324,9 +331,15 @@ def _labelled_paper(ev: Evidence, text: str) -> tuple[str, ...] | None:
         name = f" {norm(m.group('name'))} "
         titled = [pid for pid, p in ev.papers.items() if p.title and name in f" {norm(p.title)} "]
         having = titled or [pid for pid, texts in ev.paper_texts.items() if name in texts.norm]
+        if len(having) > 1:  # of the papers that use it, the one that introduces it ("We present Crowd-Kit, …")
+            having = [pid for pid in having if _introduces(ev.papers[pid], m.group("name"))] or having
         if len(having) == 1:
             return (having[0],)
     return None
+
+
+def _introduces(paper: Paper, name: str) -> bool:
+    return bool(set(bound_words(name, named_only=True)) & own_names(paper.title or "", paper.abstract or ""))
 
 
 def work_phrase(text: str) -> tuple[int, int] | None:

@@ -180,7 +180,8 @@ def _number_value(raw: str) -> float:
 def _times(text: str) -> Iterator[Quantity]:
     for m in _TIMES_RE.finditer(text):
         raw = m.group("n")
-        yield Quantity(m.start(), m.end(), m.group(), "ratio", (((_number_value(raw), 0),),), spelled=True)
+        decimals = len(raw.partition(".")[2]) if raw[0].isdigit() else 0  # "2.4 times" is not "2.2x"
+        yield Quantity(m.start(), m.end(), m.group(), "ratio", (((_number_value(raw), decimals),),), spelled=True)
 
 
 def _magnitudes(text: str) -> Iterator[Quantity]:
@@ -254,6 +255,10 @@ class Stated:
             return self._share(q)
         if all(any((d, round(v, d)) in self.figures for v, d in end) for end in q.values):
             return True
+        if "%" in q.text and all(
+            (d + 2, round(end[0][0] / 100, d + 2)) in self.figures for end in q.values for d in [end[0][1]]
+        ):
+            return True  # "94.7%" for the paper's proportion "0.947"
         if q.years_long and len(q.values) == 1 and q.values[0][0][0] in self.year_spans:
             return True
         # A round figure ("15,500 annotations", "2,000 recognizers") is a rounding itself, as if "about" preceded it.
@@ -335,6 +340,8 @@ def stated(text: str) -> Stated:
             values.update(v for end in q.values for v, _ in end)
         if "%" in q.text or q.parts is not None or _PERCENT_WORD_RE.match(text, q.end):
             percents.update(roundings)
+            # As a proportion, at the precision written ("94.7%" states 0.947, not 0.9).
+            figures.update((end[0][1] + 2, round(end[0][0] / 100, end[0][1] + 2)) for end in q.values)
             percent_values.update(v for end in q.values for v, _ in end)
         if q.kind == "ratio" and not q.spelled:
             figures.update(roundings)  # "a 2.2x speedup" also states the figure 2.2
