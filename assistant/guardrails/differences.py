@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.guardrails.figures import bound_words, sentence_figures
+from assistant.guardrails.figures import Figure, bound_words, sentence_figures
 from assistant.guardrails.quantities import Quantity, quantities, stated
 from assistant.text import sentence_spans
 
@@ -89,19 +89,19 @@ def list_reading(figures: list[Quantity], sentence: str, paper_text: str) -> str
     # respectively) than on abstracts (47.02%…": "abstracts" is the next list's).
     following = [q.start for q in quantities(sentence) if q.start >= figures[-1].end]
     after = bound_words(sentence[figures[-1].end : min(following, default=len(sentence))])[:LIST_WORDS]
-    reading = None
-    for a, b in sentence_spans(paper_text):
-        found = sentence_figures(paper_text, a, b)
-        where = [next((j for j, f in enumerate(found) if stated(f.quantity.text).has(q)), -1) for q in figures]
-        if -1 in where or len(set(where)) != len(where):
-            continue
-        listed = [found[j].bound for j in where]
-        own = [words - frozenset().union(*(o for o in listed if o is not words)) for words in listed]
-        firsts = [next((i for i, w in enumerate(after) if w in words), None) for words in own]
-        said = [i for i in firsts if i is not None]
-        if len(said) < 2:
-            continue  # the words after the list name what one figure measures, or none: no reading of the list
-        if said == sorted(said):
-            return "respectively"
-        reading = "swapped"
-    return reading
+    readings = {_reading_in(figures, after, sentence_figures(paper_text, a, b)) for a, b in sentence_spans(paper_text)}
+    return "respectively" if "respectively" in readings else "swapped" if "swapped" in readings else None
+
+
+def _reading_in(figures: list[Quantity], after: list[str], found: list[Figure]) -> str | None:
+    """The list's reading against one sentence of the paper (its figures `found`)."""
+    where = [next((j for j, f in enumerate(found) if stated(f.quantity.text).has(q)), -1) for q in figures]
+    if -1 in where or len(set(where)) != len(where):
+        return None
+    listed = [found[j].bound for j in where]
+    own = [words - frozenset().union(*(o for o in listed if o is not words)) for words in listed]
+    firsts = [next((i for i, w in enumerate(after) if w in words), None) for words in own]
+    said = [i for i in firsts if i is not None]
+    if len(said) < 2:
+        return None  # the words after the list name what one figure measures, or none: no reading of the list
+    return "respectively" if said == sorted(said) else "swapped"
