@@ -41,3 +41,35 @@ def test_a_gap_said_as_one_is_supported() -> None:
 
 def test_a_figure_not_said_as_a_gap_is_not_one() -> None:
     assert _hard(f"{TITLE} accuracy on 6.6 hours of driving.") == ["6.6"]
+
+
+ARXIV = Paper(
+    id="p-arxiv",
+    title="To ArXiv or not to ArXiv: A Study Quantifying Pros and Cons of Posting Preprints Online",
+    abstract=(
+        "We conducted surveys of reviewers in two conferences: ICML 2021 (5361 submissions and 4699 reviewers) and "
+        "EC 2021 (498 submissions and 190 reviewers). Preprints see a correlation of 0.06 in ICML and 0.05 in EC."
+    ),
+)
+ARXIV_PROF = Professor(id="nihar-shah", name="Nihar B. Shah", papers=[ARXIV, CRASH])
+ARXIV_TITLE = 'In "To ArXiv or not to ArXiv: A Study Quantifying Pros and Cons of Posting Preprints Online", you'
+
+
+def _hard_shah(body: str) -> list[str]:
+    ctx = GuardrailContext(professor=ARXIV_PROF, sources=[ARXIV, CRASH], min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor Shah,\n\n{body}\n\nBest regards,\nSam Lee"
+    return [v.span for v in check_text(text, ctx).hard_violations]
+
+
+def test_a_total_of_two_counts_the_paper_gives_is_implied() -> None:
+    assert _hard_shah(f"{ARXIV_TITLE} cover nearly 5,900 submissions across the two conferences.") == []
+    assert _hard_shah(f"{ARXIV_TITLE} cover nearly 6,400 submissions across the two conferences.") == ["6,400"]
+    assert _hard_shah(f"{ARXIV_TITLE} cover 5,859 submissions at ICML.") == ["5,859"]  # not said as a total
+
+
+def test_a_sum_of_the_sentences_own_figures_is_derived() -> None:
+    assert _hard_shah(f"{ARXIV_TITLE} survey close to 5,900 submissions (5,361 at ICML and 498 at EC).") == []
+
+
+def test_a_year_takes_no_words_from_the_figures_it_dates() -> None:
+    assert _hard_shah(f"{ARXIV_TITLE} cover roughly 5.4K ICML submissions and about 500 at EC.") == []

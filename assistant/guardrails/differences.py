@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from assistant.guardrails.figures import Figure, bound_words, sentence_figures
-from assistant.guardrails.quantities import Quantity, quantities, stated
+from assistant.guardrails.quantities import Quantity, quantities, stated, stated_among
 from assistant.text import sentence_spans
 
 # Words after a figure that make it a gap or a change between two others, not a figure of its own.
@@ -29,6 +29,33 @@ _GAP_BEFORE_RE = re.compile(
 
 def _shape(q: Quantity, text: str) -> str:
     return "percent" if "%" in q.text or re.match(r"\s?(?:percent|per\s+cent)\b", text[q.end :]) else "number"
+
+
+_TOTAL_RE = re.compile(
+    r"\b(?:in\s+total|total|in\s+all|altogether|combined|together|overall|across|between\s+(?:them|the\s+two))\b",
+    re.IGNORECASE,
+)
+TOTAL_WINDOW = 40  # characters either side of a figure where "in total" / "across the two" says it is a sum
+
+
+@lru_cache(maxsize=16384)  # per abstract, once per process
+def implied_totals(text: str) -> frozenset[float]:
+    """The sum of every two counts of one sentence of `text` ("5361 submissions … 498 submissions": 5859)."""
+    out: set[float] = set()
+    for a, b in sentence_spans(text):
+        counts = [q.values[0][-1][0] for q in quantities(text[a:b]) if q.kind == "figure" and len(q.values) == 1]
+        counts = [c for c in counts if c >= 1 and c == int(c)]
+        out.update(x + y for i, x in enumerate(counts) for y in counts[i + 1 :])
+    return frozenset(out)
+
+
+def total_implied(q: Quantity, sentence: str, paper_text: str) -> bool:
+    """`q`, said as a total ("nearly 5,900 submissions across the two conferences"), sums two counts of a
+    sentence of the paper (at the precision it is written with, or within its bound)."""
+    near = sentence[max(0, q.start - TOTAL_WINDOW) : q.end + TOTAL_WINDOW]
+    if q.kind != "figure" or len(q.values) != 1 or not _TOTAL_RE.search(near):
+        return False
+    return bool(stated_among(q, implied_totals(paper_text)))
 
 
 @lru_cache(maxsize=16384)  # per abstract, once per process

@@ -104,7 +104,9 @@ def _with_context(figures: list[Figure], sentence: str) -> list[Figure]:
         own = f.bound | f.named
         # A named thing of another figure's segment is that figure's ("the WIKITABLEQUESTIONS denotation accuracy
         # to 57.5%, the SQA denotation accuracy to 74.5%"), not context every figure shares.
-        taken = frozenset().union(*(g.bound | g.named for g in figures if g is not f)) - own
+        # A year dates what its sentence is about ("ICML 2021 (5361 submissions…)"): it takes no word from the rest.
+        taken = frozenset().union(*(g.bound | g.named for g in figures if g is not f and g.quantity.kind != "year"))
+        taken -= own
         out.append(Figure(f.quantity, f.bound, own | (everything - taken), f.named))
     return out
 

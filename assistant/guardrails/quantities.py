@@ -283,16 +283,27 @@ class Stated:
         return any((0, p) in self.percents for p in as_percent)
 
 
+def stated_among(q: Quantity, values: frozenset[float]) -> bool:
+    """A figure with one value is one of `values`, as written (rounded, or a round figure), or within its bound."""
+    bound = q.bound or ("about" if _round_figure(q) else None)
+    for v, d in q.values[0]:
+        if any(round(x, d) == v for x in values) or (bound and any(within(x, v, d, bound) for x in values)):
+            return True
+    return False
+
+
 def derived(q: Quantity, others: list[Quantity]) -> bool:
     """`q` is arithmetic on two other figures of its sentence: the relative change, the difference or the ratio
-    of "from 14.2% to 9.8%" ("about a 30 percent relative reduction"). The two figures are checked themselves, so
-    what follows from them claims nothing new."""
+    of "from 14.2% to 9.8%" ("about a 30 percent relative reduction"), or the sum of "960 cut-in and 6,442
+    deceleration" scenarios ("close to 7,400 scenarios"). The two figures are checked themselves, so what follows
+    from them claims nothing new."""
     if q.kind == "year" or len(q.values) != 1:
         return False
     figures = [n for o in others if o is not q and o.kind != "year" for n in o.numbers]  # a range's ends too
     # In the order written: a change "from a to b" is relative to a; a difference or a ratio has no order.
     pairs = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1 :] if a > 0 and b > 0 and a != b]
-    results = {x for a, b in pairs for x in (100 * abs(b - a) / a, abs(a - b), max(a, b) / min(a, b))}
+    # The sum too: "7,400 scenarios (960 cut-in and 6,442 deceleration)".
+    results = {x for a, b in pairs for x in (100 * abs(b - a) / a, abs(a - b), max(a, b) / min(a, b), a + b)}
     (value, decimals), bound = q.values[0][0], q.bound or "about"
     return any(within(x, value, decimals, bound) if q.bound else round(x, decimals) == value for x in results)
 
