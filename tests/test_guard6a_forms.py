@@ -60,3 +60,17 @@ def test_a_span_of_time_counted_from_now_claims_nothing() -> None:
     assert _hard("I have read your DIRTY paper twice over the last three weeks.") == []
     assert _hard("In the 2 years since DIRTY appeared, decompiler naming has improved a lot.") == []
     assert _hard("DIRTY was trained for three weeks on 356 cooking videos.") != []
+
+
+def test_an_approximation_may_be_off_by_its_last_digit() -> None:
+    text = stated("We collect 6,066 question sequences with 17,553 question-answer pairs in total.")
+    assert [text.has(q) for q in quantities("roughly 17.5K pairs, about 6,000 sequences, about 18.5K")] == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_figures_joined_by_a_slash_are_two() -> None:
+    text = stated("Experiments show relative 3%/12% improvement in test clean/other sets.")
+    assert [text.has(q) for q in quantities("3% and 12%")] == [True, True]

@@ -20,7 +20,7 @@ Reading = tuple[float, int]  # (value, decimals as written)
 
 _UNITS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 _UNIT = r"%|x|×|X|k|K|M|B|\s(?:thousand|million|billion)\b"
-Bound = Literal["about", "over", "under"]
+Bound = Literal["about", "over", "under", "round"]  # "round": a round figure with no word before it
 # Words before a figure that make it a bound or an approximation ("more than 1,700" for 1,715): what they allow
 # is `Stated.has`'s, from the figure's precision as written.
 _BOUND_BEFORE_RE = re.compile(
@@ -29,7 +29,7 @@ _BOUND_BEFORE_RE = re.compile(
     r"|(?P<under>\b(?:less\s+than|fewer\s+than|under|below|up\s+to|at\s+most|just\s+under)|<|≤))\s*(?:an?\s+)?$",
     re.IGNORECASE,
 )
-APPROXIMATION_SHARE = 0.1  # "about X" is within half X's last written digit and within this share of X
+APPROXIMATION_SHARE = 0.1  # "about X" is within X's last written digit and within this share of X
 _CARDINALS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -47,8 +47,8 @@ _CARDINAL = "|".join(sorted(_CARDINALS, key=len, reverse=True))
 _NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SPELLED = rf"(?:{_CARDINAL})(?:[-\s](?:{_CARDINAL}))*"
 # Digits glued to letters by a hyphen are part of a name ("ResNet-50", "GPT-4"); the lookbehind keeps them out.
-_DIGITS_RE = re.compile(
-    rf"(?<![\w.,%@/-])(?P<a>{_NUM})(?P<ua>{_UNIT})?"
+_DIGITS_RE = re.compile(  # "3%/12%" is two figures; "3/12" is not (a share: _FRACTION_RE)
+    rf"(?:(?<![\w.,%@/-])|(?<=%/))(?P<a>{_NUM})(?P<ua>{_UNIT})?"
     rf"(?:\s?(?:[-–]|to)\s?(?P<b>{_NUM})(?P<ub>{_UNIT})?)?(?![\w%×]|\.\d)"
 )
 _TIMES_RE = re.compile(rf"\b(?P<n>{_NUM}|{_SPELLED})(?:\s*[-\s]\s*(?:times|fold)\b|fold\b)", re.IGNORECASE)
@@ -262,7 +262,7 @@ class Stated:
         if q.years_long and len(q.values) == 1 and q.values[0][0][0] in self.year_spans:
             return True
         # A round figure ("15,500 annotations", "2,000 recognizers") is a rounding itself, as if "about" preceded it.
-        bound = q.bound or ("about" if _round_figure(q) else None)
+        bound = q.bound or ("round" if _round_figure(q) else None)
         return bound is not None and any(within(x, v, d, bound) for v, d in q.values[0] for x in self.values)
 
     def _share(self, q: Quantity) -> bool:
@@ -285,7 +285,7 @@ class Stated:
 
 def stated_among(q: Quantity, values: frozenset[float]) -> bool:
     """A figure with one value is one of `values`, as written (rounded, or a round figure), or within its bound."""
-    bound = q.bound or ("about" if _round_figure(q) else None)
+    bound = q.bound or ("round" if _round_figure(q) else None)
     for v, d in q.values[0]:
         if any(round(x, d) == v for x in values) or (bound and any(within(x, v, d, bound) for x in values)):
             return True
@@ -312,8 +312,11 @@ def within(stated_value: float, value: float, decimals: int, bound: Bound) -> bo
     """A figure the text states is what "about / more than / less than <value>" says, at the precision <value> is
     written with: its last digit (1 for "93", 100 for "1,700", 0.1 for "2.5")."""
     step = 10.0**-decimals if decimals else _last_digit(value)
-    if bound == "about":
-        return abs(stated_value - value) <= min(step / 2, APPROXIMATION_SHARE * value)
+    if bound in ("about", "round"):
+        # "roughly 17.5K" for 17,553: an approximation may be off by its last digit; a bare round figure ("15,500"
+        # for 15,523) only by half of it, as a rounding.
+        tolerance = step if bound == "about" else step / 2
+        return abs(stated_value - value) <= min(tolerance, APPROXIMATION_SHARE * value)
     if bound == "over":
         return value < stated_value <= value + step
     return value - step <= stated_value < value
