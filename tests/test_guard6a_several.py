@@ -52,3 +52,18 @@ def test_a_figure_in_a_hypothetical_claims_nothing() -> None:
     assert _hard("If DIRTY were extended to Rust, it could cover 2 more languages.") == []
     assert _hard("Why does DIRTY recover only 60% of the names?") == ["60%"]
     assert _hard("DIRTY could recover 90% of the names in your experiments.") == ["90%"]
+
+
+def test_what_you_used_is_the_professors_whoever_speaks() -> None:
+    from assistant.guardrails.atoms import subject_of
+    from assistant.guardrails.parse import parse_email
+
+    body = (
+        "Dear Professor Neubig,\n\nMy test set of 3.2K comments could complement the three translation datasets you "
+        "used for SwitchOut, and I reached 92% where you reported 90%.\n\nBest,\nSam"
+    )
+    email = parse_email("PhD inquiry", body, "Graham Neubig", structured=False)
+    s = next(s for s in email.sentences if "datasets" in s.text)
+    assert subject_of(s, s.start + s.text.index("three")) == "professor"
+    assert subject_of(s, s.start + s.text.index("3.2K")) == "student"
+    assert subject_of(s, s.start + s.text.index("92%")) == "student"

@@ -69,6 +69,13 @@ _FROM_NOW_BEFORE_RE = re.compile(
 )
 _FROM_NOW_AFTER_RE = re.compile(rf"^{_TIME_UNIT}\s+(?:ago|since|from\s+now)\b", re.IGNORECASE)
 _TIME_UNIT_RE = re.compile(rf"^{_TIME_UNIT}\b", re.IGNORECASE)
+# A noun phrase whose relative clause says the professor made or used it: "the three datasets (that) you used".
+_WHAT_YOU_DID_RE = re.compile(
+    r"[\w.,%-]*(?:\s+(?!(?:where|while|whereas|than|as|but|and|or|like|when|if|because|since|so)\b)[\w-]+){0,4}?"
+    r"\s+(?:that\s+|which\s+)?you\s+(?:used|use|introduced|proposed|released|"
+    r"collected|built|curated|evaluated|tested|studied|report|reported|describe|described|present|presented)\b",
+    re.IGNORECASE,
+)
 _DIRECT_QUESTION_RE = re.compile(
     r"^\W*(?:could|would|can|will|might|should)\b[^?]*\?\s*$",  # not "Why does…?": that presupposes a fact
     re.IGNORECASE,
@@ -145,6 +152,8 @@ def subject_of(s: Sentence, at: int) -> Subject:
         return "professor"
     # A clause naming no one belongs to whoever the sentence spoke of before it; one that opens the sentence
     # ("Formulating X in the style of DoReMi, …, is familiar to me") to neither: the checks decide by the paper.
+    if _WHAT_YOU_DID_RE.match(s.text, at - s.start):
+        return "professor"  # "…could complement the three translation datasets you used": theirs, whoever speaks
     before = [m for m in _markers(s.text) if m[0] <= at - s.start]
     return clause_subject(s, at) or (max(before)[1] if before else "other")
 
