@@ -5,8 +5,8 @@ of its clause, the names before a figure are what that figure measures ("fourtee
 
 from __future__ import annotations
 
-from assistant.guardrails import GuardrailContext, check_text
-from assistant.types import Paper, Professor
+from assistant.types import Paper
+from tests.guard6a_common import hard_spans
 
 PAPERS = [
     Paper(
@@ -43,13 +43,10 @@ PAPERS = [
         ),
     ),
 ]
-PROFESSOR = Professor(id="graham-neubig", name="Graham Neubig", papers=PAPERS)
 
 
 def _hard(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Graham Neubig", PAPERS, body)
 
 
 def test_the_other_of_two_papers_is_not_the_one_before() -> None:
@@ -98,10 +95,7 @@ SARCASM = Paper(
 
 
 def _hard_of(paper: Paper, body: str) -> list[str]:
-    prof = Professor(id="p", name="Graham Neubig", papers=[paper])
-    ctx = GuardrailContext(professor=prof, sources=[paper], min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Graham Neubig", [paper], body)
 
 
 def test_the_name_a_paper_introduces_ties_a_figure_to_no_one_quantity() -> None:

@@ -5,9 +5,9 @@ nothing about the work; each beside the fabrication it must still catch."""
 
 from __future__ import annotations
 
-from assistant.guardrails import GuardrailContext, check_text
 from assistant.guardrails.quantities import quantities, stated
-from assistant.types import Paper, Professor
+from assistant.types import Paper
+from tests.guard6a_common import hard_spans
 
 PAPERS = [
     Paper(
@@ -24,13 +24,10 @@ PAPERS = [
         abstract="Our resource includes 356 instructional cooking videos and 15,523 clip-level annotations.",
     ),
 ]
-PROFESSOR = Professor(id="graham-neubig", name="Graham Neubig", papers=PAPERS)
 
 
 def _hard(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Graham Neubig", PAPERS, body)
 
 
 def test_a_share_in_words_is_the_percentage_it_approximates() -> None:

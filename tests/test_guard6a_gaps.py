@@ -5,9 +5,9 @@ is about."""
 
 from __future__ import annotations
 
-from assistant.guardrails import GuardrailContext, check_text
 from assistant.guardrails.differences import implied_gaps
-from assistant.types import Paper, Professor
+from assistant.types import Paper
+from tests.guard6a_common import hard_spans
 
 CRASH = Paper(
     id="p-crash",
@@ -17,14 +17,11 @@ CRASH = Paper(
         "rule-based one achieves 89.6%. Simulation data cost 3 days to collect."
     ),
 )
-PROFESSOR = Professor(id="kangwook-lee", name="Kangwook Lee", papers=[CRASH])
 TITLE = 'In "Crash To Not Crash: Playing Video Games To Predict Vehicle Collisions", your best CNN reaches 96.2%'
 
 
 def _hard(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=PROFESSOR, sources=[CRASH], min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Lee,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Kangwook Lee", [CRASH], body)
 
 
 def test_the_gap_between_two_figures_of_a_sentence_is_implied() -> None:
@@ -51,14 +48,11 @@ ARXIV = Paper(
         "EC 2021 (498 submissions and 190 reviewers). Preprints see a correlation of 0.06 in ICML and 0.05 in EC."
     ),
 )
-ARXIV_PROF = Professor(id="nihar-shah", name="Nihar B. Shah", papers=[ARXIV, CRASH])
 ARXIV_TITLE = 'In "To ArXiv or not to ArXiv: A Study Quantifying Pros and Cons of Posting Preprints Online", you'
 
 
 def _hard_shah(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=ARXIV_PROF, sources=[ARXIV, CRASH], min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Shah,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Nihar B. Shah", [ARXIV, CRASH], body)
 
 
 def test_a_total_of_two_counts_the_paper_gives_is_implied() -> None:

@@ -4,25 +4,9 @@ pin what each says."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-
-def _module() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "guardrails_paraphrase.py"
-    spec = importlib.util.spec_from_file_location("guardrails_paraphrase", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("guardrails_paraphrase", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-P = _module()
+from tests.test_guard5_paraphrase import P
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ nothing."""
 
 from __future__ import annotations
 
-from assistant.guardrails import GuardrailContext, check_text
-from assistant.types import Paper, Professor
+from assistant.types import Paper
+from tests.guard6a_common import hard_spans
 
 PAPERS = [
     Paper(
@@ -24,13 +24,10 @@ PAPERS = [
         ),
     ),
 ]
-PROFESSOR = Professor(id="graham-neubig", name="Graham Neubig", papers=PAPERS)
 
 
 def _hard(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Neubig,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Graham Neubig", PAPERS, body)
 
 
 def test_a_sentence_naming_several_papers_as_items_is_about_each() -> None:

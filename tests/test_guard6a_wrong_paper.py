@@ -5,9 +5,9 @@ a figure: a percentage for the paper's proportion ("94.7%" for "0.947"), "2.4 ti
 
 from __future__ import annotations
 
-from assistant.guardrails import GuardrailContext, check_text
 from assistant.guardrails.quantities import quantities, stated
-from assistant.types import Paper, Professor
+from assistant.types import Paper
+from tests.guard6a_common import hard_spans
 
 PAPERS = [
     Paper(
@@ -36,13 +36,10 @@ PAPERS = [
         abstract="We name this method SwitchOut: it randomly replaces words in the source and the target sentence.",
     ),
 ]
-PROFESSOR = Professor(id="dmitry-ustalov", name="Dmitry Ustalov", papers=PAPERS)
 
 
 def _hard(body: str) -> list[str]:
-    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, min_words=0)
-    text = f"Subject: PhD inquiry\n\nDear Professor Ustalov,\n\n{body}\n\nBest regards,\nSam Lee"
-    return [v.span for v in check_text(text, ctx).hard_violations]
+    return hard_spans("Dmitry Ustalov", PAPERS, body)
 
 
 def test_a_labelled_paper_is_the_one_that_introduces_the_name() -> None:
