@@ -69,6 +69,10 @@ _SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
 _TITLE_HEAD_RE = re.compile(r"(?<=[!?:])\s")
 # What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
 _TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
+_DESCRIBED_ITEM_RE = re.compile(
+    r"\b(?:[Tt]he|[Yy]our)\s+(?P<words>(?:[\w-]+\s+){1,4}?)(?:benchmark|dataset|corpus|paper|work|study|"
+    r"model|system|toolkit|framework|resource)\b"
+)
 _DESCRIBED_PAPER_RE = re.compile(
     r"\b(?:[Tt]he|[Yy]our|[Tt]hat|[Tt]his)\s+(?P<words>(?:[\w-]+\s+){2,5}?)(?:paper|article|study|preprint)\b"
 )
@@ -151,10 +155,33 @@ def _with_items_named(email: ParsedEmail, ev: Evidence, s: Sentence, focus: Focu
         for atom in email.atoms_of(s)
         if (having := _distinctive(ev, atom)) and _opens_item(s.text, atom.start - s.start)
     ]
+    if items and focus.how == "name":
+        # A described work is an item only beside a named one; a paper the sentence names by title or by its
+        # title's words stays what it is about ("In the task-aware novelty detection paper, …, and the
+        # ComplianceNet model…").
+        items += _items_described(ev, s.text)
     if len(items) < 2 or set.intersection(*items):
         return focus  # one paper, or a dataset and the method evaluated on it ("on HotpotQA, DrKIT…")
     named = [pid for having in items for pid in _narrowed(ev, s, tuple(sorted(having)))]
     return Focus(tuple(dict.fromkeys([*focus.papers, *named])), focus.how)
+
+
+def _items_described(ev: Evidence, text: str) -> list[set[str]]:
+    """The papers of the items a sentence opens with a described work ("Between the cooking-video benchmark (356
+    videos) and DIRTY…"): "the/your <words> benchmark/paper/…" at an item's start, whose words paraphrase one
+    title or clearly describe one paper, up to the item's end."""
+    out = []
+    for m in _DESCRIBED_ITEM_RE.finditer(text):
+        if not _opens_item(text, m.start()):
+            continue
+        end = next((b.start() for b in _ITEM_BREAK_RE.finditer(text, m.end()) if b.group() not in "()"), len(text))
+        words = text[m.start() : end]
+        found = _title_described(ev, m.group("words")) or (
+            (best,) if (best := clearly_described(ev.words.description_scores(words, ev.papers, ev.name_stems))) else ()
+        )
+        if found:
+            out.append(set(found))
+    return out
 
 
 def _opens_item(text: str, at: int) -> bool:
