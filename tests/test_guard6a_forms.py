@@ -71,3 +71,9 @@ def test_an_approximation_may_be_off_by_its_last_digit() -> None:
 def test_figures_joined_by_a_slash_are_two() -> None:
     text = stated("Experiments show relative 3%/12% improvement in test clean/other sets.")
     assert [text.has(q) for q in quantities("3% and 12%")] == [True, True]
+
+
+def test_half_of_something_is_a_share() -> None:
+    assert _hard("With DIRTY, you recover half of the original names.") == ["half"]
+    text = stated("We can prune 50% of the heads at test time.")
+    assert [text.has(q) for q in quantities("half of the heads")] == [True]

@@ -60,11 +60,13 @@ _SPELLED_RE = re.compile(rf"\b{_SPELLED}\b", re.IGNORECASE)
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
                  "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}  # fmt: skip
 _SMALL_NUMBER = rf"\d{{1,3}}|{_CARDINAL}"
-# A share in words or as a fraction: "three quarters", "two-thirds", "seven out of ten", "one in five", "2/3".
+# A share in words or as a fraction: "three quarters", "two-thirds", "seven out of ten", "one in five", "2/3",
+# "half of the heads" (not "by half", a ratio).
 _FRACTION_RE = re.compile(
     rf"\b(?P<p>{_SMALL_NUMBER})[-\s](?P<d>{'|'.join(_DENOMINATORS)})\b"
     rf"|\b(?P<p2>{_SMALL_NUMBER})\s+(?:out\s+of|in)\s+(?:every\s+)?(?P<q>{_SMALL_NUMBER})\b(?![-\s]+(?:times|fold)\b)"
-    r"|(?<![\w./-])(?P<p3>\d)/(?P<q3>\d{1,2})(?![\w/]|\.\d)",
+    r"|(?<![\w./-])(?P<p3>\d)/(?P<q3>\d{1,2})(?![\w/]|\.\d)"
+    r"|(?<!\bby\s)(?<!\bin\s)\b(?P<half>half)(?=\s+(?:of\s+)?(?:the|all|its|their|our|your|these|those)\b)",
     re.IGNORECASE,
 )
 _PERCENT_WORD_RE = re.compile(r"\s?(?:percent|per\s+cent)\b", re.IGNORECASE)
@@ -204,9 +206,12 @@ def _ratio_words(text: str) -> Iterator[Quantity]:
 def _fractions(text: str) -> Iterator[Quantity]:
     """A share of a whole, as the percentage it is: a writer's "three quarters of the time" for 75.8%."""
     for m in _FRACTION_RE.finditer(text):
-        top = m.group("p") or m.group("p2") or m.group("p3")
-        bottom = _DENOMINATORS[m.group("d").lower()] if m.group("d") else _number_value(m.group("q") or m.group("q3"))
-        p, q = _number_value(top), bottom
+        if m.group("half"):
+            p, q = 1.0, 2.0  # "half of the attention heads"
+        else:
+            top = m.group("p") or m.group("p2") or m.group("p3")
+            d = m.group("d")
+            p, q = _number_value(top), _DENOMINATORS[d.lower()] if d else _number_value(m.group("q") or m.group("q3"))
         if not 0 < p < q:
             continue  # "5 in 3 tasks" is no share; "2 in 2" says nothing
         share = round(100 * p / q, 1)
