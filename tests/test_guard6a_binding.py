@@ -121,3 +121,37 @@ def test_a_list_of_figures_measures_the_papers_list_respectively() -> None:
     assert _hard_of(IRIS, body.format("2% and 3.9%", "development and test")) == []
     assert _hard_of(IRIS, body.format("2% and 3.9%", "test and development")) == ["2%"]
     assert _hard_of(IRIS, body.format("3.9% and 2%", "development and test")) == ["3.9%"]
+
+
+def test_list_items_a_share_and_slashed_figures_bind_as_written() -> None:
+    grouped = Paper(
+        id="p-group",
+        title="Integrating Pattern- and Fact-based Fake News Detection",
+        abstract=(
+            "These methods can be grouped as 1) pattern-based methods and 2) fact-based methods. The two groups of "
+            "methods play complementary roles."
+        ),
+    )
+    said = 'In "Integrating Pattern- and Fact-based Fake News Detection", the 2 groups of methods are complementary.'
+    assert hard_spans("Qiang Sheng", [grouped], said) == []  # "1)" and "2)" number a list
+    grendel = Paper(
+        id="p-grendel",
+        title="Recovering Software Specifications with Inductive Logic Programming",
+        abstract=(
+            "Grendel2 can extract specifications for about one-third of the modules. We then describe two "
+            "extensions to Grendel2 which improve performance."
+        ),
+    )
+    said = (
+        'In "Recovering Software Specifications with Inductive Logic Programming", you give 2 extensions to Grendel2.'
+    )
+    assert hard_spans("William W. Cohen", [grendel], said) == []  # a share is no count's rival
+    ctc = Paper(
+        id="p-ctc",
+        title="Better Intermediates Improve CTC Inference",
+        abstract="Experiments show relative 3%/12% performance improvement in test clean/other sets.",
+    )
+    said = (
+        'In "Better Intermediates Improve CTC Inference", you show 3% and 12% relative gains on test clean and other.'
+    )
+    assert hard_spans("Shinji Watanabe", [ctc], said) == []
