@@ -6,10 +6,13 @@ gold-standard abstract's sentence or a CV's fact line (never from the labelled e
 Each rewrite keeps the statement true: a figure rounded or approximated ("1,715" -> "more than 1,700", "30%" ->
 "about 30 percent"), a percentage as the fraction it is ("by 50%" -> "by half", "33% of" -> "a third of"), a unit
 written out ("140M" -> "140 million"), a small count spelled ("4 benchmarks" -> "four benchmarks", and back), a year
-range in words ("2010-2017" -> "from 2010 to 2017"); a degree under another of its names ("M.Sc." -> "MSc",
-"master's") or with the length its dates give ("a two-year master's"), a publication with its venue and year, and
-the professor's paper and the student's own work in one sentence. A rewrite that does not apply gives None, so a
-probe exists only where the rewrite changed something.
+range in words ("2010-2017" -> "from 2010 to 2017"), a percentage as the share it is close to ("66.4% of" ->
+"about two thirds of"), a large count rounded to the hundred ("15,523" -> "15,500"), the gap between two
+percentages of a sentence given alone ("6.6 points above the other"), a hypothetical question with figures the
+paper does not give ("could your approach go beyond 98.2% if it were trained on ten times more data?"); a degree
+under another of its names ("M.Sc." -> "MSc", "master's") or with the length its dates give ("a two-year
+master's"), a publication with its venue and year, and the professor's paper and the student's own work in one
+sentence. A rewrite that does not apply gives None, so a probe exists only where the rewrite changed something.
 """
 
 from __future__ import annotations
@@ -128,12 +131,73 @@ def year_range(sentence: str) -> str | None:
     return _sub(_YEARS_RE, sentence, words)
 
 
+_SHARES = (
+    (1, 2, "half"), (1, 3, "a third"), (2, 3, "two thirds"), (1, 4, "a quarter"), (3, 4, "three quarters"),
+    (1, 5, "a fifth"), (2, 5, "two fifths"), (3, 5, "three fifths"), (4, 5, "four fifths"),
+)  # fmt: skip
+SHARE_CLOSENESS = 2.0  # percentage points: a writer says "about two thirds" for 65% to 69%
+
+
+def as_share(sentence: str) -> str | None:
+    """A percentage of something said as the simple share it is close to ("66.4% of the time" -> "about two
+    thirds of the time", "71% of" -> "about seven out of ten")."""
+
+    def share(m: re.Match[str]) -> str | None:
+        if not m.string.startswith(" of ", m.end()) or _hedged(m):
+            return None
+        value = float(m.group(1))
+        near = [
+            (abs(100 * p / q - value), words) for p, q, words in _SHARES if abs(100 * p / q - value) <= SHARE_CLOSENESS
+        ]
+        return f"about {min(near)[1]}" if near else None
+
+    return _sub(_PERCENT_RE, sentence, share)
+
+
+def round_counts(sentence: str) -> str | None:
+    """A large count rounded to the hundred, with no "about" ("15,523 annotations" -> "15,500 annotations"): a
+    round figure says it is rounded."""
+
+    def rounded(m: re.Match[str]) -> str | None:
+        digits = m.group(1).replace(",", "")
+        value = int(digits)
+        if _hedged(m) or (m.group(1) == digits and 1900 <= value <= 2099) or value < 1000:
+            return None
+        nearest = round(value, -2)
+        return None if nearest == value else f"{nearest:,}"
+
+    return _sub(_BIG_RE, sentence, rounded)
+
+
+def gap_alone(sentence: str) -> str | None:
+    """The gap between the first two percentages of a sentence, given alone ("96.2% ... 89.6%" -> "one of the
+    results you report is 6.6 points above the other.")."""
+    found = [(float(m.group(1)), len(m.group(1).partition(".")[2])) for m in _PERCENT_RE.finditer(sentence)]
+    if len(found) < 2 or found[0][0] == found[1][0]:
+        return None
+    (a, da), (b, db) = found[:2]
+    return f"one of the results you report is {round(abs(a - b), max(da, db)):g} points above the other."
+
+
+def hypothetical(sentence: str) -> str | None:
+    """A question about what might be, with figures the paper does not give ("Could it go beyond 98.2% with ten
+    times more data?" after a sentence reporting 93.2%)."""
+    m = _PERCENT_RE.search(sentence)
+    if not m or float(m.group(1)) > 90:
+        return None
+    return f"could your approach go beyond {float(m.group(1)) + 5:g}% if it were trained on ten times more data?"
+
+
 PAPER_REWRITES: dict[str, Callable[[str], str | None]] = {
     "approx": approximate,
     "fraction": as_fraction,
     "scale": scale_words,
     "spelled": spelled_counts,
     "years": year_range,
+    "share": as_share,
+    "round": round_counts,
+    "gap": gap_alone,
+    "question": hypothetical,
 }
 
 # ---------------------------------------------------------------- a CV's fact lines

@@ -12,6 +12,8 @@ benchmark store of all 34 researchers):
   model in no other of their papers, from its title first): "With <name>, you …";
 - `paragraphs`: two of their papers retold in two paragraphs of one email, each opened by its quoted title and
   going on with the abstract's next prose sentences in the second person (figures or not);
+- `items`: two of their papers in one sentence, each an item opened by its defining name ("With <name>, you …; and
+  with <other name>, you …"), consecutive by id;
 - `cv`: each fact line of each Markdown CV in `benchmarks/guardrails_set/*/cvs/` and `examples/cvs/` (a degree, a
   thesis, a position, a project, a publication, an award, skills) restated in the first person (`cv-first`) and in the
   third person with the student's name (`cv-third`), checked as an email with that CV to a professor the set's
@@ -21,14 +23,17 @@ benchmark store of all 34 researchers):
   people restate a fact (`guardrails_paraphrase.py`): every prose sentence of an abstract in the second person
   after its quoted title with its figures approximated (`para-approx`), as fractions (`para-fraction`), with
   units written out (`para-scale`), small counts spelled or in digits (`para-spelled`), year ranges in words
-  (`para-years`); a CV's degree under its other names and with the length its dates give, a publication with
-  its venue and year, and what the student did beside the professor's paper in one sentence.
+  (`para-years`), percentages as the share they are close to (`para-share`), large counts rounded to the hundred
+  (`para-round`), the gap between two percentages given alone (`para-gap`), a hypothetical question with figures
+  the paper does not give (`para-question`); a CV's degree under its other names and with the length its dates
+  give, a publication with its venue and year, and what the student did beside the professor's paper in one
+  sentence.
 
 Printed: per probe kind, the probes, those with any hard violation (the false-alarm rate) and the violations per
 check; with `-v`, each false alarm (the probe sentence and the violation) to stderr. Deterministic: the probes
 are made in a fixed order from the files; `--limit N` keeps the first N papers of each researcher.
 
-    python benchmarks/guardrails_probe.py [-v] [--kinds title,name,paragraphs,cv,para,cv-para] [--limit N]
+    python benchmarks/guardrails_probe.py [-v] [--kinds title,name,paragraphs,items,cv,para,cv-para] [--limit N]
         [--json-out FILE]
 """
 
@@ -70,9 +75,9 @@ from assistant.types import Paper, Professor, Violation  # noqa: E402
 
 PARAPHRASE_KINDS = tuple(f"para-{k}" for k in PAPER_REWRITES)
 CV_PARAPHRASE_KINDS = ("cv-degree", "cv-derived", "cv-pub", "cv-joint")
-KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "cv-first", "cv-third")
+KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "items", "cv-first", "cv-third")
 KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS
-FAMILIES = ("title", "name", "paragraphs", "cv", "para", "cv-para")  # what --kinds selects
+FAMILIES = ("title", "name", "paragraphs", "items", "cv", "para", "cv-para")  # what --kinds selects
 JOINT_PAPERS = 3  # the professor's papers (first by id) each CV bullet is paired with in `cv-joint`
 SAMPLE_PROFESSOR = "Baharan Mirzasoleiman"  # the examples/ CVs are the demo's, written for her
 PROBE_SIGNATURE = "Sam Lee"  # the student of the paper probes (no CV: the signature stands for it)
@@ -193,6 +198,20 @@ def defining_name(paper: Paper, ev: Evidence) -> str | None:
 def _introduced(name: str, abstract: str) -> bool:
     n = re.escape(name)
     return bool(re.search(rf"\({n}\)|\b(?:called|named|dubbed|propose|present|introduce|release)\s+{n}\b", abstract))
+
+
+def items_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[Probe]:
+    """Two papers of theirs in one sentence, each an item opened by its defining name (consecutive by id): "With
+    <name>, you …; and with <other name>, you …". A figure or name of either is in place."""
+    told = []
+    for paper in sorted(prof.papers, key=lambda p: p.id)[:limit]:
+        name = defining_name(paper, ev)
+        said = next(figure_sentences(paper), None)
+        # A possessive ("DyNet's") is no name on its own: the checker reads the name without it.
+        if name and said and not re.search(r"['’]s$", name):
+            told.append((name, _lowered(second_person(said), f"{paper.title} {paper.abstract}")))
+    for (n1, s1), (n2, s2) in zip(told[::2], told[1::2], strict=False):
+        yield Probe("items", f"With {n1}, {s1.rstrip('.')}; and with {n2}, {s2}", prof.name)
 
 
 def paper_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[Probe]:
@@ -352,12 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kinds.split(","))
     index = open_store(args.store)
     tally, start = Tally(), time.process_time()
-    if kinds & {"title", "name", "paragraphs", "para"}:
+    if kinds & {"title", "name", "paragraphs", "items", "para"}:
         for prof_name in corpus_professors():
             prof = index.catalog.resolve(prof_name, kind="professor")
             ctx = guardrail_context(prof, prof.papers, None, index, index.settings)
             ev = Evidence.of_context(ctx)
             probes = [*paper_probes(prof, ev, args.limit), *paragraph_probes(prof, args.limit)]
+            probes += items_probes(prof, ev, args.limit)
             for probe in probes:
                 if family(probe.kind) in kinds:
                     run(probe, ctx, tally, args.verbose)

@@ -61,6 +61,26 @@ _READING_RE = re.compile(
 # A new clause with its own subject between the reading verb and the words ("I read it, and I annotated 300").
 _NEW_CLAUSE_RE = re.compile(r"[;:]|,\s+(?:and|but|so)\s+(?:I|we)\b|\b(?:I|we)\s+\w+ed\b")
 _DURATION_AFTER_RE = re.compile(r"^[-\s]?(?:minutes?|mins?|hours?|days?|weeks?)\b", re.IGNORECASE)
+# A span of time counted from now ("over the last three weeks", "in the 2 years since it appeared", "a year ago"):
+# when the student writes, not what a paper reports.
+_TIME_UNIT = r"[-\s](?:days?|weeks?|months?|years?|decades?|semesters?|summers?)"
+_FROM_NOW_BEFORE_RE = re.compile(
+    r"\b(?:the|these|those)\s+(?:last|past|next|coming|previous|recent)\s*$", re.IGNORECASE
+)
+_FROM_NOW_AFTER_RE = re.compile(rf"^{_TIME_UNIT}\s+(?:ago|since|from\s+now)\b", re.IGNORECASE)
+_TIME_UNIT_RE = re.compile(rf"^{_TIME_UNIT}\b", re.IGNORECASE)
+# A noun phrase whose relative clause says the professor made or used it: "the three datasets (that) you used".
+_WHAT_YOU_DID_RE = re.compile(
+    r"[\w.,%-]*(?:\s+(?!(?:where|while|whereas|than|as|but|and|or|like|when|if|because|since|so)\b)[\w-]+){0,4}?"
+    r"\s+(?:that\s+|which\s+)?you\s+(?:used|use|introduced|proposed|released|"
+    r"collected|built|curated|evaluated|tested|studied|report|reported|describe|described|present|presented)\b",
+    re.IGNORECASE,
+)
+_DIRECT_QUESTION_RE = re.compile(
+    r"^\W*(?:could|would|can|will|might|should)\b[^?]*\?\s*$",  # not "Why does…?": that presupposes a fact
+    re.IGNORECASE,
+)
+_COUNTERFACTUAL_RE = re.compile(r"\b(?:if|even\s+if|suppose|imagine)\b[^,;.?]*?\b(?:were|had|could)\b", re.IGNORECASE)
 _SPAN_OF_TIME_RE = re.compile(r"^[-\s]?(?:full[-\s])?(?:months?|years?|weeks?|semesters?)\b", re.IGNORECASE)
 _SCHEDULE_BEFORE_RE = re.compile(
     r"\b(?:fall|spring|summer|winter|autumn|january|february|march|april|may|june|july|august|september|october|"
@@ -132,6 +152,8 @@ def subject_of(s: Sentence, at: int) -> Subject:
         return "professor"
     # A clause naming no one belongs to whoever the sentence spoke of before it; one that opens the sentence
     # ("Formulating X in the style of DoReMi, …, is familiar to me") to neither: the checks decide by the paper.
+    if _WHAT_YOU_DID_RE.match(s.text, at - s.start):
+        return "professor"  # "…could complement the three translation datasets you used": theirs, whoever speaks
     before = [m for m in _markers(s.text) if m[0] <= at - s.start]
     return clause_subject(s, at) or (max(before)[1] if before else "other")
 
@@ -219,14 +241,30 @@ def in_what_student_read(s: Sentence, at: int) -> bool:
     return reading is not None and not _NEW_CLAUSE_RE.search(before[reading.end() :])
 
 
+def hypothetical(s: Sentence) -> bool:
+    """A direct question ("Could DIRTY reach 90% with ten times more data?") or a sentence with a counterfactual
+    "if" ("If it were extended to Rust, it could cover 2 more languages"): what might be, not what a paper
+    reports."""
+    return bool(_DIRECT_QUESTION_RE.search(s.text) or _COUNTERFACTUAL_RE.search(s.text))
+
+
 def plan_quantity(s: Sentence, q: Quantity) -> bool:
-    """A duration asked for, or a year of a plan: not a claim about anyone's work."""
+    """A duration asked for, a year of a plan, or a span of time counted from now: not a claim about anyone's
+    work."""
     before, after = s.text[: q.start], s.text[q.end :]
     request = bool(_REQUEST_RE.search(s.text))
+    if q.kind != "year" and hypothetical(s):
+        return True
     if q.kind == "year":
         schedule = _SCHEDULE_BEFORE_RE.search(before) or _SCHEDULE_AFTER_RE.match(after)
         return bool(schedule) or (request and not _WORK_AFTER_RE.match(after))
-    return request and bool(_DURATION_AFTER_RE.match(after))
+    return (request and bool(_DURATION_AFTER_RE.match(after))) or _from_now(before, after)
+
+
+def _from_now(before: str, after: str) -> bool:
+    return bool(_FROM_NOW_AFTER_RE.match(after)) or (
+        bool(_FROM_NOW_BEFORE_RE.search(before)) and bool(_TIME_UNIT_RE.match(after))
+    )
 
 
 def is_duration(atom: Atom) -> bool:

@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 from assistant.guardrails.acronyms import acronyms, spelled_out
 from assistant.guardrails.atoms import Atom, clause_subject
 from assistant.guardrails.corpus import Corpus, StoreCorpus, Texts, title_matches
-from assistant.guardrails.focus import PaperWords, paper_words, title_head
+from assistant.guardrails.focus import title_head
+from assistant.guardrails.paper_words import PaperWords, paper_words
 from assistant.guardrails.quantities import stated
 from assistant.guardrails.vocabulary import canonical_url, is_generic, norm
 from assistant.instructions import CV_INSTRUCTION_RE

@@ -10,19 +10,18 @@ violation. Citation and description are suggestions: soft."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from rapidfuzz import fuzz
 
 from assistant.guardrails.acronyms import spelled_out
-from assistant.guardrails.vocabulary import is_generic, norm, plural_variants
-from assistant.text import content_words, stem
+from assistant.guardrails.figures import bound_words, own_names
+from assistant.guardrails.paper_words import clearly_described
+from assistant.guardrails.vocabulary import is_generic, norm
+from assistant.text import STOPWORDS, content_words, words
 
 if TYPE_CHECKING:
     from assistant.guardrails.atoms import Atom
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 How = Literal["title", "previous", "name", "referenced", "cited", "described", "none"]
 FIRM: frozenset[How] = frozenset({"title", "previous", "name", "referenced"})
 DISTINCTIVE_PAPERS = 3  # a name found in at most this many of their papers points at them
-DESCRIBED_MIN_SCORE = 4.0  # idf-weighted overlap the best-described paper needs...
-DESCRIBED_SHARE = 0.35  # ...with the runner-up below this share of it
 TITLE_PHRASE_MIN_WORDS = 2  # "your paper on <phrase>": a phrase this long may paraphrase a title...
 TITLE_PHRASE_MIN_SCORE = 80  # ...when it matches one (rapidfuzz token_set_ratio of content words) this well...
 TITLE_PHRASE_MARGIN = 8  # ...and no other title comes within this of it
@@ -60,12 +57,25 @@ _NEW_WORK_RE = re.compile(
     r"\s+(?:on|about|of|for|in|with)\b"
 )
 
+# A sentence opening on the other of the papers the email has named ("In the other, …", "The second paper …").
+_ANOTHER_PAPER_RE = re.compile(
+    r"^\W*(?:(?:In|From|With|For)\s+)?(?:the\s+(?:other|second|latter|last)|another)\b(?!\s+(?:hand|way)\b)",
+    re.IGNORECASE,
+)
+_ITEM_BREAK_RE = re.compile(r"[,;:()—–]|\s-\s|\b(?:and|while|whereas|but|between|both|or|than|versus|vs)\b", re.I)
 
 # A quotation too short to be a mention (parse.QUOTE_MIN_WORDS); where a title's head ends and its subtitle begins.
 _SHORT_QUOTE_RE = re.compile(r'["“]([^"”\n]{2,60}?)["”]')
 _TITLE_HEAD_RE = re.compile(r"(?<=[!?:])\s")
 # What may open a sentence before the title it is about ("In …, you show", "Your paper … shows").
 _TITLE_OPENING_RE = re.compile(r"^\W*(?:(?:In|From|With)\s+)?(?:(?:your|the)\s+(?:paper|work|article)\s+|[Yy]our\s+)?")
+_DESCRIBED_ITEM_RE = re.compile(
+    r"\b(?:[Tt]he|[Yy]our)\s+(?P<words>(?:[\w-]+\s+){1,4}?)(?:benchmark|dataset|corpus|paper|work|study|"
+    r"model|system|toolkit|framework|resource)\b"
+)
+_DESCRIBED_PAPER_RE = re.compile(
+    r"\b(?:[Tt]he|[Yy]our|[Tt]hat|[Tt]his)\s+(?P<words>(?:[\w-]+\s+){2,5}?)(?:paper|article|study|preprint)\b"
+)
 _LABELLED_PAPER_RE = re.compile(
     r"\b(?:[Yy]our|[Tt]he|[Tt]hat|[Tt]his)\s+(?P<name>[A-Z][\w-]*)\s+(?:paper|work|study|article|preprint)\b"
 )
@@ -82,67 +92,6 @@ class Focus:
 
 
 NO_FOCUS = Focus((), "none")
-
-
-class PaperWords:
-    """Which of a professor's papers contain each word: one lookup per word instead of a scan of every text."""
-
-    def __init__(self, texts: tuple[tuple[str, str], ...]) -> None:  # (paper id, normalised title + abstract)
-        self.texts = dict(texts)
-        words: dict[str, set[str]] = defaultdict(set)
-        stems: dict[str, set[str]] = defaultdict(set)
-        for pid, text in texts:
-            for w in set(text.split()):
-                words[w].add(pid)
-                stems[stem(w)].add(pid)
-        self.words, self.stems = dict(words), dict(stems)
-
-    def paper_stems(self, pid: str) -> frozenset[str]:
-        return _stems_of(self.texts[pid])
-
-    def papers_with(self, term: str) -> set[str]:
-        """Papers whose text holds `term` as whole words (a plural s tolerated)."""
-        n = norm(term)
-        if not n:
-            return set()
-        first, *rest = n.split()
-        found = set().union(*(self.words.get(v, set()) for v in plural_variants(first)))
-        if not rest:
-            return found
-        variants = plural_variants(n)
-        return {p for p in found if any(f" {v} " in f" {self.texts[p]} " for v in variants)}
-
-    def description_scores(
-        self, text: str, ids: Iterable[str], ignore: frozenset[str] = frozenset()
-    ) -> dict[str, float]:
-        """How much of each paper's distinctive (idf-weighted) vocabulary `text` uses."""
-        wanted = set(ids)
-        scores = dict.fromkeys(wanted, 0.0)
-        n = len(wanted)
-        for w in {stem(w) for w in content_words(norm(text))} - ignore:
-            having = self.stems.get(w, set()) & wanted
-            for pid in having:
-                scores[pid] += math.log(1 + n / len(having))
-        return scores
-
-
-@lru_cache(maxsize=16384)
-def _stems_of(norm_text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in norm_text.split())
-
-
-@lru_cache(maxsize=64)  # a professor's index, kept while the same professor's emails are checked
-def paper_words(texts: tuple[tuple[str, str], ...]) -> PaperWords:
-    return PaperWords(texts)
-
-
-def clearly_described(scores: dict[str, float], min_score: float = DESCRIBED_MIN_SCORE) -> str | None:
-    """The paper a text clearly describes: the best score is high enough and well above the runner-up."""
-    if len(scores) < 2:
-        return None
-    best = max(scores, key=lambda i: (scores[i], i))
-    runner_up = max(v for i, v in scores.items() if i != best)
-    return best if scores[best] >= min_score and runner_up < DESCRIBED_SHARE * scores[best] else None
 
 
 def focus_of(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus:
@@ -174,7 +123,7 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
             # Words that clearly describe a paper the email names by title elsewhere (its paragraph before) are
             # about that paper as firmly as if they named it again.
             focus = Focus(focus.papers, "referenced")
-        out[s] = focus
+        out[s] = _with_items_named(email, ev, s, focus)
         # A sentence with no reference of its own keeps the paragraph on the paper it was about.
         previous = focus if focus.firm else previous if focus.how == "none" else NO_FOCUS
         last_end = s.end
@@ -184,13 +133,62 @@ def focus_map(email: ParsedEmail, ev: Evidence) -> dict[Sentence, Focus]:
 def _focus(email: ParsedEmail, ev: Evidence, s: Sentence, previous: Focus) -> Focus:
     """The first way the sentence says which paper it means, in order of how firmly it says so."""
     new_work = _NEW_WORK_RE.search(s.text)
+    # "Two of your papers… In one, … In the other, you…": its "you" is not the paper before.
+    another = new_work is not None or _ANOTHER_PAPER_RE.match(s.text) is not None
     return (
         _by_title(email, ev, s)
         or _by_work_described(ev, s, new_work)
-        or _by_name_or_reference(email, ev, s, previous, new_work is not None)
+        or _by_name_or_reference(email, ev, s, previous, another)
         or _by_citation_or_words(email, ev, s, new_work is not None)
         or NO_FOCUS
     )
+
+
+def _with_items_named(email: ParsedEmail, ev: Evidence, s: Sentence, focus: Focus) -> Focus:
+    """A sentence that names several of their papers as items of its own ("Your DIRTY paper and your AMBER paper
+    …", "DIRTY recovers 66.4% of names, while AMBER gains…") is about each of them: a figure or name of any is
+    in place. A name that opens no item ("XMAS uses ADMM") adds no paper: it is a claim about the first."""
+    if not focus.firm:
+        return focus
+    items = [
+        having
+        for atom in email.atoms_of(s)
+        if (having := _distinctive(ev, atom)) and _opens_item(s.text, atom.start - s.start)
+    ]
+    if items and focus.how == "name":
+        # A described work is an item only beside a named one; a paper the sentence names by title or by its
+        # title's words stays what it is about ("In the task-aware novelty detection paper, …, and the
+        # ComplianceNet model…").
+        items += _items_described(ev, s.text)
+    if len(items) < 2 or set.intersection(*items):
+        return focus  # one paper, or a dataset and the method evaluated on it ("on HotpotQA, DrKIT…")
+    named = [pid for having in items for pid in _narrowed(ev, s, tuple(sorted(having)))]
+    return Focus(tuple(dict.fromkeys([*focus.papers, *named])), focus.how)
+
+
+def _items_described(ev: Evidence, text: str) -> list[set[str]]:
+    """The papers of the items a sentence opens with a described work ("Between the cooking-video benchmark (356
+    videos) and DIRTY…"): "the/your <words> benchmark/paper/…" at an item's start, whose words paraphrase one
+    title or clearly describe one paper, up to the item's end."""
+    out = []
+    for m in _DESCRIBED_ITEM_RE.finditer(text):
+        if not _opens_item(text, m.start()):
+            continue
+        end = next((b.start() for b in _ITEM_BREAK_RE.finditer(text, m.end()) if b.group() not in "()"), len(text))
+        words = text[m.start() : end]
+        found = _title_described(ev, m.group("words")) or (
+            (best,) if (best := clearly_described(ev.words.description_scores(words, ev.papers, ev.name_stems))) else ()
+        )
+        if found:
+            out.append(set(found))
+    return out
+
+
+def _opens_item(text: str, at: int) -> bool:
+    """Only function words stand between the name and the start of its item (the sentence's start, a clause break,
+    "and", "while", "between"…): it is what the item is about, not an object of another name's verb."""
+    start = max([0, *(m.end() for m in _ITEM_BREAK_RE.finditer(text, 0, at))])
+    return all(w.lower() in STOPWORDS for w in words(text[start:at]))
 
 
 def _by_title(email: ParsedEmail, ev: Evidence, s: Sentence) -> Focus | None:
@@ -246,9 +244,12 @@ def _uncued_titles(ev: Evidence, s: Sentence) -> list[str]:
 
 
 def _by_work_described(ev: Evidence, s: Sentence, new_work: re.Match[str] | None) -> Focus | None:
-    # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use.
+    # "Your work on <title words>" says which paper it means, whatever names the sentence goes on to use; so does
+    # "the <title words> paper" ("the competence-based curriculum paper, where you also proposed SwitchOut").
     if not new_work:
-        return None
+        labelled = _DESCRIBED_PAPER_RE.search(s.text)
+        titled = _title_described(ev, labelled.group("words")) if labelled else None
+        return Focus(titled, "referenced") if titled else None
     titled_like = _title_described(ev, s.text[new_work.end() :]) or _work_described(ev, s.text)
     return Focus(titled_like, "referenced") if titled_like else None
 
@@ -292,9 +293,15 @@ def _labelled_paper(ev: Evidence, text: str) -> tuple[str, ...] | None:
         name = f" {norm(m.group('name'))} "
         titled = [pid for pid, p in ev.papers.items() if p.title and name in f" {norm(p.title)} "]
         having = titled or [pid for pid, texts in ev.paper_texts.items() if name in texts.norm]
+        if len(having) > 1:  # of the papers that use it, the one that introduces it ("We present Crowd-Kit, …")
+            having = [pid for pid in having if _introduces(ev.papers[pid], m.group("name"))] or having
         if len(having) == 1:
             return (having[0],)
     return None
+
+
+def _introduces(paper: Paper, name: str) -> bool:
+    return bool(set(bound_words(name, named_only=True)) & own_names(paper.title or "", paper.abstract or ""))
 
 
 def work_phrase(text: str) -> tuple[int, int] | None:

@@ -107,7 +107,7 @@ def _better_described(ev: Evidence, where: str, pid: str, cited: set[str]) -> Pa
 
 def _description_scores(ev: Evidence, text: str, ids: list[str]) -> dict[str, float]:
     """How much of each paper's distinctive (idf-weighted) vocabulary a piece of text uses (the professor's
-    name left out), from the index of which paper holds which word (focus.PaperWords)."""
+    name left out), from the index of which paper holds which word (paper_words.PaperWords)."""
     return ev.words.description_scores(text, ids, ev.name_stems)
 
 

@@ -26,8 +26,9 @@ from assistant.guardrails.atoms import (
     sentence_quantities,
 )
 from assistant.guardrails.checks.common import written_in
+from assistant.guardrails.differences import figure_list, gap_implied, list_reading, total_implied
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.figures import Figure, misbound_word, same_figure, text_figures
+from assistant.guardrails.figures import Figure, misbound_word, own_names, same_figure, text_figures
 from assistant.guardrails.focus import Focus, focus_of, work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.quantities import derived, stated
@@ -86,7 +87,12 @@ def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Viola
     backed_by_cv = _cv_backs(ev, atom)
     in_focus = [pid for pid in focus.papers if stated(ev.paper_raw[pid]).has(q)]
     if in_focus:
-        return _binding(ev, atom, focus, in_focus)
+        return _binding(ev, atom, focus, in_focus, email)
+    for pid in focus.papers:
+        if gap_implied(q, atom.sentence.text, ev.paper_raw[pid]) or total_implied(
+            q, atom.sentence.text, ev.paper_raw[pid]
+        ):
+            return None  # "6.6 points above the rule-based one", "5,900 across the two": from two figures it gives
     if backed_by_cv and _maybe_students(atom):
         return None  # the student's own figure, in a sentence that also speaks of the professor
     stating = [pid for pid, text in ev.paper_raw.items() if stated(text).has(q)]
@@ -138,13 +144,26 @@ def _cv_backs(ev: Evidence, atom: Atom) -> bool:
     return any(atom.bound & f.context for f in text_figures(ev.cv_raw) if same_figure(atom.quantity, f.quantity))
 
 
-def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str]) -> Violation | None:
+def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str], email: ParsedEmail) -> Violation | None:
     """The figure is in the paper: is it beside the same quantity there?"""
     assert atom.quantity is not None
+    listed = figure_list(atom.sentence.text, sentence_quantities(email.atoms, atom), atom.quantity)
+    readings = {list_reading(listed, atom.sentence.text, ev.paper_raw[pid]) for pid in papers}
+    if "respectively" in readings:
+        return None  # "2% and 3.9% on the development and test sets": the paper's list, respectively
+    if "swapped" in readings and atom.quantity is listed[0]:
+        message = (
+            f"{', '.join(q.text for q in listed)}: the paper gives these figures for the same things in the other "
+            "order. Give each figure with what it measures in the paper."
+        )
+        return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
     figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
     # A capitalised word the paper also writes in lower case is a common word ("Web corpus", "web corpus"), not a
     # name that ties the figure to a dataset or a language ("0.947 on Czech").
     named = frozenset(w for w in atom.named if not any(_written_lower(w, ev.paper_raw[pid]) for pid in papers))
+    named -= frozenset().union(
+        *(own_names(ev.papers[pid].title or "", ev.papers[pid].abstract or "") for pid in papers)
+    )
     word = misbound_word(Figure(atom.quantity, atom.bound, named=named), figures)
     if word is None:
         return None
