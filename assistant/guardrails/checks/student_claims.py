@@ -6,6 +6,7 @@ removed first (evidence.clean_cv), so it backs nothing. Needs a CV: without one 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -19,10 +20,18 @@ from assistant.guardrails.atoms import (
 )
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.checks.skills import unbacked_skills
-from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
+from assistant.guardrails.cv_facts import (
+    ANY_ENTRY,
+    Part,
+    Unit,
+    clipped_forms,
+    cv_units,
+    unbacked_part,
+    year_parts,
+)
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
-from assistant.guardrails.quantities import derived, stated
+from assistant.guardrails.quantities import Quantity, derived, quantities, stated
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import (
@@ -48,9 +57,11 @@ _DEGREE_LEVELS: dict[str, str] = {
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
 _ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
 # Where what a sentence says of one degree ends: the next degree, clause (", I collected…") or item.
+# "…from KAIST and would be thrilled to apply for Fall 2027": a verb after "and" starts what the student does next.
+_NEXT_VERB = r"would|will|am|was|have|has|had|now|since|also|currently|plan|hope|want|wish|then|I|is|are"
 _DEGREE_TAIL_END_RE = re.compile(
     rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with|I|we|she|he|they)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|"
-    rf"{_ANY_DEGREE_RE.pattern}"
+    rf"\b(?:and|but)\s+(?:{_NEXT_VERB})\b|{_ANY_DEGREE_RE.pattern}"
 )
 # A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
 # "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
@@ -87,9 +98,14 @@ _NOT_A_DEGREE_AFTER_RE = re.compile(
     r"awards?|prizes?|grants?)\b",
     re.IGNORECASE,
 )
+# A field ends where the sentence goes on to say when ("in Computer Science Engineering this June", "in 2025").
+_WHEN = (
+    r"this|last|next|earlier|in|back|ago|(?:19|20)\d\d|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|spring|summer|autumn|fall|winter"
+)
 _DEGREE_FIELD_RE = re.compile(
-    r"^\s+(?:degree\s+)?(?:in|of)\s+(?P<field>[A-Za-z&][A-Za-z&\s-]{1,60}?)"
-    r"(?=\s*(?:[,.;:()]|$|\s(?:at|from|with|where|under|to|for|since|during|and\s+I)\b))"
+    rf"^\s+(?:degree\s+)?(?:in|of)\s+(?!(?:{_WHEN})\b)(?P<field>[A-Za-z&][A-Za-z&\s-]{{1,60}}?)"
+    rf"(?=\s*(?:[,.;:()]|$|\s(?:at|from|with|where|under|to|for|since|during|and\s+I|{_WHEN})\b))"
 )
 _AFFILIATION_VERB_RE = re.compile(
     r"\b(?:student|intern|interned|internship|worked|working|work|studied|studying|study|graduated|graduating|"
@@ -123,6 +139,12 @@ _AWARD_FILLER = frozenset(
 )
 _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
+)
+_POINTS_AFTER_RE = re.compile(r"\s*(?:percentage\s+)?(?:points?|pp|percent)\b", re.IGNORECASE)
+# What the student took from the professor's work: "From your work on X I took the eight open challenges".
+_TAKEN_FROM_RE = re.compile(
+    r"\b(?:[Ff]rom|[Ii]n)\s+(?:your|you)\b[^.;:!?]{0,80}?\bI\s+(?:also\s+)?(?:took|borrowed|adopted|learned|learnt|"
+    r"got|noted|noticed|kept)\b|\bI\s+(?:took|borrowed|adopted|learned|learnt)\b[^.;:!?]{0,60}?\bfrom\s+(?:your|you)\b"
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
@@ -190,6 +212,8 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
         named = atom.kind == "name"
         if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
             continue
+        if named and any(ev.cv.has(w) for w in clipped_forms(atom.text)):
+            continue  # "Maths" for the CV's Mathematics
         if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(email, ev, atom)):
             span = atom.text
             out.append(
@@ -211,9 +235,30 @@ def _figure_backed(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
     q = atom.quantity
     if q is not None and derived(q, sentence_quantities(email.atoms, atom)):
         return True  # arithmetic on the sentence's own figures, which are checked themselves
-    if q is None or not read_by_student(atom):
+    if q is not None and _change_of_cv_figures(email, atom, q, ev):
+        return True
+    if q is None or not (read_by_student(atom) or _TAKEN_FROM_RE.search(atom.sentence.text)):
         return False
     return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
+
+
+def _change_of_cv_figures(email: ParsedEmail, atom: Atom, q: Quantity, ev: Evidence) -> bool:
+    """ "By 6.5 points" of a CV line's "from 54.9% to 61.4%": a change, difference or ratio of two figures of one
+    CV entry. Only for a figure written as a change is (decimals, a percentage, "points", a ratio): a small whole
+    count ("eight challenges") is the difference of some two figures of a line by chance."""
+    after = email.text(atom.field)[atom.end : atom.end + 20]
+    shaped = q.kind == "ratio" or "." in q.text or "%" in q.text or bool(_POINTS_AFTER_RE.match(after))
+    if q.spelled or not shaped:
+        return False
+    return any(derived(q, list(figures)) for figures in _cv_entry_figures(ev.cv_raw))
+
+
+@lru_cache(maxsize=32)
+def _cv_entry_figures(cv_raw: str) -> tuple[tuple[Quantity, ...], ...]:
+    """The figures of each CV line that gives more than one: a change, difference or ratio of two figures of one
+    entry ("from 54.9% to 61.4%" -> "6.5 points", "a 12% relative gain") restates it; across entries it would not."""
+    entries = (quantities(u.raw) for u in cv_units(cv_raw, ANY_ENTRY))
+    return tuple(tuple(q for q in qs if q.kind != "year") for qs in entries if sum(q.kind != "year" for q in qs) > 1)
 
 
 def _claim(s: Sentence, start: int, end: int, what: str) -> Violation:
