@@ -27,6 +27,8 @@ NEEDS: frozenset[str] = frozenset()
 CLAIMED_FINDING_MIN_WORDS = 5  # a result clause this long (content words) can be compared with an abstract
 CLAIMED_FINDING_PAPER_SHARE = 0.6  # share of its words one abstract has...
 CLAIMED_FINDING_CV_MARGIN = 0.3  # ...and every CV entry at least this much less
+CLAIMED_FINDING_RUN_SHARE = 0.5  # or this share, with a run of the abstract's words the CV lacks:
+CLAIMED_FINDING_RUN_WORDS = 4  # this many in a row
 # "I found that…" states a result; "I found it notable that…" or "I found your paper…" is an opinion.
 _RESULT_RE = re.compile(
     r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\s+(?:have\s+|has\s+|had\s+|also\s+|"
@@ -137,9 +139,23 @@ def _finding_of(ev: Evidence, text: str) -> Paper | None:
     share = len(words & ev.words.paper_stems(best)) / len(words) if best else 0.0
     # Per CV entry: a CV shares the field's vocabulary everywhere, a result only in the entry that reports it.
     in_cv = max((len(words & e) for e in ev.cv_entry_stems), default=0) / len(words)
-    if not best or share < CLAIMED_FINDING_PAPER_SHARE or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
+    if not best or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
         return None
-    return ev.papers[best]
+    if share >= CLAIMED_FINDING_PAPER_SHARE or (share >= CLAIMED_FINDING_RUN_SHARE and _repeats_run(ev, text, best)):
+        return ev.papers[best]
+    return None
+
+
+def _repeats_run(ev: Evidence, text: str, pid: str) -> bool:
+    """The clause repeats a run of CLAIMED_FINDING_RUN_WORDS words of the paper's abstract (two of them content
+    words) that the CV does not have: a paraphrase of its finding that keeps its phrase ("lower per-sample noise")."""
+    words = norm(text).split()
+    abstract = f" {norm(ev.papers[pid].abstract or '')} "
+    for i in range(len(words) - CLAIMED_FINDING_RUN_WORDS + 1):
+        run = " ".join(words[i : i + CLAIMED_FINDING_RUN_WORDS])
+        if len(content_words(run)) >= 2 and f" {run} " in abstract and f" {run} " not in ev.cv.norm:
+            return True
+    return False
 
 
 def _copied_from_others(email: ParsedEmail, ev: Evidence) -> list[Violation]:

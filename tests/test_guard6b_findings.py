@@ -1,0 +1,61 @@
+"""Issue 11, round 6 (guard6b): a professor's finding claimed by the student in a paraphrase ("pairwise comparisons"
+for the abstract's "ordinal measurements") that keeps a run of the abstract's words is still the professor's; the
+same run credited to the professor, or a result of the student's own that the CV reports, is not a claim."""
+
+from __future__ import annotations
+
+from assistant.cv import profile_from_text
+from assistant.guardrails import GuardrailContext, check_text
+from assistant.types import Paper, Professor
+
+ABSTRACT = (
+    "We provide empirical evidence based on experiments on Amazon Mechanical Turk that in a variety of tasks, "
+    "(pairwise-comparative) ordinal measurements have lower per sample noise and are typically faster to elicit "
+    "than cardinal ones. Ordinal measurements however typically provide less information."
+)
+PAPERS = [Paper(id="p-compare", title="When is it Better to Compare than to Score?", abstract=ABSTRACT)]
+PROFESSOR = Professor(id="nihar-shah", name="Nihar B. Shah", papers=PAPERS)
+CV = """# Mina Cho
+
+## Experience
+
+**Data Scientist**, Hanbit AI, Seoul — Mar 2025 – present
+- A gold-question plus pairwise re-check pipeline cut the label error rate from 14% to 9% for 1,800 workers
+"""
+
+
+def _attribution(body: str, cv: str = CV) -> list[str | None]:
+    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, student=profile_from_text(cv), min_words=0)
+    text = f"Subject: Pairwise labelling\n\nDear Professor Shah,\n\n{body}\n\nBest regards,\nMina Cho"
+    return [v.span for v in check_text(text, ctx).hard_violations if v.check == "attribution"]
+
+
+CLAIMED = (
+    "In my own labelling work I found that pairwise comparisons have lower per sample noise and are faster for "
+    "workers to give than numeric ratings."
+)
+
+
+def test_a_paraphrased_finding_that_keeps_a_run_of_the_abstract_is_the_professors() -> None:
+    assert _attribution(CLAIMED) == [
+        "I found that pairwise comparisons have lower per sample noise and are faster for workers to give than "
+        "numeric ratings"
+    ]
+
+
+def test_the_same_words_credited_to_the_professor_are_no_claim() -> None:
+    said = (
+        "Your experiments found that pairwise comparisons have lower per sample noise and are faster for workers "
+        "to give than numeric ratings."
+    )
+    assert _attribution(said) == []
+
+
+def test_a_result_the_cv_reports_is_the_students() -> None:
+    cv = CV + "- Found that pairwise comparisons have lower per sample noise for our workers than ratings\n"
+    assert _attribution(CLAIMED, cv) == []
+
+
+def test_a_result_of_the_students_own_in_other_words_is_no_claim() -> None:
+    own = "In my own work I found that a pairwise re-check pipeline cut the label error rate for our workers."
+    assert _attribution(own) == []
