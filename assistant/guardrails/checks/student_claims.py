@@ -246,8 +246,10 @@ def _change_of_cv_figures(email: ParsedEmail, atom: Atom, q: Quantity, ev: Evide
     """ "By 6.5 points" of a CV line's "from 54.9% to 61.4%": a change, difference or ratio of two figures of one
     CV entry. Only for a figure written as a change is (decimals, a percentage, "points", a ratio): a small whole
     count ("eight challenges") is the difference of some two figures of a line by chance."""
-    after = email.text(atom.field)[atom.end : atom.end + 20]
-    shaped = q.kind == "ratio" or "." in q.text or "%" in q.text or bool(_POINTS_AFTER_RE.match(after))
+    text = email.text(atom.field)
+    after, before = text[atom.end : atom.end + 20], text[max(0, atom.start - 4) : atom.start]
+    by_end = before.lower() == " by " and bool(re.match(r"\s*(?:[.,;:!?)]|$)", after))  # "…moved it by 63."
+    shaped = q.kind == "ratio" or "." in q.text or "%" in q.text or by_end or bool(_POINTS_AFTER_RE.match(after))
     if q.spelled or not shaped:
         return False
     return any(derived(q, list(figures)) for figures in _cv_entry_figures(ev.cv_raw))
