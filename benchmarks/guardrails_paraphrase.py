@@ -224,11 +224,11 @@ _FIELD_CLIPS = (
     ("Statistics", "Stats"),
     ("Economics", "Econ"),
 )
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
 _END_DATE_RE = re.compile(r"[-–]\s*(?P<month>[A-Z][a-z]{2})\w*\.?\s+(?P<year>(?:19|20)\d\d)")
-_CHANGE_RE = re.compile(r"\bfrom\s+(?P<a>\d+(?:\.\d+)?)(?P<pa>%?)\s+(?:\([^)]*\)\s+)?to\s+(?P<b>\d+(?:\.\d+)?)(?P<pb>%?)")
+_CHANGE_RE = re.compile(
+    r"\bfrom\s+(?P<a>\d+(?:\.\d+)?)(?P<pa>%?)\s+(?:\([^)]*\)\s+)?to\s+(?P<b>\d+(?:\.\d+)?)(?P<pb>%?)"
+)
 _SHORT_PLACE_RE = re.compile(r"^(?P<name>[A-Z][\w'’-]+)\s+(?:University|College)\b")
 
 
@@ -282,7 +282,8 @@ def degree_and_plan(what: str, where: str, when: str) -> str | None:
         return None
     short, article, _field = names
     have = "I am finishing" if _expected(when) else "I have"
-    return f"{have} {article} {short} from {where} and would be glad to start in your group in Fall {int(end['year']) + 1}."
+    start = int(end["year"]) + 1
+    return f"{have} {article} {short} from {where} and would be glad to start in your group in Fall {start}."
 
 
 def short_place(where: str) -> str | None:
