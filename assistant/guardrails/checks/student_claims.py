@@ -13,8 +13,9 @@ from assistant.guardrails.atoms import clause_subject, in_what_student_read, is_
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.checks.skills import unbacked_skills
 from assistant.guardrails.checks.student_common import AT_RUN_RE, aspirational, claim, trim_run
-from assistant.guardrails.checks.student_degrees import degree_claims
+from assistant.guardrails.checks.student_degrees import degree_claims, signature_degree_claims
 from assistant.guardrails.checks.student_figures import figure_backed
+from assistant.guardrails.checks.student_sources import source_claims
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, clipped_forms, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
@@ -44,6 +45,7 @@ _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|h
 _AWARD_VERB = (
     r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
     r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
+    r"was nominated for|was shortlisted for|was a finalist for|was (?:the\s+)?runner-up for|"
     rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
 )
 # In a sentence only about the student, whatever its subject ("Ms. Kovač received…", "Her paper received…").
@@ -74,7 +76,9 @@ _VENUE_CLAIM_RE = re.compile(
 def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     out = _structured_claim_violations(email, ev)
     for s in email.sentences:
-        if s.part == "signature" or (s.part == "body" and s.about in ("student", "mixed")):
+        if s.part == "signature":
+            out += signature_degree_claims(ev, s)
+        elif s.part == "body" and s.about in ("student", "mixed"):
             out += _sentence_claim_violations(email, ev, s)
     out += _unknown_student_atoms(email, ev, [v.span for v in out if v.span])
     for m in email.mentions:
@@ -112,6 +116,7 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
     if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
         out += degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
         out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
+        out += source_claims(email, ev, s)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.guardrails.checks.student_common import AT_RUN_RE, claim, trim_run
+from assistant.guardrails.checks.student_common import AT_RUN_RE, aspirational, claim, trim_run
 from assistant.guardrails.cv_facts import Part, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.structure import Sentence
@@ -101,3 +101,20 @@ def _degree_parts(text: str, at: int) -> list[Part]:
         if content_words(norm(run)) and not all(is_generic(w) for w in run.split()):
             parts.append(Part("the institution", run, at + place.start("run")))
     return parts + year_parts(tail, at)
+
+
+# A signature line gives the student's degree as a role: "PhD candidate, KTH", "M.Sc. student in Data Science".
+_ROLE_AFTER_RE = re.compile(r"\s+(?:in\s+[\w\s&-]+?\s+)?(?:student|candidate|researcher)\b", re.IGNORECASE)
+
+
+def signature_degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
+    """A degree the signature gives the student as their role must be one the CV lists ("PhD candidate" under a
+    CV with an M.Sc. only); "Prospective PhD student" is a plan."""
+    out = []
+    for level, pattern in _DEGREE_RES.items():
+        for m in pattern.finditer(s.text):
+            if not _ROLE_AFTER_RE.match(s.text, m.end()) or aspirational(s.text, m.start()):
+                continue
+            if not any(pattern.search(u.raw) for u in cv_units(ev.cv_raw, ANY_DEGREE_RE)):
+                out.append(claim(s, m.start(), m.end(), f"a {level} degree"))
+    return out
