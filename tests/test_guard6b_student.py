@@ -20,6 +20,7 @@ eszter.varga@example.hu · Budapest, Hungary
 - Thesis: *Segmentation for Noisy Hungarian Forum Text*
 
 **B.A. in Computer Science and Mathematics**, Eötvös Loránd University — Sep 2020 – Jun 2024
+- GPA 4.1/4.3
 
 ## Research Experience
 
@@ -27,6 +28,10 @@ eszter.varga@example.hu · Budapest, Hungary
 - Fine-tuned a T5-base tracker whose joint goal accuracy rose from 54.9% to 61.4% with slot descriptions
 - Annotated 60 economics papers with facets, 3 annotators, Cohen's kappa 0.71
 - Two raters judged 61% of 7B-model comments correct, against 88% for human comments
+
+## Honors and Awards
+
+- 2nd prize, National Scientific Students' Associations Conference (OTDK), 2025
 
 ## Skills
 
@@ -74,6 +79,15 @@ def _student_claims(body: str) -> list[str | None]:
         # A list introduced as what the student read is the paper's.
         'What I took from "Can We Automate Scientific Reviewing?":\n- 50 query documents, pooled at depth 100;\n'
         "- aspect annotations of reviews.",
+        # An ordinal in words or digits; a figure the CV writes digit for digit, whatever its notation.
+        "I won second prize at OTDK in 2025, and my OTDK entry won 2nd prize in its section.",
+        "My GPA was 4.1 out of 4.3.",
+        # Plans claim nothing yet; what the student reacts to reading is the professor's.
+        "In my PhD I would like to study aspect-aware feedback for 12 languages.",
+        "My next step is a 13B model fine-tuned with LoRA.",
+        "I hope to extend my tracker to Korean and Chinese.",
+        "I am considering applying to the Google PhD Fellowship next year.",
+        "I was impressed that review generation still faces eight open challenges.",
     ],
 )
 def test_a_cv_fact_restated_is_not_an_unbacked_claim(faithful: str) -> None:
@@ -90,6 +104,11 @@ def test_a_cv_fact_restated_is_not_an_unbacked_claim(faithful: str) -> None:
         ("My thesis gave me a background in HMM estimation and counting methods.", "HMM estimation"),
         ("From your work on automating scientific reviewing I took the twelve open challenges.", "twelve"),
         ("What I have done so far:\n- facet annotations of 600 economics papers by 3 annotators.", "600"),
+        ("I won first prize at OTDK in 2025.", "first prize"),
+        ("I have a PhD and would like to study aspect-aware feedback.", "PhD"),
+        ("I would like to continue the work I did at Google on LoRA.", "Google"),
+        ("I hope to reuse my 70B model for this.", "70B"),
+        ("I was impressed that review generation still faces twelve open challenges.", "twelve"),
     ],
 )
 def test_the_same_shape_with_a_fact_the_cv_lacks_is_still_caught(fabricated: str, span: str) -> None:

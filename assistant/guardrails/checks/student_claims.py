@@ -9,10 +9,17 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import clause_subject, in_what_student_read, is_duration
+from assistant.guardrails.atoms import Atom, clause_subject, in_what_student_read, is_duration
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.checks.skills import unbacked_skills
-from assistant.guardrails.checks.student_common import AT_RUN_RE, aspirational, claim, trim_run
+from assistant.guardrails.checks.student_common import (
+    AT_RUN_RE,
+    aspirational,
+    claim,
+    fact_inside_plan,
+    planned,
+    trim_run,
+)
 from assistant.guardrails.checks.student_degrees import degree_claims, signature_degree_claims
 from assistant.guardrails.checks.student_figures import figure_backed
 from assistant.guardrails.checks.student_sources import source_claims
@@ -62,7 +69,11 @@ _THIRD_PERSON_OPENERS = frozenset({"she", "he", "her", "his", "the"})
 _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
     "annual national international award awards".split()
+    # What the award was given for, and the verb, when the claim opens on "my" ("My OTDK entry won 2nd prize").
+    + "entry submission won received got earned awarded took was were".split()
 )
+# An ordinal as words or as a number: "second prize" is the CV's "2nd prize".
+_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"}
 _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
 )
@@ -126,10 +137,12 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
     a span they `reported` ("the Turing Fellowship") is not reported again."""
     out = []
     for atom in email.atoms:
-        if atom.subject != "student" or atom.plan or atom.kind == "year" or atom.text in email.student_words:
+        if atom.subject != "student" or atom.kind == "year" or atom.text in email.student_words:
             continue
         if any(atom.text in span and span in atom.sentence.text for span in reported):
             continue
+        if _in_plan(atom):
+            continue  # "My next step is a 13B model fine-tuned with LoRA": a plan claims nothing yet
         if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
             continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
@@ -148,6 +161,15 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
                 )
             )
     return out
+
+
+def _in_plan(atom: Atom) -> bool:
+    """A plan or a request claims nothing, unless it says what the student has or did ("I hope to reuse my 13B
+    model", "I would like to continue the work I did at Google")."""
+    at = atom.start - atom.sentence.start
+    if not (atom.plan or planned(atom.sentence.text, at)):
+        return False
+    return not fact_inside_plan(atom.sentence.text, at)
 
 
 def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
@@ -179,7 +201,8 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
 
 
 def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
-    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in ev.cv_entries)
+    forms = [{w, _ORDINALS.get(w, w), *(k for k, v in _ORDINALS.items() if v == w)} for w in words]
+    return any(all(any(f" {f} " in e or f" {f}s " in e for f in fs) for fs in forms) for e in ev.cv_entries)
 
 
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:

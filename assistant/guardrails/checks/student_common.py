@@ -42,3 +42,39 @@ def aspirational(text: str, at: int) -> bool:
 
 def trim_run(run: str) -> str:
     return re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", run).rstrip(".")
+
+
+# What the student would like to do, in the clause before the words: a plan or a wish, not a fact. "Will" is left
+# out: "my paper will appear at ACL 2027" states an acceptance.
+_PLAN_CUE_RE = re.compile(
+    r"\b(?:I|we)\s+(?:would|['’]d)\s+(?:like|love|be\s+(?:glad|happy|keen|eager|excited|thrilled))\b|"
+    r"\b(?:I|we)\s+(?:also\s+)?(?:hope|plan|intend|want|wish|aim)\b|"
+    r"\bI\s+am\s+(?:also\s+)?(?:hoping|planning|considering|keen|eager|thinking\s+of|looking\s+forward)\b|"
+    r"\b(?:my|our)\s+(?:next\s+steps?|goal|plan|aim|hope)\s+(?:is|are|would\s+be|will\s+be)\b|"
+    r"\b(?:in|during|for)\s+(?:a|my)\s+(?:future\s+|eventual\s+)?(?:PhD|doctorate)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK_RE = re.compile(r"[;:—–]|,\s+(?:and|but|so|while|whereas)\s+(?:I|we|my)\b")
+_DONE_RE = re.compile(r"\b(?:I|we)\s+(?:did|had|was|were|built|wrote|ran|made|have\s+\w+ed|\w+ed)\b")
+# The atom is in the "my <…>" noun phrase itself (no preposition between): "my 70B model", not "my tracker to X".
+_OWN_RE = re.compile(
+    r"\b(?:my|our)\s+(?:(?!(?:to|on|in|into|for|with|at|from|of|by|and|or)\s)[\w-]+\s+){0,2}$", re.IGNORECASE
+)
+
+
+def planned(text: str, at: int) -> bool:
+    """The words at `at` are what the student plans or wishes: a plan cue earlier in their clause ("My next step is
+    a 13B model fine-tuned with LoRA", "I am considering applying to the Google PhD Fellowship")."""
+    before = text[:at]
+    cuts = [m.end() for m in _CLAUSE_BREAK_RE.finditer(before)]
+    return _PLAN_CUE_RE.search(before, max(cuts, default=0)) is not None
+
+
+def fact_inside_plan(text: str, at: int) -> bool:
+    """Inside a plan, words that still state a fact: what the student has ("I hope to reuse my 70B model") or did
+    ("I would like to continue the work I did at Google"); the plan's own objects stay plans ("I hope to extend
+    my tracker to Chinese")."""
+    before = text[:at]
+    cues = list(_PLAN_CUE_RE.finditer(before))
+    rest = before[cues[-1].end() :] if cues else before
+    return bool((cues and _OWN_RE.search(rest)) or _DONE_RE.search(rest))

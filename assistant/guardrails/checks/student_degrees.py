@@ -74,7 +74,7 @@ def degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
             clause = s.text[max(0, m.start() - 80) : m.start()].split(",")[-1]
             if not _DEGREE_FRAME_RE.search(clause) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
                 continue
-            if _DEGREE_PLAN_RE.search(clause):
+            if _DEGREE_PLAN_RE.search(clause) or _planned_possession(clause, s.text[m.end() :]):
                 continue
             degrees = [u for u in cv_units(ev.cv_raw, ANY_DEGREE_RE) if pattern.search(u.raw)]
             if not degrees:
@@ -118,3 +118,15 @@ def signature_degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
             if not any(pattern.search(u.raw) for u in cv_units(ev.cv_raw, ANY_DEGREE_RE)):
                 out.append(claim(s, m.start(), m.end(), f"a {level} degree"))
     return out
+
+
+_POSSESSIVE_END_RE = re.compile(r"\b(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:future\s+)?$")
+_PLAN_AFTER_RE = re.compile(
+    r"^[^.;:!?]{0,40}?\b(?:I|we)\s+(?:would|['’]d|hope|plan|want|wish|intend|aim)\b|^[^.;:!?]{0,20}?\bwould\b"
+)
+
+
+def _planned_possession(clause: str, after: str) -> bool:
+    """ "In my PhD I would like to study…", "My PhD would focus on…": the student's degree to come, as the
+    modal after it says; "my PhD thesis is on…" would claim one."""
+    return bool(_POSSESSIVE_END_RE.search(clause)) and bool(_PLAN_AFTER_RE.match(after))

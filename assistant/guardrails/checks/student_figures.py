@@ -24,16 +24,40 @@ _TAKEN_FROM_RE = re.compile(
 def figure_backed(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
     """The CV states it, or the professor's texts do and the student repeats it: in a clause not about their own
     work (evidence.quantity_backed), or as what they read ("I was interested in your corpus of 10,000 posts")."""
-    if ev.quantity_backed(atom):
+    if ev.quantity_backed(atom) or _written_in_cv(atom.text, ev.cv_raw):
         return True
     q = atom.quantity
     if q is not None and derived(q, sentence_quantities(email.atoms, atom)):
         return True  # arithmetic on the sentence's own figures, which are checked themselves
     if q is not None and _change_of_cv_figures(email, atom, q, ev):
         return True
-    if q is None or not (read_by_student(atom) or _TAKEN_FROM_RE.search(atom.sentence.text)):
+    if q is None or not (read_by_student(atom) or _TAKEN_FROM_RE.search(atom.sentence.text) or _reaction(atom)):
         return False
     return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
+
+
+# The student's reaction to what they read, before it: "I was impressed that…", "I liked how…".
+_REACTION_RE = re.compile(
+    r"\bI\s+(?:was|am)\s+(?:\w+\s+)?(?:impressed|struck|surprised|excited|intrigued|fascinated|amazed|delighted|"
+    r"glad|happy|interested)\s+(?:that|how|by\s+how|to\s+(?:see|read|learn))\b|"
+    r"\bI\s+(?:really\s+|particularly\s+|especially\s+)?(?:liked|loved|enjoyed|appreciated|admired)\s+(?:how|that|the\s+way)\b|"
+    r"\bI\s+found\s+it\s+\w+\s+(?:that|how)\b"
+)
+
+
+def _reaction(atom: Atom) -> bool:
+    """The figure is in what the student reacts to reading, before any new clause of theirs."""
+    before = atom.sentence.text[: atom.start - atom.sentence.start]
+    ends = [m.end() for m in _REACTION_RE.finditer(before)]
+    return bool(ends) and not re.search(r"[;:]|\bI\s+\w+ed\b", before[ends[-1] :])
+
+
+def _written_in_cv(figure: str, cv_raw: str) -> bool:
+    """The CV writes the figure digit for digit, whatever notation surrounds it ("4.3" in "GPA 4.1/4.3", which is
+    read as one score out of another, not as two figures)."""
+    if not any(c.isdigit() for c in figure):
+        return False
+    return re.search(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", cv_raw) is not None
 
 
 def _change_of_cv_figures(email: ParsedEmail, atom: Atom, q: Quantity, ev: Evidence) -> bool:
