@@ -75,3 +75,31 @@ def test_a_degree_the_signature_gives_as_a_role_must_be_the_cvs() -> None:
     assert _claims(body, "Jonas Berglund\nPhD candidate, KTH") == ["PhD"]
     assert _claims(body, "Jonas Berglund\nM.Sc. student in Machine Learning, KTH") == []
     assert _claims(body, "Jonas Berglund\nProspective PhD student") == []
+
+
+BILINGUAL_CV = """# Seo-yeon Park (박서연)
+
+## Education
+
+**M.S. in Industrial and Systems Engineering**, KAIST, Daejeon — Mar 2023 – Feb 2025
+"""
+
+
+@pytest.mark.parametrize(
+    ("bio", "spans"),
+    [
+        (
+            "Ms. Park holds an M.S. from Stanford. She received the Best Paper Award at KDSW 2024.",
+            {"Stanford", "the Best Paper Award"},
+        ),
+        ("Seo-yeon holds an M.S. from KAIST.", set()),
+    ],
+)
+def test_a_third_person_bio_is_the_students_when_the_signature_gives_the_name_in_two_scripts(
+    bio: str, spans: set[str]
+) -> None:
+    """The CV's name line carries the name in Hangul too, so the CV reader finds no name; the signature does."""
+    ctx = GuardrailContext(professor=PROFESSOR, sources=PAPERS, student=profile_from_text(BILINGUAL_CV), min_words=0)
+    text = f"Subject: PhD inquiry\n\nDear Professor Kim,\n\nA short bio: {bio}\n\nBest regards,\nSeo-yeon Park (박서연)"
+    found = {v.span for v in check_text(text, ctx).hard_violations if v.check == "student_claims"}
+    assert spans <= found if spans else found == set()
