@@ -170,7 +170,8 @@ def parse_email(
     texts: dict[Field_, str] = {"subject": subject, "body": body}
     # The CV's name and the signature's: a CV may give the name in another script only, or not in a form the
     # reader takes for a name ("Seo-yeon Park (박서연)"), and the email names the student as the signature does.
-    name = " ".join(dict.fromkeys(n for n in (student_name, _signature_name(body)) if n)) or None
+    signed = _signature_name(body)
+    name = " ".join(dict.fromkeys(n for n in (student_name, signed) if n)) or None
     people = People(surname_pattern(professor_name), name_pattern(name))
     email = ParsedEmail(
         subject=subject,
@@ -186,7 +187,8 @@ def parse_email(
         },
     )
     email.mentions = _find_mentions(email)
-    email.student_words = frozenset(WORD_RE.findall(name or ""))
+    # The words that claim nothing: the CV's name when it has one (a signature naming someone else is checked).
+    email.student_words = frozenset(WORD_RE.findall(student_name or signed or ""))
     email.atoms = _atoms(email)
     return email
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from assistant.guardrails.atoms import Atom, read_by_student, sentence_quantities
 from assistant.guardrails.cv_facts import ANY_ENTRY, cv_units
@@ -70,12 +71,17 @@ def _change_of_cv_figures(email: ParsedEmail, atom: Atom, q: Quantity, ev: Evide
     shaped = q.kind == "ratio" or "." in q.text or "%" in q.text or by_end or bool(_POINTS_AFTER_RE.match(after))
     if q.spelled or not shaped:
         return False
-    return any(derived(q, list(figures)) for figures in _cv_entry_figures(ev.cv_raw))
+    return any(derived(q, list(pair)) for pair in _cv_figure_pairs(ev.cv_raw))
 
 
 @lru_cache(maxsize=32)
-def _cv_entry_figures(cv_raw: str) -> tuple[tuple[Quantity, ...], ...]:
-    """The figures of each CV line that gives more than one: a change, difference or ratio of two figures of one
-    entry ("from 54.9% to 61.4%" -> "6.5 points", "a 12% relative gain") restates it; across entries it would not."""
-    entries = (quantities(u.raw) for u in cv_units(cv_raw, ANY_ENTRY))
-    return tuple(tuple(q for q in qs if q.kind != "year") for qs in entries if sum(q.kind != "year" for q in qs) > 1)
+def _cv_figure_pairs(cv_raw: str) -> tuple[tuple[Quantity, ...], ...]:
+    """Each CV entry's figures, side by side as written: a change of two neighbours ("from 54.9% to 61.4%" ->
+    "6.5 points", "a 12% relative gain"; a range "14.2% to 9.8%" is one quantity, its own pair) restates the
+    entry; two figures far apart in it, or of different entries, were never compared."""
+    out: list[tuple[Quantity, ...]] = []
+    for unit in cv_units(cv_raw, ANY_ENTRY):
+        figures = [q for q in quantities(unit.raw) if q.kind != "year"]
+        out += [(q,) for q in figures if len(q.values) > 1]
+        out += list(pairwise(figures))
+    return tuple(out)
