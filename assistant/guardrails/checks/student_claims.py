@@ -139,28 +139,37 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
     for atom in email.atoms:
         if atom.subject != "student" or atom.kind == "year" or atom.text in email.student_words:
             continue
-        if any(atom.text in span and span in atom.sentence.text for span in reported):
+        if any(atom.text in span and span in atom.sentence.text for span in reported) or _unclaimed(atom):
             continue
-        if _in_plan(atom):
-            continue  # "My next step is a 13B model fine-tuned with LoRA": a plan claims nothing yet
-        if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
-            continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
-        if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
-            continue
-        if named and any(ev.cv.has(w) for w in clipped_forms(atom.text)):
-            continue  # "Maths" for the CV's Mathematics
-        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else figure_backed(email, ev, atom)):
-            span = atom.text
+        if not (_name_backed(ev, atom) if named else figure_backed(email, ev, atom)):
             out.append(
                 hard(
                     NAME,
-                    f"{span!r} is stated about the student but is not in the CV: "
+                    f"{atom.text!r} is stated about the student but is not in the CV: "
                     "remove it or add it to the CV if it is true.",
-                    span,
+                    atom.text,
                 )
             )
     return out
+
+
+def _unclaimed(atom: Atom) -> bool:
+    """What a plan says (`_in_plan`); a figure of the signature (a phone number, a postcode) or a duration,
+    which a CV gives as dates."""
+    if _in_plan(atom):
+        return True
+    return atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom))
+
+
+def _name_backed(ev: Evidence, atom: Atom) -> bool:
+    """The CV or the professor's texts have the name: as written for a script normalisation erases ("Нұрланқызы"),
+    or as the field of study a clipped word stands for ("Maths")."""
+    if not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
+        return True
+    if any(ev.cv.has(w) for w in clipped_forms(atom.text)):
+        return True
+    return ev.cv_has_name(atom) or ev.name_known(atom)
 
 
 def _in_plan(atom: Atom) -> bool:
