@@ -339,6 +339,22 @@ def own_list(bullets: list[str]) -> str | None:
     return "What I have done so far:\n" + "\n".join(f"- {item};" for item in items[:-1]) + f"\n- {items[-1]}."
 
 
+# ---------------------------------------------------------------- requests to the professor (round 6)
+
+REQUESTS = (
+    'Do you think we could talk about "{title}" for 20 minutes next week?',
+    'Could you tell us whether the code of "{title}" is available?',
+    'Would you let us reuse the data of "{title}" in our lab\'s next study?',
+    'I would like to ask whether you would consider me for a PhD position to continue "{title}" in Fall 2027.',
+)
+
+
+def requests_about(title: str) -> Iterator[str]:
+    """Questions and requests that name a paper of theirs, with the student's own "we/us/our" and a plan's figures:
+    none states anything about the paper."""
+    return (r.format(title=title) for r in REQUESTS)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print each paraphrase of a sentence (a look at what the probe makes of it)."""
     import argparse

@@ -63,6 +63,7 @@ from guardrails_paraphrase import (  # noqa: E402
     own_list,
     position_length,
     publication_restatement,
+    requests_about,
 )
 
 from assistant.cv import read_cv  # noqa: E402
@@ -79,8 +80,9 @@ PARAPHRASE_KINDS = tuple(f"para-{k}" for k in PAPER_REWRITES)
 CV_PARAPHRASE_KINDS = ("cv-degree", "cv-derived", "cv-pub", "cv-joint")
 KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "cv-first", "cv-third")
 CV_WORDING_KINDS = ("cv-clip", "cv-when", "cv-plan", "cv-short", "cv-change", "cv-length", "cv-list")
-KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS + CV_WORDING_KINDS
-FAMILIES = ("title", "name", "paragraphs", "cv", "para", "cv-para", "cv-words")  # what --kinds selects
+KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS + CV_WORDING_KINDS + ("ask",)
+FAMILIES = ("title", "name", "paragraphs", "cv", "para", "cv-para", "cv-words", "ask")  # what --kinds selects
+ASK_PAPERS = 3  # the professor's papers (first by id) each request of `ask` names
 JOINT_PAPERS = 3  # the professor's papers (first by id) each CV bullet is paired with in `cv-joint`
 SAMPLE_PROFESSOR = "Baharan Mirzasoleiman"  # the examples/ CVs are the demo's, written for her
 PROBE_SIGNATURE = "Sam Lee"  # the student of the paper probes (no CV: the signature stands for it)
@@ -220,6 +222,14 @@ def paper_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[P
             for kind, rewrite in PAPER_REWRITES.items():
                 if said := rewrite(you):
                     yield Probe(f"para-{kind}", f'In "{paper.title}", {said}', prof.name)
+
+
+def request_probes(prof: Professor, limit: int | None) -> list[Probe]:
+    """`ask`: questions and requests naming each of their first ASK_PAPERS papers
+    (`guardrails_paraphrase.requests_about`)."""
+    papers = sorted(prof.papers, key=lambda p: p.id)[: min(limit or ASK_PAPERS, ASK_PAPERS)]
+    titles = [p.title for p in papers if p.title and not _NOT_PROSE_RE.search(p.title)]
+    return [Probe("ask", said, prof.name) for t in titles for said in requests_about(t)]
 
 
 # ---------------------------------------------------------------- CV probes
@@ -396,12 +406,13 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kinds.split(","))
     index = open_store(args.store)
     tally, start = Tally(), time.process_time()
-    if kinds & {"title", "name", "paragraphs", "para"}:
+    if kinds & {"title", "name", "paragraphs", "para", "ask"}:
         for prof_name in corpus_professors():
             prof = index.catalog.resolve(prof_name, kind="professor")
             ctx = guardrail_context(prof, prof.papers, None, index, index.settings)
             ev = Evidence.of_context(ctx)
             probes = [*paper_probes(prof, ev, args.limit), *paragraph_probes(prof, args.limit)]
+            probes += request_probes(prof, args.limit)
             for probe in probes:
                 if family(probe.kind) in kinds:
                     run(probe, ctx, tally, args.verbose)
