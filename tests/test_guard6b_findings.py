@@ -59,3 +59,23 @@ def test_a_result_the_cv_reports_is_the_students() -> None:
 def test_a_result_of_the_students_own_in_other_words_is_no_claim() -> None:
     own = "In my own work I found that a pairwise re-check pipeline cut the label error rate for our workers."
     assert _attribution(own) == []
+
+
+def test_a_clause_after_the_topic_of_your_work_is_not_part_of_what_it_names() -> None:
+    """ "your work on explainable AI and how people actually use explanations": the topic is "explainable AI"; the
+    clause after it says what interests the student, and its common words name no other professor's paper."""
+    other = Paper(
+        id="p-other",
+        title="How People Use Explanations",
+        abstract="We study how people actually use explanations of explainable AI systems in practice.",
+    )
+    own = Paper(id="p-own", title="Sanity Simulations for Saliency Methods", abstract="We evaluate saliency methods.")
+    prof = Professor(id="joon-sik-kim", name="Joon Sik Kim", papers=[own])
+    ctx = GuardrailContext(professor=prof, sources=[own], other_papers=[("Ada Lovelace", other)], min_words=0)
+
+    def spans(sentence: str) -> list[str | None]:
+        text = f"Subject: PhD inquiry\n\nDear Professor Kim,\n\n{sentence}\n\nBest regards,\nMina Cho"
+        return [v.span for v in check_text(text, ctx).hard_violations if v.check == "attribution"]
+
+    assert spans("I am writing because of your work on explainable AI and how people actually use it.") == []
+    assert spans("I am writing because of your work on how people actually use explanations.") != []

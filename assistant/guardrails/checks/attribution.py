@@ -40,6 +40,7 @@ _CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and
 ATTRIBUTION_RUN_WORDS = 8  # a verbatim run this long from another professor's abstract is their work...
 ATTRIBUTION_FOREIGN_WORDS = 2  # ...when it carries this many content words absent from this professor's papers
 OTHERS_WORK_MIN_WORDS = 3  # "your work on <phrase>": a phrase this long (content words) can name a paper
+_CLAUSE_OPENER_RE = re.compile(r",?\s+(?:and\s+|or\s+)?(?:how|why|what|whether|which|that|where|when|who)\b")
 _OTHERS_ATTRIBUTION_RE = re.compile(r"\bet al\b|\bby\s+[A-Z][a-z]")
 
 
@@ -90,8 +91,12 @@ def _others_work(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 
 def _noun_phrase(phrase: str) -> str:
-    """The phrase up to its first word that can only be a verb: what the work is about, not what the sentence
-    goes on to say of it ("data-efficient learning | speaks to a question I keep running into")."""
+    """The phrase up to its first word that can only be a verb, or up to a clause it opens ("and how…", "that…"):
+    what the work is about, not what the sentence goes on to say of it ("data-efficient learning | speaks to a
+    question I keep running into", "explainable AI | and how people actually use explanations")."""
+    clause = _CLAUSE_OPENER_RE.search(phrase)
+    if clause and clause.start():
+        phrase = phrase[: clause.start()].rstrip(" ,")
     for m in re.finditer(r"\S+", phrase):
         pos = set(lexicon.lemmas(m.group().strip(",.;:!?")))
         if m.start() and pos and pos <= {"VERB", "AUX"}:
