@@ -4,6 +4,8 @@ same run credited to the professor, or a result of the student's own that the CV
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.cv import profile_from_text
 from assistant.guardrails import GuardrailContext, check_text
 from assistant.types import Paper, Professor
@@ -79,3 +81,22 @@ def test_a_clause_after_the_topic_of_your_work_is_not_part_of_what_it_names() ->
 
     assert spans("I am writing because of your work on explainable AI and how people actually use it.") == []
     assert spans("I am writing because of your work on how people actually use explanations.") != []
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "Reading your paper, I found that ordinal measurements have lower per sample noise than cardinal ones.",
+        "When I read it I found that it shows ordinal measurements have lower per sample noise and are faster.",
+        "In your Mechanical Turk study I found that ordinal measurements have lower per sample noise than ratings.",
+    ],
+)
+def test_what_the_student_found_reading_the_paper_is_no_claimed_finding(read: str) -> None:
+    assert _attribution(read) == []
+
+
+def test_a_finding_of_their_paper_in_the_students_own_experiments_is_still_claimed() -> None:
+    own = (
+        "In my own experiments I found that ordinal measurements have lower per sample noise and are faster to elicit."
+    )
+    assert _attribution(own) != []

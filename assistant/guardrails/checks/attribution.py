@@ -15,6 +15,7 @@ from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.focus import work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
+from assistant.guardrails.structure import Sentence
 from assistant.guardrails.verbatim import Foreign, ngram_owners, verbatim_runs, words_with_offsets
 from assistant.guardrails.vocabulary import Severity, norm
 from assistant.text import RESEARCH_STOPWORDS, content_words, stem
@@ -36,6 +37,18 @@ _RESULT_RE = re.compile(
     r"demonstrated|demonstrate|discovered|established|observed|confirmed|derived)\s+that|introduced|introduce|"
     r"proposed|propose)\b"
 )
+# The student reading the professor's work, before the result verb: what they found is in it.
+_READ_BEFORE_RE = re.compile(
+    r"\b(?:read|reading|re-reading|rereading)\b|\b(?:in|from|through)\s+(?:your|you)\b|\byour\s+(?:paper|work|article)",
+    re.IGNORECASE,
+)
+_OWN_WORK_RE = re.compile(
+    r"\b(?:my|our)\s+(?:own\b|(?:[\w-]+\s+)?(?:experiments?|work|research|study|studies|thesis|project|replication|"
+    r"analysis|data|results?)\b)",
+    re.IGNORECASE,
+)
+# The found clause opens on the work itself: "…I found that it reveals…", "…that your tensor view…".
+_WORK_SUBJECT_RE = re.compile(r"\s*(?:it|they|this|these|your|you|the\s+(?:paper|work|method|framework|approach))\b")
 _CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and\s+we)\b|$")
 ATTRIBUTION_RUN_WORDS = 8  # a verbatim run this long from another professor's abstract is their work...
 ATTRIBUTION_FOREIGN_WORDS = 2  # ...when it carries this many content words absent from this professor's papers
@@ -118,6 +131,8 @@ def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
         for m in _RESULT_RE.finditer(s.text):
             if m.group().split()[0].lower() in ("she", "he", "the") and s.about != "student":
                 continue  # "he"/"she" speak of the student only in a sentence about them
+            if _found_in_their_work(email, ev, s, m):
+                continue
             end = _CLAUSE_END_RE.search(s.text, m.end())
             claim = s.text[m.start() : end.start() if end else len(s.text)].rstrip(" ,.")
             paper = _finding_of(ev, s.text[m.end() : m.start() + len(claim)])
@@ -131,6 +146,28 @@ def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
                     )
                 )
     return out
+
+
+def _found_in_their_work(email: ParsedEmail, ev: Evidence, s: Sentence, m: re.Match[str]) -> bool:
+    """ "Reading your paper, I found that…", "When I read SMERF I found that it reveals…", "I have found that the
+    SMERF suite is a useful tool": what the student found in the professor's work, not a result of their own. The
+    sentence says they read it, or the found clause is about the work (it, your…, a name of the professor's)."""
+    if _OWN_WORK_RE.search(s.text, 0, m.start()):
+        return False  # "In my own follow-up experiments I found that PATE also…": a result claimed as theirs
+    if _READ_BEFORE_RE.search(s.text, 0, m.start()):
+        return True
+    after = s.text[m.end() : m.end() + 60]
+    if _WORK_SUBJECT_RE.match(after):
+        return True
+    window = s.start + m.end() + len(" ".join(after.split()[:4]))
+    return any(
+        a.kind == "name"
+        and a.strong
+        and s.start + m.end() <= a.start <= window
+        and ev.name_known(a)
+        and not ev.cv_has_name(a)
+        for a in email.atoms_of(s)
+    )
 
 
 def _finding_of(ev: Evidence, text: str) -> Paper | None:
