@@ -128,12 +128,24 @@ def year_range(sentence: str) -> str | None:
     return _sub(_YEARS_RE, sentence, words)
 
 
+_YOU_FOUND_RE = re.compile(
+    r"^you\s+(?:also\s+)?(?:show|find|demonstrate|observe|prove|establish)\s+that\s+", re.IGNORECASE
+)
+
+
+def found_reading(sentence: str) -> str | None:
+    """What the paper shows, as what the student found reading it: "you show that X" -> "I found that X"."""
+    m = _YOU_FOUND_RE.match(sentence)
+    return f"I found that {sentence[m.end() :]}" if m else None
+
+
 PAPER_REWRITES: dict[str, Callable[[str], str | None]] = {
     "approx": approximate,
     "fraction": as_fraction,
     "scale": scale_words,
     "spelled": spelled_counts,
     "years": year_range,
+    "found": found_reading,
 }
 
 # ---------------------------------------------------------------- a CV's fact lines

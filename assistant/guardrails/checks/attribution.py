@@ -17,7 +17,7 @@ from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.verbatim import Foreign, ngram_owners, verbatim_runs, words_with_offsets
-from assistant.guardrails.vocabulary import Severity, norm
+from assistant.guardrails.vocabulary import PROF_PRONOUN_RE, Severity, norm
 from assistant.text import RESEARCH_STOPWORDS, content_words, stem
 from assistant.types import Paper, Violation
 
@@ -154,11 +154,14 @@ def _found_in_their_work(email: ParsedEmail, ev: Evidence, s: Sentence, m: re.Ma
     sentence says they read it, or the found clause is about the work (it, your…, a name of the professor's)."""
     if _OWN_WORK_RE.search(s.text, 0, m.start()):
         return False  # "In my own follow-up experiments I found that PATE also…": a result claimed as theirs
-    if _READ_BEFORE_RE.search(s.text, 0, m.start()):
+    if _READ_BEFORE_RE.search(s.text, 0, m.start()) or _titled_before(email, s, s.start + m.start()):
         return True
     after = s.text[m.end() : m.end() + 60]
-    if _WORK_SUBJECT_RE.match(after):
-        return True
+    clause_end = _CLAUSE_END_RE.search(s.text, m.end())
+    if _WORK_SUBJECT_RE.match(after) or PROF_PRONOUN_RE.search(
+        s.text, m.end(), clause_end.start() if clause_end else len(s.text)
+    ):
+        return True  # "…I found that compared to existing methods, your approach…"
     window = s.start + m.end() + len(" ".join(after.split()[:4]))
     return any(
         a.kind == "name"
@@ -168,6 +171,14 @@ def _found_in_their_work(email: ParsedEmail, ev: Evidence, s: Sentence, m: re.Ma
         and not ev.cv_has_name(a)
         for a in email.atoms_of(s)
     )
+
+
+def _titled_before(email: ParsedEmail, s: Sentence, at: int) -> bool:
+    """A paper title or a quoted name the sentence gives before `at` ('In "Stacked Sequential Learning", I found
+    that…'): where it was found."""
+    if any(m.sentence == s and m.end <= at and (m.kind != "run" or m.cued) for m in email.mentions):
+        return True
+    return any(s.start <= a and b <= at for a, b in email.quote_spans[s.field])
 
 
 def _finding_of(ev: Evidence, text: str) -> Paper | None:
