@@ -103,3 +103,16 @@ def test_a_third_person_bio_is_the_students_when_the_signature_gives_the_name_in
     text = f"Subject: PhD inquiry\n\nDear Professor Kim,\n\nA short bio: {bio}\n\nBest regards,\nSeo-yeon Park (박서연)"
     found = {v.span for v in check_text(text, ctx).hard_violations if v.check == "student_claims"}
     assert spans <= found if spans else found == set()
+
+
+@pytest.mark.parametrize(
+    ("said", "spans"),
+    [
+        ("I built a synthetic benchmark. It has 40 tasks.", ["40"]),
+        ("I built a synthetic benchmark. The benchmark won the Best Resource Award.", ["the Best Resource Award"]),
+        ("I built a synthetic benchmark. It uses SMERF's idea of known reasoning.", []),
+    ],
+)
+def test_a_sentence_that_goes_on_about_the_students_work_is_about_the_student(said: str, spans: list[str]) -> None:
+    """ "It…" or "The benchmark…" after a sentence about the student names no one: it goes on about their work."""
+    assert _claims(said) == spans

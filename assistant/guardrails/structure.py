@@ -46,6 +46,11 @@ _READ_LEAD_RE = re.compile(
     r"[\"“‘*_]|\b(?:your|you|read|reading|learned|learnt|liked|took\s+away|took\s+from|about|from\s+(?:the|this|that))\b",
     re.IGNORECASE,
 )
+# A sentence naming no one that goes on about what the sentence before spoke of: "It…", "The corpus…".
+_CONTINUES_RE = re.compile(
+    r"^(?:It|They|(?:This|That|The|These|Those)\s+(?:[\w-]+\s+)?(?:corpus|dataset|data|classifier|model|tracker|"
+    r"system|tool|benchmark|project|pipeline|study|survey|package|library|set|collection|annotation|experiment)s?)\b"
+)
 _THIRD_PERSON_RE = re.compile(r"\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im|[Hh]erself|[Hh]imself)\b")
 
 
@@ -165,6 +170,8 @@ def _body_sentences(
                 sentence = replace(sentence, about="student")
             if lead and referent.student_list and sentence.about == "neutral":
                 sentence = replace(sentence, about="student")
+            if before == "student" and sentence.about == "neutral" and _CONTINUES_RE.match(sentence.text):
+                sentence = replace(sentence, about="student")  # "I collected JaHotelDial. It has 3,200 dialogues."
             referent.after(sentence.text, people)
             if sentence.text:
                 before = sentence.about
