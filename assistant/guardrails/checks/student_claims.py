@@ -22,6 +22,7 @@ from assistant.guardrails.checks.student_common import (
 )
 from assistant.guardrails.checks.student_degrees import degree_claims, signature_degree_claims
 from assistant.guardrails.checks.student_figures import figure_backed
+from assistant.guardrails.checks.student_roles import rank_claims, role_claims
 from assistant.guardrails.checks.student_sources import source_claims
 from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, clipped_forms, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
@@ -79,7 +80,8 @@ _FORMAT_RE = re.compile(
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
-    r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
+    r"\b(?:(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?|(?:papers?|publications?|articles?)\s+)"
+    r"(?:at|in|to)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
 )
 
@@ -127,7 +129,7 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
     if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
         out += degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
         out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
-        out += source_claims(email, ev, s)
+        out += source_claims(email, ev, s) + role_claims(ev, s) + rank_claims(ev, s)
     return out
 
 

@@ -22,11 +22,12 @@ _DEGREE_LEVELS: dict[str, str] = {
 _DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
 ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
 # Where what a sentence says of one degree ends: the next degree, clause (", I collected…") or item.
-# "…from KAIST and would be thrilled to apply for Fall 2027": a verb after "and" starts what the student does next.
+# "…from KAIST and would be thrilled to apply for Fall 2027": a verb after "and" starts what the student does next;
+# "In my M.Sc. I have been working on speeches from 2008–2023": a new subject starts a clause of its own.
 _NEXT_VERB = r"would|will|am|was|have|has|had|now|since|also|currently|plan|hope|want|wish|then|I|is|are"
 _DEGREE_TAIL_END_RE = re.compile(
     rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with|I|we|she|he|they)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|"
-    rf"\b(?:and|but)\s+(?:{_NEXT_VERB})\b|{ANY_DEGREE_RE.pattern}"
+    rf"\b(?:and|but)\s+(?:{_NEXT_VERB})\b|\s(?:I|we|she|he)\s|{ANY_DEGREE_RE.pattern}"
 )
 # A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
 # "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
