@@ -116,3 +116,12 @@ def test_a_third_person_bio_is_the_students_when_the_signature_gives_the_name_in
 def test_a_sentence_that_goes_on_about_the_students_work_is_about_the_student(said: str, spans: list[str]) -> None:
     """ "It…" or "The benchmark…" after a sentence about the student names no one: it goes on about their work."""
     assert _claims(said) == spans
+
+
+def test_an_about_me_list_is_the_students() -> None:
+    """ "About me:" introduces the student's own list (its "about" is not "about your paper"); an item that opens
+    on a degree as a role ("PhD candidate at KTH") claims that degree."""
+    faithful = "About me:\n- M.Sc. student in Machine Learning at KTH\n- thesis supervised by Dr. Elin Berg"
+    assert _claims(faithful) == []
+    invented = "About me:\n- PhD candidate at KTH\n- Best Paper Award at the XAI in Action Workshop"
+    assert set(_claims(invented)) >= {"PhD"}

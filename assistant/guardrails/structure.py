@@ -43,7 +43,8 @@ _TITLED_PERSON_RE = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Ms|Mrs|Mx)\.?\s+(?P<n
 _WORK_BACK_RE = re.compile(r"^(?:This|That|The)\s+(?:[\w-]+\s+)?(?:work|paper|project|study|thesis)\b")
 # A lead-in to what a paper says, not to what the student did: a quoted title, a reading verb, "from"/"about" it.
 _READ_LEAD_RE = re.compile(
-    r"[\"“‘*_]|\b(?:your|you|read|reading|learned|learnt|liked|took\s+away|took\s+from|about|from\s+(?:the|this|that))\b",
+    r"[\"“‘*_]|\b(?:your|you|read|reading|learned|learnt|liked|took\s+away|took\s+from|"
+    r"(?:about|from)\s+(?:the|this|that|these|it))\b",
     re.IGNORECASE,
 )
 # A sentence naming no one that goes on about what the sentence before spoke of: "It…", "The corpus…".

@@ -130,6 +130,7 @@ def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) ->
         out += degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
         out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
         out += source_claims(email, ev, s) + role_claims(ev, s) + rank_claims(ev, s)
+        out += signature_degree_claims(ev, s, at_start=True)  # "About me: - PhD candidate at KTH"
     return out
 
 

@@ -108,12 +108,15 @@ def _degree_parts(text: str, at: int) -> list[Part]:
 _ROLE_AFTER_RE = re.compile(r"\s+(?:in\s+[\w\s&-]+?\s+)?(?:student|candidate|researcher)\b", re.IGNORECASE)
 
 
-def signature_degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
-    """A degree the signature gives the student as their role must be one the CV lists ("PhD candidate" under a
-    CV with an M.Sc. only); "Prospective PhD student" is a plan."""
+def signature_degree_claims(ev: Evidence, s: Sentence, at_start: bool = False) -> list[Violation]:
+    """A degree the signature (or, `at_start`, a list item about the student: "- PhD candidate at KTH") gives the
+    student as their role must be one the CV lists ("PhD candidate" under a CV with an M.Sc. only); "Prospective
+    PhD student" is a plan."""
     out = []
     for level, pattern in _DEGREE_RES.items():
         for m in pattern.finditer(s.text):
+            if at_start and s.text[: m.start()].strip():
+                continue
             if not _ROLE_AFTER_RE.match(s.text, m.end()) or aspirational(s.text, m.start()):
                 continue
             if not any(pattern.search(u.raw) for u in cv_units(ev.cv_raw, ANY_DEGREE_RE)):
