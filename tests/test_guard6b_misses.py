@@ -63,6 +63,8 @@ def test_a_sourced_fact_the_cv_lacks_is_caught(fabricated: str, span: str) -> No
         "My advisor, Dr. Berg, suggested I write to you.",
         "I would love to be supervised by Professor Kim.",
         "In my audit I used SMERF as inspiration, and I first-authored a short workshop paper on it.",
+        "I co-authored a workshop paper that applies SMERF to audio.",
+        'In my audit I ran into what I call "the planted-feature ceiling" of saliency methods.',
         'Your paper calls SMERF "a useful tool in the development of new saliency methods", which I agree with.',
     ],
 )

@@ -1,6 +1,5 @@
 """Issue 11, round 6 (guard6b): a role ("as a software engineer"), a rank ("I graduated first in my class") or a
-venue of papers ("two papers at AAAI") claimed for the student must be the CV's; the CV's own, restated, passes.
-And a CV item the evidence appends after the CV is the same line, not a new entry glued to the last one."""
+venue of papers ("two papers at AAAI") claimed for the student must be the CV's; the CV's own, restated, passes."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import pytest
 
 from assistant.cv import profile_from_text
 from assistant.guardrails import GuardrailContext, check_text
-from assistant.guardrails.cv_facts import ANY_ENTRY, cv_units
 from assistant.types import Paper, Professor
 
 CV = """# Pablo Reyes
@@ -65,13 +63,8 @@ def test_a_role_rank_or_venue_the_cv_lacks_is_caught(fabricated: str, span: str)
         "I graduated fourth in my cohort of 57.",
         "I have a paper at the Workshop on Machine Learning for Public Policy.",
         "I would love to work as a research assistant in your group.",
+        "As a graduate researcher in the Data Science Lab, I built auction simulators.",
     ],
 )
 def test_the_cvs_own_role_rank_or_venue_passes(faithful: str) -> None:
     assert _claims(faithful) == []
-
-
-def test_an_item_appended_after_the_cv_repeats_its_line_and_joins_no_entry() -> None:
-    raw = CV + "Graduated with distinction, ranked 4th of 57 in the cohort\nImplemented first-price auction simulators"
-    ranked = [u.raw for u in cv_units(raw, ANY_ENTRY) if "ranked" in u.raw]
-    assert ranked == ["- Graduated with distinction, ranked 4th of 57 in the cohort"]

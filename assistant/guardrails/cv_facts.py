@@ -21,7 +21,6 @@ _BLOCK_BREAK_RE = re.compile(r"\n\s*\n")
 _LINE_ITEM_RE = re.compile(r"\n(?=\s*(?:[-*•]|\d+\.)\s)")
 ANY_ENTRY = re.compile(r"\w")  # `cv_units(kind=ANY_ENTRY)`: every listed line its own entry (papers, awards)
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_COPY_MARKUP_RE = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+|\*\*|\*|`|\s*\.$")
 YEAR = "the year"
 # Fields of study as English clips them: "a B.A. in CS and Maths" is the CV's Computer Science and Mathematics.
 _CLIPPED: dict[str, tuple[str, ...]] = {
@@ -110,7 +109,7 @@ def _first_copies(cv_raw: str) -> str:
     seen: set[str] = set()
     kept = []
     for line in cv_raw.split("\n"):
-        key = _COPY_MARKUP_RE.sub("", line).strip()  # an item appended as "Graduated…" repeats "- Graduated…"
+        key = line.strip()
         if key and key in seen:
             continue
         seen.add(key)

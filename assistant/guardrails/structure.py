@@ -41,6 +41,13 @@ _STUDENT_ROLE_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?:student|applica
 _TITLED_PERSON_RE = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Ms|Mrs|Mx)\.?\s+(?P<name>[A-Z][\w'’-]+)")
 # "This work appeared at…": a work referred back to, which is whoever's the sentence before spoke of.
 _WORK_BACK_RE = re.compile(r"^(?:This|That|The)\s+(?:[\w-]+\s+)?(?:work|paper|project|study|thesis)\b")
+# A lead-in to what the student did or brings ("What I have done so far:", "My projects:", "About me:").
+_OWN_LEAD_RE = re.compile(
+    r"\bI\s+(?:have\s+)?(?:done|did|built|worked|bring|contributed|completed)\b|\babout\s+me\b|"
+    r"\b(?:my|our)\s+(?:own\s+|recent\s+|relevant\s+|main\s+)?(?:work|projects?|experience|background|research|"
+    r"contributions?|results?|publications?|papers?|skills?|qualifications?)\b",
+    re.IGNORECASE,
+)
 # A lead-in to what a paper says, not to what the student did: a quoted title, a reading verb, "from"/"about" it.
 _READ_LEAD_RE = re.compile(
     r"[\"“‘*_]|\b(?:your|you|read|reading|learned|learnt|liked|took\s+away|took\s+from|"
@@ -186,7 +193,7 @@ def _introduces_own_list(block: str) -> bool:
     so far:", "My projects:"), whose items name no one: they are the student's. One that presents a paper or
     what the student read ("What I took from "CSFCube…":") introduces the paper's points."""
     text = block.strip()
-    return text.endswith(":") and not _READ_LEAD_RE.search(text)
+    return text.endswith(":") and bool(_OWN_LEAD_RE.search(text)) and not _READ_LEAD_RE.search(text)
 
 
 def _refers_back_only(text: str, people: People) -> bool:

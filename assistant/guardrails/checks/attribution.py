@@ -39,7 +39,7 @@ _RESULT_RE = re.compile(
 )
 # The student reading the professor's work, before the result verb: what they found is in it.
 _READ_BEFORE_RE = re.compile(
-    r"\b(?:read|reading|re-reading|rereading)\b|\b(?:in|from|through)\s+(?:your|you)\b|\byour\s+(?:paper|work|article)",
+    r"\b(?:read|reading|re-reading|rereading)\b|^\s*(?:in|from|through)\s+(?:your|you)\b",
     re.IGNORECASE,
 )
 _OWN_WORK_RE = re.compile(
@@ -47,6 +47,7 @@ _OWN_WORK_RE = re.compile(
     r"analysis|data|results?)\b)",
     re.IGNORECASE,
 )
+_WORK_SUBJECT_WORDS = 6  # "your" this early in the found clause makes it about their work
 # The found clause opens on the work itself: "…I found that it reveals…", "…that your tensor view…".
 _WORK_SUBJECT_RE = re.compile(r"\s*(?:it|they|this|these|your|you|the\s+(?:paper|work|method|framework|approach))\b")
 _CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and\s+we)\b|$")
@@ -157,11 +158,10 @@ def _found_in_their_work(email: ParsedEmail, ev: Evidence, s: Sentence, m: re.Ma
     if _READ_BEFORE_RE.search(s.text, 0, m.start()) or _titled_before(email, s, s.start + m.start()):
         return True
     after = s.text[m.end() : m.end() + 60]
-    clause_end = _CLAUSE_END_RE.search(s.text, m.end())
-    if _WORK_SUBJECT_RE.match(after) or PROF_PRONOUN_RE.search(
-        s.text, m.end(), clause_end.start() if clause_end else len(s.text)
-    ):
+    first_words = " ".join(after.split()[:_WORK_SUBJECT_WORDS])
+    if _WORK_SUBJECT_RE.match(after) or PROF_PRONOUN_RE.search(first_words):
         return True  # "…I found that compared to existing methods, your approach…"
+
     window = s.start + m.end() + len(" ".join(after.split()[:4]))
     return any(
         a.kind == "name"

@@ -80,8 +80,8 @@ _FORMAT_RE = re.compile(
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
-    r"\b(?:(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?|(?:papers?|publications?|articles?)\s+)"
-    r"(?:at|in|to)\s+(?:the\s+)?"
+    r"\b(?:(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)|(?:papers?|publications?)\s+at)"
+    r"\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
 )
 

@@ -57,6 +57,7 @@ _PLAN_CUE_RE = re.compile(
 _CLAUSE_BREAK_RE = re.compile(r"[;:—–]|,\s+(?:and|but|so|while|whereas)\s+(?:I|we|my)\b")
 _DONE_RE = re.compile(r"\b(?:I|we)\s+(?:did|had|was|were|built|wrote|ran|made|have\s+\w+ed|\w+ed)\b")
 # The atom is in the "my <…>" noun phrase itself (no preposition between): "my 70B model", not "my tracker to X".
+_DONE_REACH = 16  # characters before the words in which the student's past verb must end ("I did at ")
 _OWN_RE = re.compile(
     r"\b(?:my|our)\s+(?:(?!(?:to|on|in|into|for|with|at|from|of|by|and|or)\s)[\w-]+\s+){0,2}$", re.IGNORECASE
 )
@@ -77,4 +78,6 @@ def fact_inside_plan(text: str, at: int) -> bool:
     before = text[:at]
     cues = list(_PLAN_CUE_RE.finditer(before))
     rest = before[cues[-1].end() :] if cues else before
-    return bool((cues and _OWN_RE.search(rest)) or _DONE_RE.search(rest))
+    # A fact of the student's right before the words: "…the work I did at Google", not "…the corpus I collected, in
+    # Chinese too" (what the plan would add to it).
+    return bool((cues and _OWN_RE.search(rest)) or _DONE_RE.search(rest[-_DONE_REACH:]))

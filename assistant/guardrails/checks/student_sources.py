@@ -20,6 +20,7 @@ from assistant.guardrails.vocabulary import PROF_PRONOUN_RE, norm
 from assistant.text import content_words
 from assistant.types import Violation
 
+_AUTHORED_GAP = 5  # characters between the authorship cue and the name: "the ", "of the "
 TESTIMONY_MIN_WORDS = 3  # a shorter quote is a term ("gold questions"), not what someone said
 # Someone reporting what they think of the student, before the quote: "Dr. Berg writes that I am '…'", "in her
 # words", "my reference letter calls my thesis '…'".
@@ -27,6 +28,9 @@ _REPORTING_RE = re.compile(
     r"\b(?:writes?|wrote|written|says?|said|describes?|described|calls?|called|notes?|noted|puts?\s+it|words|"
     r"according\s+to|recommendation|reference|referee|letter|praised|considers?|considered)\b",
     re.IGNORECASE,
+)
+_OWN_WORDS_RE = re.compile(
+    r"\b(?:I|we)\s+(?:\w+\s+)?(?:call|called|describe|described|term|termed|name|named|dub|dubbed|put\s+it)\b"
 )
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”')
 _SUPERVISOR_RE = regex.compile(
@@ -57,8 +61,8 @@ def _testimony(ev: Evidence, s: Sentence) -> list[Violation]:
         before = s.text[: m.start()]
         if len(quote.split()) < TESTIMONY_MIN_WORDS or not _REPORTING_RE.search(before):
             continue
-        if PROF_PRONOUN_RE.search(before):
-            continue  # "as you wrote, '…'": the professor's words, which the other checks read
+        if PROF_PRONOUN_RE.search(before) or _OWN_WORDS_RE.search(before):
+            continue  # "as you wrote, '…'": the professor's words; "what I call '…'": the student's own
         if _in_texts(quote, ev):
             continue
         out.append(claim(s, start, start + len(quote), "a reference quote"))
@@ -95,8 +99,11 @@ def _authorship(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation
         return []
     out = []
     for atom in email.atoms_of(s):
-        if atom.kind == "name" and atom.start - s.start >= cue.end() and _professors_own(atom, ev):
-            out.append(claim(s, atom.start - s.start, atom.end - s.start, "authorship of"))
+        at = atom.start - s.start
+        # The authored work itself, right after the cue ("…first author of the SMERF paper"), not a work the
+        # student's paper builds on ("I co-authored a workshop paper that applies SMERF to audio").
+        if atom.kind == "name" and 0 <= at - cue.end() <= _AUTHORED_GAP and _professors_own(atom, ev):
+            out.append(claim(s, at, atom.end - s.start, "authorship of"))
     return out
 
 
