@@ -188,6 +188,17 @@ def hypothetical(sentence: str) -> str | None:
     return f"could your approach go beyond {float(m.group(1)) + 5:g}% if it were trained on ten times more data?"
 
 
+_YOU_FOUND_RE = re.compile(
+    r"^you\s+(?:also\s+)?(?:show|find|demonstrate|observe|prove|establish)\s+that\s+", re.IGNORECASE
+)
+
+
+def found_reading(sentence: str) -> str | None:
+    """What the paper shows, as what the student found reading it: "you show that X" -> "I found that X"."""
+    m = _YOU_FOUND_RE.match(sentence)
+    return f"I found that {sentence[m.end() :]}" if m else None
+
+
 PAPER_REWRITES: dict[str, Callable[[str], str | None]] = {
     "approx": approximate,
     "fraction": as_fraction,
@@ -198,6 +209,7 @@ PAPER_REWRITES: dict[str, Callable[[str], str | None]] = {
     "round": round_counts,
     "gap": gap_alone,
     "question": hypothetical,
+    "found": found_reading,
 }
 
 # ---------------------------------------------------------------- a CV's fact lines
@@ -273,6 +285,150 @@ def joint_sentence(title: str, bullet: str) -> str | None:
     if not (re.fullmatch(r"[A-Z][a-z]+ed", first) or first in _IRREGULAR_PAST):
         return None
     return f'Your paper "{title}" is close to my own work: I {first.lower()}{text[len(first) :]}.'
+
+
+# ---------------------------------------------------------------- a CV's facts in other words (round 6)
+
+# Fields of study as people shorten them.
+_FIELD_CLIPS = (
+    ("Computer Science and Engineering", "CSE"),
+    ("Computer Science", "CS"),
+    ("Electrical Engineering", "EE"),
+    ("Machine Learning", "ML"),
+    ("Artificial Intelligence", "AI"),
+    ("Mathematics", "Maths"),
+    ("Statistics", "Stats"),
+    ("Economics", "Econ"),
+)
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+_END_DATE_RE = re.compile(r"[-–]\s*(?P<month>[A-Z][a-z]{2})\w*\.?\s+(?P<year>(?:19|20)\d\d)")
+_CHANGE_RE = re.compile(
+    r"\bfrom\s+(?P<a>\d+(?:\.\d+)?)(?P<pa>%?)\s+(?:\([^)]*\)\s+)?to\s+(?P<b>\d+(?:\.\d+)?)(?P<pb>%?)"
+)
+_SHORT_PLACE_RE = re.compile(r"^(?P<name>[A-Z][\w'’-]+)\s+(?:University|College)\b")
+
+
+def _degree_names(what: str) -> tuple[str, str, str] | None:
+    """(short level name, its article, the field) of a degree entry ("M.Sc. in Data Science")."""
+    for pattern, (short, _level) in _LEVELS:
+        m = pattern.match(what)
+        if m:
+            field = re.sub(r"^\s*(?:by\s+Research\s+)?in\s+", "", what[m.end() :]).strip()
+            return short, "an" if short[0] in "AEIMO" else "a", field
+    return None
+
+
+def _expected(when: str) -> bool:
+    return "expected" in when.lower() or "present" in when.lower()
+
+
+def clipped_degree(what: str, where: str, when: str) -> str | None:
+    """The degree with its field shortened: "a B.A. in Computer Science and Mathematics" -> "a BA in CS and Maths"."""
+    names = _degree_names(what)
+    if not names:
+        return None
+    short, article, field = names
+    clipped = field
+    for full, clip in _FIELD_CLIPS:
+        clipped = clipped.replace(full, clip)
+    if clipped == field:
+        return None
+    verb = "I am doing" if _expected(when) else "I hold"
+    return f"{verb} {article} {short} in {clipped} from {where}."
+
+
+def degree_with_date(what: str, where: str, when: str) -> Iterator[str]:
+    """The degree and the month it ends, after its field or straight after its name: "I finished my MSc in Data
+    Science in June 2025.", "I finished my MSc in June 2025 at X."."""
+    names, end = _degree_names(what), _END_DATE_RE.search(when)
+    if not names or not end or end["month"].lower() not in _MONTHS:
+        return
+    short, _article, field = names
+    month = _MONTH_NAMES[_MONTHS.index(end["month"].lower())]
+    verb = "I will finish" if _expected(when) else "I finished"
+    yield f"{verb} my {short} in {field} in {month} {end['year']}, at {where}."
+    yield f"{verb} my {short} in {month} {end['year']} at {where}."
+
+
+def degree_and_plan(what: str, where: str, when: str) -> str | None:
+    """The degree held, then what the student would like to do next, in one clause: "I have an MSc from X and
+    would be glad to start in your group in Fall 2026."."""
+    names, end = _degree_names(what), _END_DATE_RE.search(when)
+    if not names or not end:
+        return None
+    short, article, _field = names
+    have = "I am finishing" if _expected(when) else "I have"
+    start = int(end["year"]) + 1
+    return f"{have} {article} {short} from {where} and would be glad to start in your group in Fall {start}."
+
+
+def short_place(where: str) -> str | None:
+    """ "Kyoto University" -> "Kyoto", "Trinity College Dublin" -> "Trinity": the name people use."""
+    m = _SHORT_PLACE_RE.match(where)
+    return m["name"] if m else None
+
+
+def degree_at_short_place(what: str, where: str, when: str) -> str | None:
+    names, place = _degree_names(what), short_place(where)
+    if not names or not place:
+        return None
+    short, article, field = names
+    verb = "I am doing" if _expected(when) else "I did"
+    return f"{verb} {article} {short} in {field} at {place}."
+
+
+def change_of_figures(bullet: str) -> Iterator[str]:
+    """A CV line's "from A to B" as the change it is, without the two figures: "by 6.5 points", "a relative change
+    of about 12%"."""
+    m = _CHANGE_RE.search(_MD_RE.sub("", bullet))
+    if not m:
+        return
+    a, b = float(m["a"]), float(m["b"])
+    if a <= 0 or a == b:
+        return
+    decimals = max(len(x.split(".")[1]) if "." in x else 0 for x in (m["a"], m["b"]))
+    diff = f"{abs(b - a):.{decimals}f}"
+    unit = " points" if m["pa"] or m["pb"] else ""
+    yield f"In that project, my change moved the main figure by {diff}{unit}."
+    yield f"In that project, my change gave a relative change of about {round(100 * abs(b - a) / a)}%."
+
+
+def position_length(what: str, where: str, when: str) -> str | None:
+    """A finished position with the length its dates give: "I spent three months as a Research Intern at X."."""
+    if _expected(when):
+        return None
+    m = _DATES_RE.search(when)
+    if not m or not (m["m1"] and m["m2"]) or m["m1"].lower() not in _MONTHS or m["m2"].lower() not in _MONTHS:
+        return None
+    months = 12 * (int(m["y2"]) - int(m["y1"])) + _MONTHS.index(m["m2"].lower()) - _MONTHS.index(m["m1"].lower()) + 1
+    if not 1 <= months <= 10:
+        return None
+    article = "an" if what[:1] in "AEIOU" else "a"
+    return f"I spent {_NUMBER_WORDS[months]} months as {article} {what} at {where}."
+
+
+def own_list(bullets: list[str]) -> str | None:
+    """What the student did, as a list introduced as theirs: "What I have done so far:" and the CV's bullets."""
+    items = [_MD_RE.sub("", b).strip().rstrip(".;,") for b in bullets if b.strip()]
+    if not items:
+        return None
+    return "What I have done so far:\n" + "\n".join(f"- {item};" for item in items[:-1]) + f"\n- {items[-1]}."
+
+
+# ---------------------------------------------------------------- requests to the professor (round 6)
+
+REQUESTS = (
+    'Do you think we could talk about "{title}" for 20 minutes next week?',
+    'Could you tell us whether the code of "{title}" is available?',
+    'Would you let us reuse the data of "{title}" in our lab\'s next study?',
+    'I would like to ask whether you would consider me for a PhD position to continue "{title}" in Fall 2027.',
+)
+
+
+def requests_about(title: str) -> Iterator[str]:
+    """Questions and requests that name a paper of theirs, with the student's own "we/us/our" and a plan's figures:
+    none states anything about the paper."""
+    return (r.format(title=title) for r in REQUESTS)
 
 
 def main(argv: list[str] | None = None) -> int:

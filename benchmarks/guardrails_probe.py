@@ -58,9 +58,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from guardrails import CORPUS, DEFAULT_STORE, SET_DIR, open_store  # noqa: E402
 from guardrails_paraphrase import (  # noqa: E402
     PAPER_REWRITES,
+    change_of_figures,
+    clipped_degree,
+    degree_and_plan,
+    degree_at_short_place,
     degree_restatements,
+    degree_with_date,
     joint_sentence,
+    own_list,
+    position_length,
     publication_restatement,
+    requests_about,
 )
 
 from assistant.cv import read_cv  # noqa: E402
@@ -76,8 +84,10 @@ from assistant.types import Paper, Professor, Violation  # noqa: E402
 PARAPHRASE_KINDS = tuple(f"para-{k}" for k in PAPER_REWRITES)
 CV_PARAPHRASE_KINDS = ("cv-degree", "cv-derived", "cv-pub", "cv-joint")
 KINDS = ("title-quoted", "title-unquoted", "name", "paragraphs", "items", "cv-first", "cv-third")
-KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS
-FAMILIES = ("title", "name", "paragraphs", "items", "cv", "para", "cv-para")  # what --kinds selects
+CV_WORDING_KINDS = ("cv-clip", "cv-when", "cv-plan", "cv-short", "cv-change", "cv-length", "cv-list")
+KINDS += PARAPHRASE_KINDS + CV_PARAPHRASE_KINDS + CV_WORDING_KINDS + ("ask",)
+FAMILIES = ("title", "name", "paragraphs", "items", "cv", "para", "cv-para", "cv-words", "ask")  # what --kinds selects
+ASK_PAPERS = 3  # the professor's papers (first by id) each request of `ask` names
 JOINT_PAPERS = 3  # the professor's papers (first by id) each CV bullet is paired with in `cv-joint`
 SAMPLE_PROFESSOR = "Baharan Mirzasoleiman"  # the examples/ CVs are the demo's, written for her
 PROBE_SIGNATURE = "Sam Lee"  # the student of the paper probes (no CV: the signature stands for it)
@@ -233,6 +243,14 @@ def paper_probes(prof: Professor, ev: Evidence, limit: int | None) -> Iterator[P
                     yield Probe(f"para-{kind}", f'In "{paper.title}", {said}', prof.name)
 
 
+def request_probes(prof: Professor, limit: int | None) -> list[Probe]:
+    """`ask`: questions and requests naming each of their first ASK_PAPERS papers
+    (`guardrails_paraphrase.requests_about`)."""
+    papers = sorted(prof.papers, key=lambda p: p.id)[: min(limit or ASK_PAPERS, ASK_PAPERS)]
+    titles = [p.title for p in papers if p.title and not _NOT_PROSE_RE.search(p.title)]
+    return [Probe("ask", said, prof.name) for t in titles for said in requests_about(t)]
+
+
 # ---------------------------------------------------------------- CV probes
 
 
@@ -325,6 +343,8 @@ def cv_probes(titles: dict[str, list[str]]) -> Iterator[Probe]:
                 yield Probe("cv-third", stated[1], professor, cv)
             for kind, sentence in cv_paraphrases(section, line, titles.get(professor, [])):
                 yield Probe(kind, sentence, professor, cv)
+        for kind, sentence in cv_wordings(list(cv_lines(profile.raw_text))):
+            yield Probe(kind, sentence, professor, cv)
 
 
 def cv_paraphrases(section: str, line: str, titles: list[str]) -> Iterator[tuple[str, str]]:
@@ -342,6 +362,38 @@ def cv_paraphrases(section: str, line: str, titles: list[str]) -> Iterator[tuple
                 yield "cv-joint", said
 
 
+def cv_wordings(lines: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Round 6's rewordings of a CV (`--kinds cv-words`): a degree with its field clipped ("CS and Maths"), with
+    the month it ends, followed by a plan in the same clause, at its institution's short name ("at Kyoto"); a
+    line's "from A to B" as the change it is; a finished position with its length in months; and each entry's
+    bullets as a list introduced as the student's ("What I have done so far:")."""
+    bullets: list[str] = []
+    for section, line in [*lines, ("", "")]:
+        entry, bullet = _ENTRY_RE.match(line), _BULLET_RE.match(line)
+        if bullet and ("experience" in section or "project" in section):
+            bullets.append(bullet.group("text"))
+            yield from (("cv-change", said) for said in change_of_figures(bullet.group("text")))
+            continue
+        if len(bullets) > 1 and (said := own_list(bullets)):
+            yield "cv-list", said
+        bullets = []
+        if not entry:
+            continue
+        what = _MD_RE.sub("", entry.group("what")).strip()
+        where, when = entry.group("where").strip(" ,—"), (entry.group("when") or "").strip()
+        if "education" in section and _DEGREE_WORD_RE.search(what):
+            yield from (("cv-when", said) for said in degree_with_date(what, where, when))
+            for kind, make in (
+                ("cv-clip", clipped_degree),
+                ("cv-plan", degree_and_plan),
+                ("cv-short", degree_at_short_place),
+            ):
+                if said := make(what, where, when):
+                    yield kind, said
+        elif ("experience" in section or "employment" in section) and (said := position_length(what, where, when)):
+            yield "cv-length", said
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -349,6 +401,8 @@ def family(kind: str) -> str:
     """The --kinds name of a probe kind ("para-approx" is "para", "cv-degree" is "cv-para")."""
     if kind in CV_PARAPHRASE_KINDS:
         return "cv-para"
+    if kind in CV_WORDING_KINDS:
+        return "cv-words"
     return kind.split("-")[0]
 
 
@@ -371,17 +425,18 @@ def main(argv: list[str] | None = None) -> int:
     kinds = set(args.kinds.split(","))
     index = open_store(args.store)
     tally, start = Tally(), time.process_time()
-    if kinds & {"title", "name", "paragraphs", "items", "para"}:
+    if kinds & {"title", "name", "paragraphs", "items", "para", "ask"}:
         for prof_name in corpus_professors():
             prof = index.catalog.resolve(prof_name, kind="professor")
             ctx = guardrail_context(prof, prof.papers, None, index, index.settings)
             ev = Evidence.of_context(ctx)
             probes = [*paper_probes(prof, ev, args.limit), *paragraph_probes(prof, args.limit)]
             probes += items_probes(prof, ev, args.limit)
+            probes += request_probes(prof, args.limit)
             for probe in probes:
                 if family(probe.kind) in kinds:
                     run(probe, ctx, tally, args.verbose)
-    if kinds & {"cv", "cv-para"}:
+    if kinds & {"cv", "cv-para", "cv-words"}:
         for probe in cv_probes(joint_titles(index)):
             if family(probe.kind) not in kinds:
                 continue

@@ -22,6 +22,28 @@ _LINE_ITEM_RE = re.compile(r"\n(?=\s*(?:[-*•]|\d+\.)\s)")
 ANY_ENTRY = re.compile(r"\w")  # `cv_units(kind=ANY_ENTRY)`: every listed line its own entry (papers, awards)
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 YEAR = "the year"
+# Fields of study as English clips them: "a B.A. in CS and Maths" is the CV's Computer Science and Mathematics.
+_CLIPPED: dict[str, tuple[str, ...]] = {
+    "math": ("mathematics", "mathematical"),
+    "maths": ("mathematics", "mathematical"),
+    "stats": ("statistics", "statistical"),
+    "stat": ("statistics", "statistical"),
+    "econ": ("economics",),
+    "bio": ("biology",),
+    "chem": ("chemistry",),
+    "phys": ("physics",),
+    "psych": ("psychology",),
+    "compsci": ("computer",),
+    "comp": ("computer", "computational"),
+    "sci": ("science", "sciences"),
+    "eng": ("engineering",),
+    "engg": ("engineering",),
+}
+
+
+def clipped_forms(word: str) -> tuple[str, ...]:
+    """The words a clipped field name stands for ("maths": mathematics), or ()."""
+    return _CLIPPED.get(word.lower(), ())
 
 
 @dataclass(frozen=True)
@@ -40,7 +62,9 @@ class Unit:
         return bool(words) and all(self._has_word(w) for w in words)
 
     def _has_word(self, word: str) -> bool:
-        return any(f" {v} " in self.norm for v in plural_variants(word)) or word.upper() in self.acronyms
+        if word.upper() in self.acronyms:
+            return True
+        return any(f" {v} " in self.norm for w in (word, *_CLIPPED.get(word, ())) for v in plural_variants(w))
 
     def holds(self, part: Part) -> bool:
         """The entry states this part; a year, within the entry's dates ("2024" in "Oct 2022 – Jul 2024")."""

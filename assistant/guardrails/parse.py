@@ -53,7 +53,10 @@ _CLAUSE_OPENERS = frozenset(':;—–("“')
 _POSSESSIVE_RE = re.compile(r"['’](?:s|m|ve|d|ll|re|t)?$")
 
 Owner = Literal["student", "professor", "unknown"]
-_SIGNATURE_NAME_RE = regex.compile(r"^\s*(\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,3})\s*$")
+# A name, and after it perhaps the name in another script ("Seo-yeon Park (박서연)", "Aikaterini P. / Αικατερίνη Π.").
+_SIGNATURE_NAME_RE = regex.compile(
+    r"^\s*(\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+\p{Lu}[\p{L}\p{M}'’.-]*){0,3})\s*(?:\([^()\n]{1,60}\)|/[^/\n]{1,60})?\s*$"
+)
 
 __all__ = ["Atom", "Mention", "ParsedEmail", "Token", "parse_email"]
 
@@ -163,9 +166,12 @@ def parse_email(
     claims: Sequence[StudentClaim] = (),
     student_name: str | None = None,
 ) -> ParsedEmail:
-    """`student_name`: the CV's; without a CV, the name signing the email stands for it."""
+    """`student_name`: the CV's; the name signing the email is the student's too."""
     texts: dict[Field_, str] = {"subject": subject, "body": body}
-    name = student_name or _signature_name(body)
+    # The CV's name and the signature's: a CV may give the name in another script only, or not in a form the
+    # reader takes for a name ("Seo-yeon Park (박서연)"), and the email names the student as the signature does.
+    signed = _signature_name(body)
+    name = " ".join(dict.fromkeys(n for n in (student_name, signed) if n)) or None
     people = People(surname_pattern(professor_name), name_pattern(name))
     email = ParsedEmail(
         subject=subject,
@@ -181,7 +187,8 @@ def parse_email(
         },
     )
     email.mentions = _find_mentions(email)
-    email.student_words = frozenset(WORD_RE.findall(name or ""))
+    # The words that claim nothing: the CV's name when it has one (a signature naming someone else is checked).
+    email.student_words = frozenset(WORD_RE.findall(student_name or signed or ""))
     email.atoms = _atoms(email)
     return email
 

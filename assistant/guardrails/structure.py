@@ -41,6 +41,24 @@ _STUDENT_ROLE_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?:student|applica
 _TITLED_PERSON_RE = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Ms|Mrs|Mx)\.?\s+(?P<name>[A-Z][\w'’-]+)")
 # "This work appeared at…": a work referred back to, which is whoever's the sentence before spoke of.
 _WORK_BACK_RE = re.compile(r"^(?:This|That|The)\s+(?:[\w-]+\s+)?(?:work|paper|project|study|thesis)\b")
+# A lead-in to what the student did or brings ("What I have done so far:", "My projects:", "About me:").
+_OWN_LEAD_RE = re.compile(
+    r"\bI\s+(?:have\s+)?(?:done|did|built|worked|bring|contributed|completed)\b|\babout\s+me\b|"
+    r"\b(?:my|our)\s+(?:own\s+|recent\s+|relevant\s+|main\s+)?(?:work|projects?|experience|background|research|"
+    r"contributions?|results?|publications?|papers?|skills?|qualifications?)\b",
+    re.IGNORECASE,
+)
+# A lead-in to what a paper says, not to what the student did: a quoted title, a reading verb, "from"/"about" it.
+_READ_LEAD_RE = re.compile(
+    r"[\"“‘*_]|\b(?:your|you|read|reading|learned|learnt|liked|took\s+away|took\s+from|"
+    r"(?:about|from)\s+(?:the|this|that|these|it))\b",
+    re.IGNORECASE,
+)
+# A sentence naming no one that goes on about what the sentence before spoke of: "It…", "The corpus…".
+_CONTINUES_RE = re.compile(
+    r"^(?:It|They|(?:This|That|The|These|Those)\s+(?:[\w-]+\s+)?(?:corpus|dataset|data|classifier|model|tracker|"
+    r"system|tool|benchmark|project|pipeline|study|survey|package|library|set|collection|annotation|experiment)s?)\b"
+)
 _THIRD_PERSON_RE = re.compile(r"\b(?:[Ss]he|[Hh]e|[Hh]er|[Hh]is|[Hh]im|[Hh]erself|[Hh]imself)\b")
 
 
@@ -130,6 +148,7 @@ class _Referent:
     names someone else by title ("my advisor, Dr. Horvat")."""
 
     student: bool = False
+    student_list: bool = False  # the list being read was introduced as the student's ("What I have done so far:")
 
     def after(self, text: str, people: People) -> None:
         if people.names_student(text):
@@ -157,10 +176,24 @@ def _body_sentences(
             sentence = _make_sentence(body, a, b, "body", people, referent.student)
             if before == "student" and sentence.about == "professor" and _refers_back_only(sentence.text, people):
                 sentence = replace(sentence, about="student")
+            if lead and referent.student_list and sentence.about == "neutral":
+                sentence = replace(sentence, about="student")
+            if before == "student" and sentence.about == "neutral" and _CONTINUES_RE.match(sentence.text):
+                sentence = replace(sentence, about="student")  # "I collected JaHotelDial. It has 3,200 dialogues."
             referent.after(sentence.text, people)
             if sentence.text:
                 before = sentence.about
                 yield sentence
+        if not lead:
+            referent.student_list = before == "student" and _introduces_own_list(body[start:end])
+
+
+def _introduces_own_list(block: str) -> bool:
+    """A paragraph about the student that ends in a colon introduces a list of what they did ("What I have done
+    so far:", "My projects:"), whose items name no one: they are the student's. One that presents a paper or
+    what the student read ("What I took from "CSFCube…":") introduces the paper's points."""
+    text = block.strip()
+    return text.endswith(":") and bool(_OWN_LEAD_RE.search(text)) and not _READ_LEAD_RE.search(text)
 
 
 def _refers_back_only(text: str, people: People) -> bool:

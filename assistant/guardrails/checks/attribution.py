@@ -15,8 +15,9 @@ from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.focus import work_phrase
 from assistant.guardrails.parse import ParsedEmail
 from assistant.guardrails.report import hard
+from assistant.guardrails.structure import Sentence
 from assistant.guardrails.verbatim import Foreign, ngram_owners, verbatim_runs, words_with_offsets
-from assistant.guardrails.vocabulary import Severity, norm
+from assistant.guardrails.vocabulary import PROF_PRONOUN_RE, Severity, norm
 from assistant.text import RESEARCH_STOPWORDS, content_words, stem
 from assistant.types import Paper, Violation
 
@@ -27,6 +28,8 @@ NEEDS: frozenset[str] = frozenset()
 CLAIMED_FINDING_MIN_WORDS = 5  # a result clause this long (content words) can be compared with an abstract
 CLAIMED_FINDING_PAPER_SHARE = 0.6  # share of its words one abstract has...
 CLAIMED_FINDING_CV_MARGIN = 0.3  # ...and every CV entry at least this much less
+CLAIMED_FINDING_RUN_SHARE = 0.5  # or this share, with a run of the abstract's words the CV lacks:
+CLAIMED_FINDING_RUN_WORDS = 4  # this many in a row
 # "I found that…" states a result; "I found it notable that…" or "I found your paper…" is an opinion.
 _RESULT_RE = re.compile(
     r"\b(?:I|[Ww]e|[Ss]he|[Hh]e|[Tt]he\s+(?:student|applicant|candidate))\s+(?:have\s+|has\s+|had\s+|also\s+|"
@@ -34,10 +37,24 @@ _RESULT_RE = re.compile(
     r"demonstrated|demonstrate|discovered|established|observed|confirmed|derived)\s+that|introduced|introduce|"
     r"proposed|propose)\b"
 )
+# The student reading the professor's work, before the result verb: what they found is in it.
+_READ_BEFORE_RE = re.compile(
+    r"\b(?:read|reading|re-reading|rereading)\b|^\s*(?:in|from|through)\s+(?:your|you)\b",
+    re.IGNORECASE,
+)
+_OWN_WORK_RE = re.compile(
+    r"\b(?:my|our)\s+(?:own\b|(?:[\w-]+\s+)?(?:experiments?|work|research|study|studies|thesis|project|replication|"
+    r"analysis|data|results?)\b)",
+    re.IGNORECASE,
+)
+_WORK_SUBJECT_WORDS = 6  # "your" this early in the found clause makes it about their work
+# The found clause opens on the work itself: "…I found that it reveals…", "…that your tensor view…".
+_WORK_SUBJECT_RE = re.compile(r"\s*(?:it|they|this|these|your|you|the\s+(?:paper|work|method|framework|approach))\b")
 _CLAUSE_END_RE = re.compile(r"[;:]|,\s+(?:but|which|while|whereas|so|and\s+I|and\s+we)\b|$")
 ATTRIBUTION_RUN_WORDS = 8  # a verbatim run this long from another professor's abstract is their work...
 ATTRIBUTION_FOREIGN_WORDS = 2  # ...when it carries this many content words absent from this professor's papers
 OTHERS_WORK_MIN_WORDS = 3  # "your work on <phrase>": a phrase this long (content words) can name a paper
+_CLAUSE_OPENER_RE = re.compile(r",?\s+(?:and\s+|or\s+)?(?:how|why|what|whether|which|that|where|when|who)\b")
 _OTHERS_ATTRIBUTION_RE = re.compile(r"\bet al\b|\bby\s+[A-Z][a-z]")
 
 
@@ -88,8 +105,12 @@ def _others_work(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 
 def _noun_phrase(phrase: str) -> str:
-    """The phrase up to its first word that can only be a verb: what the work is about, not what the sentence
-    goes on to say of it ("data-efficient learning | speaks to a question I keep running into")."""
+    """The phrase up to its first word that can only be a verb, or up to a clause it opens ("and how…", "that…"):
+    what the work is about, not what the sentence goes on to say of it ("data-efficient learning | speaks to a
+    question I keep running into", "explainable AI | and how people actually use explanations")."""
+    clause = _CLAUSE_OPENER_RE.search(phrase)
+    if clause and clause.start():
+        phrase = phrase[: clause.start()].rstrip(" ,")
     for m in re.finditer(r"\S+", phrase):
         pos = set(lexicon.lemmas(m.group().strip(",.;:!?")))
         if m.start() and pos and pos <= {"VERB", "AUX"}:
@@ -111,6 +132,8 @@ def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
         for m in _RESULT_RE.finditer(s.text):
             if m.group().split()[0].lower() in ("she", "he", "the") and s.about != "student":
                 continue  # "he"/"she" speak of the student only in a sentence about them
+            if _found_in_their_work(email, ev, s, m):
+                continue
             end = _CLAUSE_END_RE.search(s.text, m.end())
             claim = s.text[m.start() : end.start() if end else len(s.text)].rstrip(" ,.")
             paper = _finding_of(ev, s.text[m.end() : m.start() + len(claim)])
@@ -126,6 +149,38 @@ def _claimed_findings(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     return out
 
 
+def _found_in_their_work(email: ParsedEmail, ev: Evidence, s: Sentence, m: re.Match[str]) -> bool:
+    """ "Reading your paper, I found that…", "When I read SMERF I found that it reveals…", "I have found that the
+    SMERF suite is a useful tool": what the student found in the professor's work, not a result of their own. The
+    sentence says they read it, or the found clause is about the work (it, your…, a name of the professor's)."""
+    if _OWN_WORK_RE.search(s.text, 0, m.start()):
+        return False  # "In my own follow-up experiments I found that PATE also…": a result claimed as theirs
+    if _READ_BEFORE_RE.search(s.text, 0, m.start()) or _titled_before(email, s, s.start + m.start()):
+        return True
+    after = s.text[m.end() : m.end() + 60]
+    first_words = " ".join(after.split()[:_WORK_SUBJECT_WORDS])
+    if _WORK_SUBJECT_RE.match(after) or PROF_PRONOUN_RE.search(first_words):
+        return True  # "…I found that compared to existing methods, your approach…"
+
+    window = s.start + m.end() + len(" ".join(after.split()[:4]))
+    return any(
+        a.kind == "name"
+        and a.strong
+        and s.start + m.end() <= a.start <= window
+        and ev.name_known(a)
+        and not ev.cv_has_name(a)
+        for a in email.atoms_of(s)
+    )
+
+
+def _titled_before(email: ParsedEmail, s: Sentence, at: int) -> bool:
+    """A paper title or a quoted name the sentence gives before `at` ('In "Stacked Sequential Learning", I found
+    that…'): where it was found."""
+    if any(m.sentence == s and m.end <= at and (m.kind != "run" or m.cued) for m in email.mentions):
+        return True
+    return any(s.start <= a and b <= at for a, b in email.quote_spans[s.field])
+
+
 def _finding_of(ev: Evidence, text: str) -> Paper | None:
     """Their paper whose abstract states this result, when the CV does not."""
     words = {stem(w) for w in content_words(norm(text))} - RESEARCH_STOPWORDS
@@ -137,9 +192,23 @@ def _finding_of(ev: Evidence, text: str) -> Paper | None:
     share = len(words & ev.words.paper_stems(best)) / len(words) if best else 0.0
     # Per CV entry: a CV shares the field's vocabulary everywhere, a result only in the entry that reports it.
     in_cv = max((len(words & e) for e in ev.cv_entry_stems), default=0) / len(words)
-    if not best or share < CLAIMED_FINDING_PAPER_SHARE or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
+    if not best or in_cv > share - CLAIMED_FINDING_CV_MARGIN:
         return None
-    return ev.papers[best]
+    if share >= CLAIMED_FINDING_PAPER_SHARE or (share >= CLAIMED_FINDING_RUN_SHARE and _repeats_run(ev, text, best)):
+        return ev.papers[best]
+    return None
+
+
+def _repeats_run(ev: Evidence, text: str, pid: str) -> bool:
+    """The clause repeats a run of CLAIMED_FINDING_RUN_WORDS words of the paper's abstract (two of them content
+    words) that the CV does not have: a paraphrase of its finding that keeps its phrase ("lower per-sample noise")."""
+    words = norm(text).split()
+    abstract = f" {norm(ev.papers[pid].abstract or '')} "
+    for i in range(len(words) - CLAIMED_FINDING_RUN_WORDS + 1):
+        run = " ".join(words[i : i + CLAIMED_FINDING_RUN_WORDS])
+        if len(content_words(run)) >= 2 and f" {run} " in abstract and f" {run} " not in ev.cv.norm:
+            return True
+    return False
 
 
 def _copied_from_others(email: ParsedEmail, ev: Evidence) -> list[Violation]:

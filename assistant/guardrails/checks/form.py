@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant import lexicon
+from assistant.guardrails.atoms import requested
 from assistant.guardrails.checks.readable import cut_short, not_a_name, subject_problems
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
@@ -147,10 +148,13 @@ def _plural_leaks(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     """ "you presented our work on...": a sentence about the professor's work that kept its abstract's "we".
 
     Flagged when the "we/our" phrase is the abstract's own ("our work on" is in their abstracts) or follows
-    "you <verb> (that)" directly; "your results could help our lab" is the student's group and is left alone."""
+    "you <verb> (that)" directly; "your results could help our lab" is the student's group and is left alone, and
+    so is the "we/us" of a question or a request ("Do you think we could talk?", "Would you let us reuse it?")."""
     out = []
     for s in email.body_sentences("professor", "mixed"):
         for m in _PLURAL_AFTER_YOU_RE.finditer(s.text):
+            if requested(s, s.start + m.start("we")):
+                continue  # "Do you think we could talk?", "Could you tell us…": the student's own "we" asks
             phrase = (m.group("we") + m.group("next")).strip()
             if (len(phrase.split()) == 3 and ev.abstracts.has(phrase)) or _YOU_VERB_WE_RE.search(m.group()):
                 message = (

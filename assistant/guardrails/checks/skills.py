@@ -76,6 +76,6 @@ def _sourced_in_cv(ev: Evidence, rest: str) -> bool:
 def _skill_known(ev: Evidence, item: str) -> bool:
     words = [w.strip("()[]{},.;:!?\"'“”‘’") for w in item.split()]
     named = [w for w in words if w and is_named(w)]
-    if named:
-        return all(is_generic(t) or ev.cv.has(t) for t in named)
+    if named:  # an acronym of words the CV spells out counts ("BTL" for its Bradley–Terry–Luce)
+        return all(is_generic(t) or ev.cv_has(t) for t in named)
     return ev.cv.has(item) or ev.cv.has_any_word(item) or not content_words(norm(item))

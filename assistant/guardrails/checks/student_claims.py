@@ -9,20 +9,24 @@ import re
 
 from rapidfuzz import fuzz
 
-from assistant.guardrails.atoms import (
-    Atom,
-    clause_subject,
-    in_what_student_read,
-    is_duration,
-    read_by_student,
-    sentence_quantities,
-)
+from assistant.guardrails.atoms import Atom, clause_subject, in_what_student_read, is_duration
 from assistant.guardrails.checks.common import CV_MATCH_RATIO, cv_has_title, student_publication, written_in
 from assistant.guardrails.checks.skills import unbacked_skills
-from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, cv_units, unbacked_part, year_parts
+from assistant.guardrails.checks.student_common import (
+    AT_RUN_RE,
+    aspirational,
+    claim,
+    fact_inside_plan,
+    planned,
+    trim_run,
+)
+from assistant.guardrails.checks.student_degrees import degree_claims, signature_degree_claims
+from assistant.guardrails.checks.student_figures import figure_backed
+from assistant.guardrails.checks.student_roles import rank_claims, role_claims
+from assistant.guardrails.checks.student_sources import source_claims
+from assistant.guardrails.cv_facts import ANY_ENTRY, Part, Unit, clipped_forms, cv_units, unbacked_part, year_parts
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.parse import ParsedEmail
-from assistant.guardrails.quantities import derived, stated
 from assistant.guardrails.report import hard
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import (
@@ -39,71 +43,17 @@ NAME = "student_claims"
 SEVERITY: Severity = "hard"
 NEEDS: frozenset[str] = frozenset({"cv"})
 
-_DEGREE_LEVELS: dict[str, str] = {
-    "doctoral": r"Ph\.?\s?D\.?|PhD|DPhil|[Dd]octorate|[Dd]octoral",
-    "master's": r"M\.?S\.?c?\.?|M\.?Eng\.?|M\.?Tech\.?|M\.A\.|MA|MPhil|MBA|MRes|[Mm]aster(?:['’]s|s)?",
-    "bachelor's": r"B\.?S\.?c?\.?|B\.?Eng\.?|B\.?Tech\.?|B\.E\.|BE|B\.A\.|BA|[Bb]achelor(?:['’]s|s)?|"
-    r"[Uu]ndergrad(?:uate)?",
-}
-_DEGREE_RES = {level: re.compile(rf"(?<![A-Za-z])(?:{p})(?![A-Za-z])") for level, p in _DEGREE_LEVELS.items()}
-_ANY_DEGREE_RE = re.compile("|".join(r.pattern for r in _DEGREE_RES.values()))
-# Where what a sentence says of one degree ends: the next degree, clause (", I collected…") or item.
-_DEGREE_TAIL_END_RE = re.compile(
-    rf"[;:]|\s[-–—]\s|,\s+(?:where|which|and|but|while|with|I|we|she|he|they)\b|\b(?:and|then)\s+(?:an?|my|his|her|the)\s|"
-    rf"{_ANY_DEGREE_RE.pattern}"
-)
-# A degree is claimed only in a frame that gives it to the student: "I am an M.Sc. student", "I hold a BSc",
-# "with an M.Sc. in…", "my master's thesis", "she is a PhD candidate". "As a PhD student in your group", "doing a
-# PhD under your supervision", "interest in a PhD" and "PhD programs" are plans, not degrees held.
-# A word between the frame and the degree modifies the degree ("my recent M.Sc."); a preposition means the
-# degree is the object of something else ("my interest in PhD research", "have an interest in a PhD").
-_DEGREE_MODIFIER = r"(?:(?!(?:in|of|for|on|about|to|at|from|under|with|into|toward|towards)\s)[\w'’.-]+\s+)"
-_DEGREE_FRAME_RE = re.compile(
-    r"(?:\b(?:I\s+am|I['’]m|I\s+was|I\s+have\s+been|(?:[Ss]he|[Hh]e|[Tt]hey)\s+(?:is|was|are)|is|was)\s+"
-    rf"(?:currently\s+|now\s+|also\s+|still\s+)?an?\s+{_DEGREE_MODIFIER}{{0,3}}?"
-    r"|\b(?:I\s+am|I['’]m|(?:[Ss]he|[Hh]e)\s+is)\s+(?:currently\s+)?(?:pursuing|doing|completing|finishing)\s+"
-    rf"(?:an?\s+|my\s+|(?:his|her)\s+)?{_DEGREE_MODIFIER}{{0,2}}?"
-    r"|\b(?:hold|holds|held|have|has|had|earned|earn|received|completed|obtained|finished|got|gained)\s+"
-    rf"(?:an?\s+|my\s+|(?:his|her)\s+|the\s+){_DEGREE_MODIFIER}{{0,2}}?"
-    rf"|\bgraduated\s+(?:with\s+)?(?:an?\s+)?|\bwith\s+an?\s+|\b(?:[Mm]y|[Hh]is|[Hh]er)\s+{_DEGREE_MODIFIER}{{0,2}}?)$"
-)
-# A degree in a clause that plans or asks ("I would like my PhD to…", "whether you would consider supervising my
-# PhD") is one the student does not hold yet.
-_DEGREE_PLAN_RE = re.compile(
-    r"\b(?:would|could|will|might|shall|wish|hope|hoping|plan|planning|want|wanting|intend|intending|consider|"
-    r"considering|supervise|supervising|supervision)\b|['’]d\b",
-    re.IGNORECASE,
-)
-_ASPIRATION_RE = re.compile(
-    r"\b(?:pursue|pursuing|apply|applying|application|join|joining|seek|seeking|prospective|future|admissions?|"
-    r"hope|hoping|plan|planning|become|becoming|begin|start|starting|intend|interested|toward|towards|goal|"
-    r"aspire|considering|consider|would|will|want|wish|eager|take|taking|accept|accepting|recruit|recruiting|"
-    r"admit|admitting|hire|hiring|new)\b",
-    re.IGNORECASE,
-)
-_NOT_A_DEGREE_AFTER_RE = re.compile(
-    r"^\W*(?:\w+\s+)?(?:programs?|positions?|openings?|admissions?|applicants?|applications?|opportunit\w*|"
-    r"studies|supervision|advisor|students|student\s+in\s+your|student\s+with\s+you|fellowships?|scholarships?|"
-    r"awards?|prizes?|grants?)\b",
-    re.IGNORECASE,
-)
-_DEGREE_FIELD_RE = re.compile(
-    r"^\s+(?:degree\s+)?(?:in|of)\s+(?P<field>[A-Za-z&][A-Za-z&\s-]{1,60}?)"
-    r"(?=\s*(?:[,.;:()]|$|\s(?:at|from|with|where|under|to|for|since|during|and\s+I)\b))"
-)
 _AFFILIATION_VERB_RE = re.compile(
     r"\b(?:student|intern|interned|internship|worked|working|work|studied|studying|study|graduated|graduating|"
     r"graduate|researcher|assistant|engineer|employed|degree|thesis|visiting|visited|postdoc|undergraduate|"
     r"major|majoring|enrolled|attended|attend|completed|earned|received|hold|PhD|M\.S|B\.S|MSc|BSc|"
     r"took\s+part|participated|spent|workshop|summer\s+school)\b"
 )
-_AT_RUN_RE = re.compile(
-    r"\b(?:at|from)\s+(?:the\s+)?(?P<run>[A-Z][\w&'’.-]+(?:\s+(?:of|for|and|&|de|[A-Z][\w&'’.-]+))*)"
-)
 _AWARD_NOUN = r"(?i:awards?|scholarships?|fellowships?|prizes?|medals?|grants?|honou?rs?|distinctions?|dean['’]s list)"
 _AWARD_VERB = (
     r"\b(?:won|win|received|was awarded|were awarded|earned|got|was granted|"
     r"was named|was selected for|was honou?red with|was a recipient of|am a recipient of|"
+    r"was nominated for|was shortlisted for|was a finalist for|was (?:the\s+)?runner-up for|"
     rf"was the recipient of)\s+(?P<award>[^.;!?]{{0,80}}?\b{_AWARD_NOUN})\b"
 )
 # In a sentence only about the student, whatever its subject ("Ms. Kovač received…", "Her paper received…").
@@ -120,13 +70,18 @@ _THIRD_PERSON_OPENERS = frozenset({"she", "he", "her", "his", "the"})
 _AWARD_FILLER = frozenset(
     "the a an my our prestigious competitive highly several multiple full partial merit based merit-based "
     "annual national international award awards".split()
+    # What the award was given for, and the verb, when the claim opens on "my" ("My OTDK entry won 2nd prize").
+    + "entry submission won received got earned awarded took was were".split()
 )
+# An ordinal as words or as a number: "second prize" is the CV's "2nd prize".
+_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"}
 _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
 )
 _YEAR_WORD_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _VENUE_CLAIM_RE = re.compile(
-    r"\b(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)\s+(?:the\s+)?"
+    r"\b(?:(?:published|accepted|appeared|presented)\s+(?:\w+\s+){0,2}?(?:at|in|to)|(?:papers?|publications?)\s+at)"
+    r"\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][\w&'’-]*(?:\s+[A-Z0-9][\w&'’-]*)*)"
 )
 
@@ -134,7 +89,9 @@ _VENUE_CLAIM_RE = re.compile(
 def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     out = _structured_claim_violations(email, ev)
     for s in email.sentences:
-        if s.part == "signature" or (s.part == "body" and s.about in ("student", "mixed")):
+        if s.part == "signature":
+            out += signature_degree_claims(ev, s)
+        elif s.part == "body" and s.about in ("student", "mixed"):
             out += _sentence_claim_violations(email, ev, s)
     out += _unknown_student_atoms(email, ev, [v.span for v in out if v.span])
     for m in email.mentions:
@@ -152,16 +109,16 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 def _structured_claim_violations(email: ParsedEmail, ev: Evidence) -> list[Violation]:
     out = []
-    for claim in email.claims:
-        n = norm(claim.cv_item)
+    for stated in email.claims:
+        n = norm(stated.cv_item)
         if n and (f" {n} " in ev.cv.norm or fuzz.partial_ratio(n, ev.cv.norm) >= CV_MATCH_RATIO):
             continue
         out.append(
             hard(
                 NAME,
-                f"The claim {claim.claim!r} is said to rest on the CV text "
-                f"{claim.cv_item!r}, which the CV does not contain: remove the claim.",
-                email.in_body(claim.claim),
+                f"The claim {stated.claim!r} is said to rest on the CV text "
+                f"{stated.cv_item!r}, which the CV does not contain: remove the claim.",
+                email.in_body(stated.claim),
             )
         )
     return out
@@ -170,8 +127,10 @@ def _structured_claim_violations(email: ParsedEmail, ev: Evidence) -> list[Viola
 def _sentence_claim_violations(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
     out: list[Violation] = []
     if s.part == "body" and (STUDENT_SUBJECT_RE.search(s.text) or s.about == "student"):
-        out += _degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
+        out += degree_claims(ev, s) + _affiliation_claims(email, ev, s) + _award_claims(ev, s)
         out += _skill_claims(ev, s) + _venue_claims(ev, s) + _format_claims(email, ev, s)
+        out += source_claims(email, ev, s) + role_claims(ev, s) + rank_claims(ev, s)
+        out += signature_degree_claims(ev, s, at_start=True)  # "About me: - PhD candidate at KTH"
     return out
 
 
@@ -181,97 +140,55 @@ def _unknown_student_atoms(email: ParsedEmail, ev: Evidence, reported: list[str]
     a span they `reported` ("the Turing Fellowship") is not reported again."""
     out = []
     for atom in email.atoms:
-        if atom.subject != "student" or atom.plan or atom.kind == "year" or atom.text in email.student_words:
+        if atom.subject != "student" or atom.kind == "year" or atom.text in email.student_words:
             continue
-        if any(atom.text in span and span in atom.sentence.text for span in reported):
+        if any(atom.text in span and span in atom.sentence.text for span in reported) or _unclaimed(atom):
             continue
-        if atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom)):
-            continue  # phone numbers, postcodes; durations, which a CV gives as dates
         named = atom.kind == "name"
-        if named and not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
-            continue
-        if not (ev.cv_has_name(atom) or ev.name_known(atom) if named else _figure_backed(email, ev, atom)):
-            span = atom.text
+        if not (_name_backed(ev, atom) if named else figure_backed(email, ev, atom)):
             out.append(
                 hard(
                     NAME,
-                    f"{span!r} is stated about the student but is not in the CV: "
+                    f"{atom.text!r} is stated about the student but is not in the CV: "
                     "remove it or add it to the CV if it is true.",
-                    span,
+                    atom.text,
                 )
             )
     return out
 
 
-def _figure_backed(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
-    """The CV states it, or the professor's texts do and the student repeats it: in a clause not about their own
-    work (evidence.quantity_backed), or as what they read ("I was interested in your corpus of 10,000 posts")."""
-    if ev.quantity_backed(atom):
+def _unclaimed(atom: Atom) -> bool:
+    """What a plan says (`_in_plan`); a figure of the signature (a phone number, a postcode) or a duration,
+    which a CV gives as dates."""
+    if _in_plan(atom):
         return True
-    q = atom.quantity
-    if q is not None and derived(q, sentence_quantities(email.atoms, atom)):
-        return True  # arithmetic on the sentence's own figures, which are checked themselves
-    if q is None or not read_by_student(atom):
+    return atom.kind != "name" and (atom.sentence.part == "signature" or is_duration(atom))
+
+
+def _name_backed(ev: Evidence, atom: Atom) -> bool:
+    """The CV or the professor's texts have the name: as written for a script normalisation erases ("Нұрланқызы"),
+    or as the field of study a clipped word stands for ("Maths")."""
+    if not norm(atom.text) and written_in(atom.text, ev.cv_raw, ev.prof_raw):
+        return True
+    if any(ev.cv.has(w) for w in clipped_forms(atom.text)):
+        return True
+    return ev.cv_has_name(atom) or ev.name_known(atom)
+
+
+def _in_plan(atom: Atom) -> bool:
+    """A plan or a request claims nothing, unless it says what the student has or did ("I hope to reuse my 13B
+    model", "I would like to continue the work I did at Google")."""
+    at = atom.start - atom.sentence.start
+    if not (atom.plan or planned(atom.sentence.text, at)):
         return False
-    return any(stated(text).has(q) for text in (ev.profile_raw, *ev.paper_raw.values()))
-
-
-def _claim(s: Sentence, start: int, end: int, what: str) -> Violation:
-    span = s.text[start:end]
-    return hard(
-        NAME,
-        f"The email claims {what} {span!r} for the student, but the CV does not "
-        "show it: remove it or correct it to what the CV says.",
-        span,
-    )
-
-
-def _aspirational(text: str, at: int) -> bool:
-    window = " ".join(text[:at].split()[-8:])
-    return bool(_ASPIRATION_RE.search(window))
-
-
-def _degree_claims(ev: Evidence, s: Sentence) -> list[Violation]:
-    out = []
-    for level, pattern in _DEGREE_RES.items():
-        for m in pattern.finditer(s.text):
-            clause = s.text[max(0, m.start() - 80) : m.start()].split(",")[-1]
-            if not _DEGREE_FRAME_RE.search(clause) or _NOT_A_DEGREE_AFTER_RE.match(s.text[m.end() :]):
-                continue
-            if _DEGREE_PLAN_RE.search(clause):
-                continue
-            degrees = [u for u in cv_units(ev.cv_raw, _ANY_DEGREE_RE) if pattern.search(u.raw)]
-            if not degrees:
-                out.append(_claim(s, m.start(), m.end(), f"a {level} degree"))
-                continue
-            missing = unbacked_part(degrees, _degree_parts(s.text, m.end()))
-            if missing:
-                out.append(_claim(s, missing.start, missing.start + len(missing.text), missing.what))
-    return out
-
-
-def _degree_parts(text: str, at: int) -> list[Part]:
-    """What the sentence gives the degree that ends at `at`: its field, institution and years, up to the next
-    degree or clause ("an M.Sc. in Computer Engineering from Aarhus University (2025) and a B.Sc. in…")."""
-    end = min([len(text), *(m.start() for m in _DEGREE_TAIL_END_RE.finditer(text, at))])
-    tail = text[at:end]
-    parts = []
-    field = _DEGREE_FIELD_RE.match(tail)
-    if field:
-        parts.append(Part("the degree field", field.group("field"), at + field.start("field")))
-    place = _AT_RUN_RE.search(tail, field.end() if field else 0)
-    if place:
-        run = _trim_run(place.group("run"))
-        if content_words(norm(run)) and not all(is_generic(w) for w in run.split()):
-            parts.append(Part("the institution", run, at + place.start("run")))
-    return parts + year_parts(tail, at)
+    return not fact_inside_plan(atom.sentence.text, at)
 
 
 def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violation]:
     out = []
-    for m in _AT_RUN_RE.finditer(s.text):
-        run = _trim_run(m.group("run"))
-        if _inside_mention(email, s, m.start()) or _aspirational(s.text, m.start()):
+    for m in AT_RUN_RE.finditer(s.text):
+        run = trim_run(m.group("run"))
+        if _inside_mention(email, s, m.start()) or aspirational(s.text, m.start()):
             continue
         if clause_subject(s, s.start + m.start()) == "professor":
             continue  # "your lab at UCLA": where the professor works is the affiliation check's
@@ -286,12 +203,8 @@ def _affiliation_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[V
             allowed = ev.prof.has(run)
         if not allowed:
             start = m.start("run")
-            out.append(_claim(s, start, start + len(run), "the affiliation"))
+            out.append(claim(s, start, start + len(run), "the affiliation"))
     return out
-
-
-def _trim_run(run: str) -> str:
-    return re.sub(r"(?:\s+(?:of|for|and|&|de))+$", "", run).rstrip(".")
 
 
 def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
@@ -300,7 +213,8 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
 
 
 def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
-    return any(all(f" {w} " in e or f" {w}s " in e for w in words) for e in ev.cv_entries)
+    forms = [{w, _ORDINALS.get(w, w), *(k for k, v in _ORDINALS.items() if v == w)} for w in words]
+    return any(all(any(f" {f} " in e or f" {f}s " in e for f in fs) for fs in forms) for e in ev.cv_entries)
 
 
 def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
@@ -312,16 +226,16 @@ def _award_claims(ev: Evidence, s: Sentence) -> list[Violation]:
                 continue  # "he"/"she" speak of the student only in a sentence about them
             award = m.group("award")
             words = [w for w in content_words(norm(award)) if w not in _AWARD_FILLER]
-            if _aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
+            if aspirational(s.text, m.start("award")) and not re.search(r"\b(?:won|received)\b", m.group()):
                 continue
             # All in one entry of the CV: a CV listing a workshop paper does not back "the Best Paper Award".
             if words and not _in_one_cv_entry(ev, words):
-                out.append(_claim(s, m.start("award"), m.end("award"), "the award"))
+                out.append(claim(s, m.start("award"), m.end("award"), "the award"))
     return out
 
 
 def _skill_claims(ev: Evidence, s: Sentence) -> list[Violation]:
-    return [_claim(s, start, end, "experience with") for start, end in unbacked_skills(ev, s)]
+    return [claim(s, start, end, "experience with") for start, end in unbacked_skills(ev, s)]
 
 
 def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:
@@ -337,7 +251,7 @@ def _venue_claims(ev: Evidence, s: Sentence) -> list[Violation]:
         parts = [Part("a publication venue", name, m.start("venue"))] if name else []
         missing = unbacked_part(cv_units(ev.cv_raw, ANY_ENTRY), parts + year_parts(venue, m.start("venue")))
         if missing:
-            out.append(_claim(s, m.start("venue"), m.end("venue"), "a publication venue"))
+            out.append(claim(s, m.start("venue"), m.end("venue"), "a publication venue"))
     return out
 
 
@@ -346,13 +260,13 @@ def _format_claims(email: ParsedEmail, ev: Evidence, s: Sentence) -> list[Violat
     its CV entry: one entry must give the format, with the work's name when the sentence names one the CV has."""
     out = []
     for m in _FORMAT_RE.finditer(s.text):
-        if clause_subject(s, s.start + m.start()) == "professor" or _aspirational(s.text, m.start()):
+        if clause_subject(s, s.start + m.start()) == "professor" or aspirational(s.text, m.start()):
             continue
         names = [a.text for a in email.atoms_of(s) if a.kind == "name" and a.strong and ev.cv_has(a.text)]
         parts = [Part("the presentation format", m.group("format"), m.start("format"))]
         entries = cv_units(ev.cv_raw, ANY_ENTRY)
         if unbacked_part(entries, parts) or (names and not any(_entry_with(e, parts, names) for e in entries)):
-            out.append(_claim(s, m.start(), m.end(), "the presentation"))
+            out.append(claim(s, m.start(), m.end(), "the presentation"))
     return out
 
 
