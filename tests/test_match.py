@@ -170,7 +170,7 @@ def test_scores_equal_the_recorded_in_memory_ones(
         for got, want in zip(raw, recorded["raw"], strict=True):
             assert got.professor_id == want["professor_id"]
             # The score is 100x the unit-scale parts, so "to 1e-6" is 1e-4 here: float32 products on another
-            # CPU's BLAS kernels (AVX-512 here, AVX2 where this was recorded) move it by ~1e-5 (1e-7 relative).
+            # CPU's BLAS kernels (an AVX-512 machine, not the one this was recorded on) move it by ~1e-5.
             assert got.score == pytest.approx(want["score"], abs=100 * 1e-6)
             for part in ("topic", "method", "recency"):
                 assert getattr(got.components, part) == pytest.approx(want["components"][part], abs=1e-6)
