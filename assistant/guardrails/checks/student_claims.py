@@ -17,6 +17,7 @@ from assistant.guardrails.checks.student_common import (
     aspirational,
     claim,
     fact_inside_plan,
+    ordinal_forms,
     planned,
     trim_run,
 )
@@ -73,8 +74,6 @@ _AWARD_FILLER = frozenset(
     # What the award was given for, and the verb, when the claim opens on "my" ("My OTDK entry won 2nd prize").
     + "entry submission won received got earned awarded took was were".split()
 )
-# An ordinal as words or as a number: "second prize" is the CV's "2nd prize".
-_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"}
 _FORMAT_RE = re.compile(
     r"\b(?P<format>oral|spotlight|poster|invited|contributed)\s+(?:presentation|talk|paper|session)s?\b", re.IGNORECASE
 )
@@ -213,7 +212,7 @@ def _inside_mention(email: ParsedEmail, s: Sentence, offset: int) -> bool:
 
 
 def _in_one_cv_entry(ev: Evidence, words: list[str]) -> bool:
-    forms = [{w, _ORDINALS.get(w, w), *(k for k, v in _ORDINALS.items() if v == w)} for w in words]
+    forms = [ordinal_forms(w) for w in words]  # "second prize" is the CV's "2nd prize"
     return any(all(any(f" {f} " in e or f" {f}s " in e for f in fs) for fs in forms) for e in ev.cv_entries)
 
 

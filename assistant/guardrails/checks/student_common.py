@@ -81,3 +81,12 @@ def fact_inside_plan(text: str, at: int) -> bool:
     # A fact of the student's right before the words: "…the work I did at Google", not "…the corpus I collected, in
     # Chinese too" (what the plan would add to it).
     return bool((cues and _OWN_RE.search(rest)) or _DONE_RE.search(rest[-_DONE_REACH:]))
+
+
+# An ordinal as words or as a number: "second prize" is the CV's "2nd prize".
+_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"}
+
+
+def ordinal_forms(word: str) -> set[str]:
+    """A word with the other way of writing it if it is an ordinal ("second" -> {"second", "2nd"})."""
+    return {word, _ORDINALS.get(word, word), *(k for k, v in _ORDINALS.items() if v == word)}

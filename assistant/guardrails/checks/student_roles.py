@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.guardrails.checks.student_common import aspirational, claim
+from assistant.guardrails.checks.student_common import aspirational, claim, ordinal_forms
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.structure import Sentence
 from assistant.guardrails.vocabulary import norm
@@ -32,7 +32,6 @@ _RANK_RE = re.compile(
     r"(?:\s+(?:of|out\s+of)\s+\d+|[^.;:]{0,30}?\b(?:class|cohort|programme|program|department))"
 )
 _RANK_CUE_RE = re.compile(r"\b(?:ranked|rank|top|valedictorian|cohort)\b|\bof\s+\d+\b")
-_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"}
 _LINE_RE = re.compile(r"\n(?![ \t]+\S)")  # a line, with the indented lines that continue it
 
 
@@ -69,7 +68,7 @@ def rank_claims(ev: Evidence, s: Sentence) -> list[Violation]:
     lines = [f" {norm(line)} " for line in _LINE_RE.split(ev.cv_raw)]
     for m in _RANK_RE.finditer(s.text):
         rank = m.group("rank").lower()
-        forms = {rank, _ORDINALS.get(rank, rank), *(k for k, v in _ORDINALS.items() if v == rank)}
+        forms = ordinal_forms(rank)
         if not any(_RANK_CUE_RE.search(e) and any(f" {f} " in e for f in forms) for e in lines):
             out.append(claim(s, m.start("rank"), m.end(), "the rank"))
     return out
