@@ -46,3 +46,33 @@ def test_benchmark_script_imports_and_takes_help(
         main(["--help"]) if inspect.signature(main).parameters else main()
     assert exit_.value.code == 0
     assert "usage:" in capsys.readouterr().out
+
+
+def test_guardrail_benchmark_counts_false_alarms_by_rule_without_email_text() -> None:
+    """Held-out false alarms are reported by the rule that raised them, and the rule carries none of the email's
+    own words: no quoted span, figure or professor's name."""
+    from assistant.types import Violation
+
+    module = _load(BENCHMARKS / "guardrails.py")
+    figure = Violation(
+        check="numbers",
+        severity="hard",
+        message="The number '3.7 points' is stated about Ivan Stelmakh's work but appears nowhere in their "
+        "titles, abstracts or profile: remove it or use what the abstract says.",
+        span="3.7 points",
+    )
+    foreign = Violation(
+        check="attribution",
+        severity="hard",
+        message="'SemEval-2017 Task 8' comes from another professor's paper, not Yue Yu's: remove it.",
+        span="SemEval-2017 Task 8",
+    )
+    counted = Violation(
+        check="numbers", severity="hard", message="four is not in the paper (“X”); 12k too.", span="four"
+    )
+    rules = [module.rule_of(figure, "Ivan Stelmakh"), module.rule_of(foreign, "Yue Yu"), module.rule_of(counted, "A")]
+    assert rules[0] == ("numbers: The number Q is stated about <professor>'s work but appears nowhere in")
+    assert rules[1] == "attribution: Q comes from another professor's paper, not <professor>'s: remove it."
+    assert rules[2] == "numbers: Q is not in the paper Q; Q too."
+    for rule in rules:
+        assert not any(word in rule for word in ("3.7", "Stelmakh", "SemEval", "Yue", "four", "12"))
