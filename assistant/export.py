@@ -28,7 +28,9 @@ def report_json(report: GuardrailReport) -> dict[str, Any]:
         "passed": report.passed,
         "status": report.verdict,
         "checks": [c.model_dump(include={"check", "status", "severity", "note"}) for c in report.checks],
-        "violations": [v.model_dump(include={"check", "severity", "message", "span"}) for v in report.violations],
+        "violations": [
+            v.model_dump(include={"check", "severity", "message", "span", "evidence"}) for v in report.violations
+        ],
     }
 
 
@@ -48,6 +50,8 @@ def report_lines(report: GuardrailReport) -> list[str]:
         for v in check.violations:
             span = f' — "{v.span}"' if v.span else ""
             lines.append(f"       [{v.severity}] {v.message}{span}")
+            if v.evidence:  # the paper's words, for the reader to check the verdict against
+                lines.append(f"         {v.evidence}")
     return lines
 
 

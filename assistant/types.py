@@ -259,6 +259,9 @@ class Violation(_Record):
     severity: Literal["hard", "soft"]
     message: str
     span: str | None = None  # the offending text in the email
+    # The source passage the claim was checked against, quoted ("'Title' says: “…”"), so a person can check the
+    # verdict. Untrusted text: shown to the user as the paper's words, never sent in a prompt.
+    evidence: str | None = None
 
 
 # passed: ran, found nothing. failed: found violations (hard or soft: see severity). skipped: not run, by

@@ -9,12 +9,12 @@ from assistant.guardrails.vocabulary import Severity
 from assistant.types import CheckResult, CheckStatus, GuardrailReport, Violation
 
 
-def hard(check: str, message: str, span: str | None = None) -> Violation:
-    return Violation(check=check, severity="hard", message=message, span=span or None)
+def hard(check: str, message: str, span: str | None = None, evidence: str | None = None) -> Violation:
+    return Violation(check=check, severity="hard", message=message, span=span or None, evidence=evidence)
 
 
-def soft(check: str, message: str, span: str | None = None) -> Violation:
-    return Violation(check=check, severity="soft", message=message, span=span or None)
+def soft(check: str, message: str, span: str | None = None, evidence: str | None = None) -> Violation:
+    return Violation(check=check, severity="soft", message=message, span=span or None, evidence=evidence)
 
 
 class Unverified(Exception):

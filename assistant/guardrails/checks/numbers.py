@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.guardrails import passages
 from assistant.guardrails.acronyms import spelled_out
 from assistant.guardrails.atoms import (
     Atom,
@@ -58,10 +59,15 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
         check = _name_violation if atom.kind == "name" else _year_violation if atom.kind == "year" else _figure
         found = check(email, ev, atom, focus)
         if found and atom.sentence.part == "subject":
-            found = soft(found.check, found.message, found.span)  # a subject line sums up what the body claims
+            found = found.model_copy(update={"severity": "soft"})  # a subject line sums up what the body claims
         if found:
             out.append(found)
     return out + _phrases_of_other_papers(email, ev)
+
+
+def _graded(firm: bool, message: str, atom: Atom, evidence: str | None = None) -> Violation:
+    """Hard when the sentence's paper is firmly known, else a warning; `evidence`: the passage checked against."""
+    return (hard if firm else soft)(NAME, message, atom.text, evidence)
 
 
 def _maybe_students(atom: Atom) -> bool:
@@ -99,7 +105,7 @@ def _figure(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Viola
     if stating or stated(ev.profile_raw).has(q):
         if not focus.papers or _describes_another(ev, atom.sentence.text, focus, stating):
             return None
-        return _other_paper(ev, atom, focus)
+        return _other_paper(ev, atom, focus, stating)
     if backed_by_cv and (not strict(atom, focus) or atom.sentence.about == "mixed"):
         return None
     return _unstated(email, ev, atom, focus)
@@ -117,7 +123,8 @@ def _unstated(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Vio
     # Proven wrong only of a paper the sentence is about (found, or shown by another figure it states); of their
     # work at large, it cannot be confirmed.
     specific = bool(focus.papers) or _states_a_paper_figure(email, ev, atom)
-    return hard(NAME, message, atom.text) if specific else soft(NAME, message, atom.text)
+    near = [passages.closest(ev, p, q, atom.bound | atom.named) for p in focus.papers[:1]]
+    return _graded(specific, message, atom, next(iter(near), None))
 
 
 def _states_a_paper_figure(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
@@ -156,7 +163,7 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str], email: P
             f"{', '.join(q.text for q in listed)}: the paper gives these figures for the same things in the other "
             "order. Give each figure with what it measures in the paper."
         )
-        return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+        return _graded(focus.firm, message, atom, passages.stating(ev, papers[0], atom.quantity))
     figures: list[Figure] = [f for pid in papers for f in text_figures(ev.paper_raw[pid])]
     # A capitalised word the paper also writes in lower case is a common word ("Web corpus", "web corpus"), not a
     # name that ties the figure to a dataset or a language ("0.947 on Czech").
@@ -172,7 +179,7 @@ def _binding(ev: Evidence, atom: Atom, focus: Focus, papers: list[str], email: P
         f"{atom.text} is in {label!r}, but not as the figure for {word!r}: there {word!r} goes with another "
         "figure. Give each figure with what it measures in the paper."
     )
-    return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+    return _graded(focus.firm, message, atom, passages.stating(ev, papers[0], atom.quantity))
 
 
 def _published_clause(atom: Atom) -> bool:
@@ -208,7 +215,7 @@ def _describes_another(ev: Evidence, text: str, focus: Focus, stating: list[str]
     return max(scores[p] for p in stating) > max(scores[p] for p in focus.papers)
 
 
-def _other_paper(ev: Evidence, atom: Atom, focus: Focus) -> Violation:
+def _other_paper(ev: Evidence, atom: Atom, focus: Focus, stating: list[str]) -> Violation:
     label = ev.papers[focus.papers[0]].label()
     how = "names" if focus.how in ("title", "name") else "refers to" if focus.how == "previous" else "cites"
     if focus.how == "described":
@@ -217,7 +224,9 @@ def _other_paper(ev: Evidence, atom: Atom, focus: Focus) -> Violation:
         f"{atom.text} is not in the paper this sentence {how} ({label!r}); it comes from another of their papers. "
         "Attach each figure to the paper that reports it."
     )
-    return hard(NAME, message, atom.text) if focus.firm else soft(NAME, message, atom.text)
+    assert atom.quantity is not None
+    found = (passages.stating(ev, p, atom.quantity) for p in stating)
+    return _graded(focus.firm, message, atom, next((f for f in found if f), None))
 
 
 # ---------------------------------------------------------------- years
@@ -315,7 +324,7 @@ def _name_in_focus(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
     )
     # A question credits nothing ("…whether EC-Cache remains attractive when TTLs define the working set").
     firm = focus.firm and atom.strong and not asked(atom.sentence, atom.start)
-    return hard(NAME, message, atom.text) if firm else soft(NAME, message, atom.text)
+    return _graded(firm, message, atom, passages.naming(ev, stating[0], atom.text))
 
 
 # ---------------------------------------------------------------- phrases of another of their papers
