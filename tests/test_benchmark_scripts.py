@@ -76,3 +76,21 @@ def test_guardrail_benchmark_counts_false_alarms_by_rule_without_email_text() ->
     assert rules[2] == "numbers: Q is not in the paper Q; Q too."
     for rule in rules:
         assert not any(word in rule for word in ("3.7", "Stelmakh", "SemEval", "Yue", "four", "12"))
+
+
+def test_guardrail_benchmark_reads_the_named_checks_as_warnings() -> None:
+    """`--as-warnings numbers`: a numbers violation no longer blocks (whichever check found it); others still do."""
+    from assistant.types import CheckResult, GuardrailReport, Violation
+
+    module = _load(BENCHMARKS / "guardrails.py")
+    figure = Violation(check="numbers", severity="hard", message="a figure", span="71%")
+    title = Violation(check="titles", severity="hard", message="a title", span="Deep Nets")
+    report = GuardrailReport(
+        checks=[
+            CheckResult(check="numbers", status="failed", severity="hard", violations=[figure]),
+            CheckResult(check="titles", status="failed", severity="hard", violations=[title]),
+        ]
+    )
+    assert [v.span for v in module.as_warnings(report, frozenset({"numbers"})).hard_violations] == ["Deep Nets"]
+    assert module.as_warnings(report, frozenset({"numbers", "titles"})).verdict == "passed"
+    assert module.as_warnings(report, frozenset()) is report
