@@ -115,3 +115,25 @@ def test_the_web_report_shows_the_evidence_escaped() -> None:
     html = environment().get_template("_violations.html").render(violations=report.violations)
     assert 'class="evidence"' in html and "16.3%" in html
     assert "<b>LLaVA</b>" not in html and "&lt;b&gt;LLaVA&lt;/b&gt;" in html
+
+
+def test_another_professors_name_quotes_their_paper() -> None:
+    """GRAPE is another professor's method: credited to this one, the report quotes the paper that names it."""
+    grape = Paper(
+        id="p-grape",
+        title="Reweighting Pretraining Domains by Gradient Alignment",
+        abstract="Data mixtures matter. We propose GRAPE, which reweights domains by how well their gradients align.",
+    )
+    ctx = GuardrailContext(
+        professor=PROFESSOR, sources=PAPERS, other_papers=[("Meisam Razaviyayn", grape)], min_words=0
+    )
+    text = (
+        "Subject: PhD inquiry\n\nDear Professor Mirzasoleiman,\n\nI admire how your GRAPE method reweights "
+        "pretraining domains.\n\nBest regards,\nSam Lee"
+    )
+    [found] = [v for v in check_text(text, ctx).hard_violations if v.span == "GRAPE"]
+    assert found.check == "attribution"
+    assert found.evidence == (
+        f"'{grape.title}', by Meisam Razaviyayn, says: \u201cWe propose GRAPE, which reweights domains by how well "
+        "their gradients align.\u201d"
+    )

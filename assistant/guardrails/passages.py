@@ -1,12 +1,14 @@
 """The passage of a paper a claim was checked against, quoted beside the violation (`Violation.evidence`), so that
-a person can check the verdict in seconds instead of trusting it: the sentence stating the figure in the paper it
-belongs to, or, for a figure no paper states, the sentence of the paper it was said of that shares the most
-words with it.
+a person can check the verdict in seconds instead of trusting it: the sentence stating the figure or writing the
+name in the paper it belongs to (another professor's, for a name credited to the wrong person), or, for a figure
+no paper states, the sentence of the paper it was said of that shares the most words with it.
 
 The passage is the paper's text, untrusted: it is shown to the person as a quotation of the paper, and it never
 goes into a prompt (the repair round sends the messages, not the evidence)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import regex
 
@@ -17,42 +19,67 @@ from assistant.text import sentence_spans
 from assistant.types import Paper
 
 MAX_CHARS = 240  # a passage longer than this is cut around what it is quoted for
+_PERCENT_RE = regex.compile(r"\d[\d.,]*\s*(?:%|percent)")
+_FIGURE_RE = regex.compile(r"\d(?![\d.,]*\))")  # not a list item's "(1)"
 
 
 def stating(ev: Evidence, pid: str, q: Quantity) -> str | None:
-    """The paper's sentence that states the figure."""
-    paper, text = ev.papers[pid], ev.paper_raw[pid]
-    for a, b in sentence_spans(text):
-        if stated(text[a:b]).has(q):
-            return _quote(paper, text[a:b], _first_figure(text[a:b], "%" in q.text))
-    return None
+    """Their paper's sentence that states the figure."""
+    paper = ev.papers[pid]
+    found = next((s for s in _sentences(paper) if stated(s).has(q)), None)
+    return _quote(_says(paper), found, _first_figure(found, "%" in q.text)) if found else None
 
 
 def naming(ev: Evidence, pid: str, name: str) -> str | None:
-    """The paper's sentence that writes the name."""
-    paper, text = ev.papers[pid], ev.paper_raw[pid]
-    pattern = regex.compile(rf"(?<!\w){regex.escape(name)}(?!\w)", regex.IGNORECASE)
-    for a, b in sentence_spans(text):
-        found = pattern.search(text, a, b)
-        if found:
-            return _quote(paper, text[a:b], found.start() - a)
-    return None
+    """Their paper's sentence that writes the name."""
+    paper = ev.papers[pid]
+    return _naming(paper, _says(paper), name) or _in_title(paper, f"{paper.label()!r}", name)
+
+
+def naming_elsewhere(ev: Evidence, name: str) -> str | None:
+    """The sentence of another professor's paper that writes the name (a name credited to the wrong person)."""
+    found = ev.corpus.other_paper_using([name], ev.prof_id, 1)
+    if found is None:
+        return None
+    owner, paper = found
+    label = f"{paper.label()!r}, by {owner},"
+    return _naming(paper, f"{label} says", name) or _in_title(paper, label.rstrip(","), name)
 
 
 def closest(ev: Evidence, pid: str, q: Quantity, words: frozenset[str]) -> str | None:
     """For a figure the paper does not state: the paper's sentence sharing the most of `words` (stemmed content
     words, as `bound_words` gives them), when one shares any, cut around its first figure of the same kind."""
-    paper, text = ev.papers[pid], ev.paper_raw[pid]
+    paper = ev.papers[pid]
     best, best_shared = None, 0
-    for a, b in sentence_spans(text):
-        shared = len(words & frozenset(bound_words(text[a:b])))
+    for sentence in _sentences(paper):
+        shared = len(words & frozenset(bound_words(sentence)))
         if shared > best_shared:
-            best, best_shared = text[a:b], shared
-    return _quote(paper, best, _first_figure(best, "%" in q.text)) if best else None
+            best, best_shared = sentence, shared
+    return _quote(_says(paper), best, _first_figure(best, "%" in q.text)) if best else None
 
 
-_PERCENT_RE = regex.compile(r"\d[\d.,]*\s*(?:%|percent)")
-_FIGURE_RE = regex.compile(r"\d(?![\d.,]*\))")  # not a list item's "(1)"
+def _sentences(paper: Paper, abstract_only: bool = False) -> Iterator[str]:
+    """The title (a sentence of its own: it has no full stop to end it), then the abstract's sentences."""
+    if paper.title and not abstract_only:
+        yield paper.title
+    text = paper.abstract or ""
+    for a, b in sentence_spans(text):
+        yield text[a:b]
+
+
+def _naming(paper: Paper, lead: str, name: str) -> str | None:
+    """The abstract's sentence that writes the name (the lead names the paper: its title is not quoted again)."""
+    pattern = regex.compile(rf"(?<!\w){regex.escape(name)}(?!\w)", regex.IGNORECASE)
+    for sentence in _sentences(paper, abstract_only=True):
+        found = pattern.search(sentence)
+        if found:
+            return _quote(lead, sentence, found.start())
+    return None
+
+
+def _in_title(paper: Paper, label: str, name: str) -> str | None:
+    found = regex.search(rf"(?<!\w){regex.escape(name)}(?!\w)", paper.title or "", regex.IGNORECASE)
+    return f"{label} has it in its title." if found else None
 
 
 def _first_figure(sentence: str, percent: bool) -> int:
@@ -60,17 +87,21 @@ def _first_figure(sentence: str, percent: bool) -> int:
     return found.start() if found else 0
 
 
-def _quote(paper: Paper, sentence: str, anchor: int) -> str:
-    """`'Title' says: "…"`, the sentence on one line and cut to MAX_CHARS around `anchor`."""
-    lead = len(sentence) - len(sentence.lstrip())
+def _says(paper: Paper) -> str:
+    return f"{paper.label()!r} says"
+
+
+def _quote(lead: str, sentence: str, anchor: int) -> str:
+    """`lead: “…”`, the sentence on one line and cut to MAX_CHARS around `anchor`, between words."""
+    indent = len(sentence) - len(sentence.lstrip())
     text = " ".join(sentence.split())
-    anchor = max(0, anchor - lead)
+    anchor = max(0, anchor - indent)
     if len(text) > MAX_CHARS:
         start = max(0, min(anchor - MAX_CHARS // 3, len(text) - MAX_CHARS))
         end = start + MAX_CHARS
-        if start:  # cut between words
+        if start:
             start = text.find(" ", start) + 1 or start
         if end < len(text):
             end = text.rfind(" ", start, end) if " " in text[start:end] else end
         text = ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-    return f"{paper.label()!r} says: \u201c{text}\u201d"
+    return f"{lead}: \u201c{text}\u201d"

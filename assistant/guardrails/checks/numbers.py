@@ -292,6 +292,7 @@ def _unknown_name(ev: Evidence, atom: Atom, focus: Focus) -> Violation | None:
             f"{atom.text!r} comes from another professor's paper, not {ev.name}'s: remove it or attribute it "
             "correctly.",
             atom.text,
+            passages.naming_elsewhere(ev, atom.text),
         )
     if in_cv:
         return soft(NAME, f"{atom.text!r} is in the CV but in none of {ev.name}'s papers: is it theirs?", atom.text)
