@@ -15,15 +15,20 @@ Printed for `dev` and `heldout` separately (held-out emails only ever as aggrega
   violation elsewhere in the email blocks it for the wrong reason, so it does not count;
 - false positives: faithful emails with any hard violation, and per check the faithful emails it fired on;
 - soft warnings per faithful email, and hard violations in fabricated emails outside the labelled sentence;
+- false positives by rule (`rule_of`: the wording of the message, with nothing of the email in it), and how many
+  hard violations quote the passage they were checked against (`Violation.evidence`);
 - the `support` check's own catches and false positives, when the build has it and it ran;
 - `check_text` time on the dev faithful email closest to 300 words (median of `--runs`, wall and CPU);
 - the old 74 fixtures (`tests/fixtures/guardrails/`), now a regression set, in one line;
 - one JSON line with all of it (`--json-out FILE` also writes it to a file).
 
     python benchmarks/guardrails.py [-v] [--runs 100] [--store DIR] [--json-out FILE] [--writers a,b,c,d]
+                                    [--dev-only] [--as-warnings numbers,student_claims]
 
-`-v` prints every dev email's violations to stderr (never a held-out one). Exit 1 when a target is missed:
-non-semantic classes caught on their span >= 97% and false positives <= 3%, on each split.
+`-v` prints every dev email's violations to stderr (never a held-out one). `--as-warnings` reads those checks'
+hard violations as warnings: one point of the trade between catches and false alarms, said so in the header and in
+the JSON (`as_warnings`). Exit 1 when a target is missed: non-semantic classes caught on their span >= 97% and
+false positives <= 3%, on each split.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from assistant.cv import read_cv  # noqa: E402
 from assistant.draft import guardrail_context  # noqa: E402
 from assistant.guardrails import GuardrailContext, check_text  # noqa: E402
 from assistant.guardrails.cases import evaluate, load_cases  # noqa: E402
+from assistant.guardrails.checks import REGISTRY  # noqa: E402
 from assistant.index import PaperIndex  # noqa: E402
 from assistant.ingest import ingest_files  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
@@ -165,7 +171,7 @@ _QUOTED_RE = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|\([^)]*\)")  # an apos
 _FIGURE_RE = re.compile(
     r"\d[\d.,%]*[kKMBx]?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half|third|quarter)\b"
 )
-RULE_WORDS = 12
+RULE_WORDS = 16
 
 
 def rule_of(v: Violation, professor: str) -> str:
@@ -183,9 +189,11 @@ class Tally:
     faithful: int = 0
     false_positives: int = 0
     fp_by_check: Counter[str] = field(default_factory=Counter)
-    fp_by_rule: Counter[str] = field(
-        default_factory=Counter
-    )  # faithful emails by the rule (`rule_of`) that blocked them
+    # Faithful emails by the rule (`rule_of`) that blocked them.
+    fp_by_rule: Counter[str] = field(default_factory=Counter)
+    # Hard violations, and those quoting the passage they were checked against, by (faithful?, check).
+    hard_by_check: Counter[tuple[bool, str]] = field(default_factory=Counter)
+    with_evidence: Counter[tuple[bool, str]] = field(default_factory=Counter)
     soft_on_faithful: int = 0
     per_class: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # [caught, n]
     caught_by_check: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -197,6 +205,8 @@ class Tally:
         """Score one email; True when it is a faithful pass or a fabrication caught on its span."""
         self.checks_run.update(c.check for c in report.checks if not (c.note or "").startswith("skipped"))
         hard = [v for v in report.violations if v.severity == "hard"]
+        self.hard_by_check.update((item.cls is None, v.check) for v in hard)
+        self.with_evidence.update((item.cls is None, v.check) for v in hard if v.evidence)
         if item.cls is None:
             self.faithful += 1
             self.soft_on_faithful += sum(v.severity == "soft" for v in report.violations)
@@ -237,6 +247,10 @@ class Tally:
             "false_positive_rate": round(self.fp_rate, 4),
             "false_positives_by_check": dict(sorted(self.fp_by_check.items())),
             "false_positives_by_rule": dict(self.fp_by_rule.most_common()),
+            "hard_violations_with_evidence": {
+                f"{'faithful' if faithful else 'fabricated'} {check}": [self.with_evidence[(faithful, check)], n]
+                for (faithful, check), n in sorted(self.hard_by_check.items())
+            },
             "soft_warnings_per_faithful_email": round(self.soft_on_faithful / self.faithful, 2) if self.faithful else 0,
             "caught_on_span": {c: v for c, v in sorted(self.per_class.items())},
             "hard_classes_caught": [hard_caught, hard_n],
@@ -340,6 +354,12 @@ def render(tallies: dict[str, Tally]) -> str:
     checks = sorted(set(dev.fp_by_check) | set(held.fp_by_check))
     lines += [f"  {c:<22}dev {dev.fp_by_check[c]:>3}   held-out {held.fp_by_check[c]:>3}" for c in checks]
     for name, t in (("dev", dev), ("held-out", held)):
+        quoted = ", ".join(
+            f"{check} {t.with_evidence[(f, check)]}/{n} on {'faithful' if f else 'fabricated'}"
+            for (f, check), n in sorted(t.hard_by_check.items())
+            if t.with_evidence[(f, check)]
+        )
+        lines.append(f"{name}: hard violations quoting the passage they were checked against: {quoted or 'none'}")
         if t.fp_by_rule:
             lines.append(f"{name} false positives by rule (emails; from the messages' wording, no email text):")
             lines += [f"  {n:>3}  {rule}" for rule, n in t.fp_by_rule.most_common()]
@@ -392,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     writers = set(args.writers.split(",")) if args.writers else None
     softened = frozenset(filter(None, args.as_warnings.split(",")))
+    if unknown := softened - {c.NAME for c in REGISTRY}:
+        parser.error(f"--as-warnings: no such check: {', '.join(sorted(unknown))}")
     every = load_items()
     items = [i for i in every if (i.split == "dev" or not args.dev_only) and (not writers or i.writer in writers)]
     runner = Runner(open_store(args.store))
@@ -407,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     who = ", ".join(sorted({i.writer for i in items}))
     print(
         f"labelled set {SET_DIR.relative_to(ROOT)} (writers {who}): dev {counts['dev']} emails, held-out "
-        f"{counts['heldout']} (aggregates only); checked in {seconds:.1f} s\n"
+        f"{counts['heldout']} (aggregates only); checked in {seconds:.1f} s"
+        + (f"; READ AS WARNINGS: {', '.join(sorted(softened))} (not the checker's figures)" if softened else "")
+        + "\n"
     )
     print(render(tallies))
     speed = time_check_text(runner, every, args.runs)  # a dev email even when --writers picks held-out-only ones
@@ -418,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(regression_line())
     result = {s: t.summary() for s, t in tallies.items()} | {"check_text": speed, "seconds": round(seconds, 1)}
+    result["as_warnings"] = sorted(softened)
     line = json.dumps(result)
     print(line)
     if args.json_out:

@@ -501,13 +501,18 @@ def test_review_page_escapes_untrusted_text() -> None:
         citations=[{"paper_id": "p1", "title": evil}],
         guardrails={
             "passed": False,
-            "violations": [{"check": "injection", "severity": "hard", "message": f"bad {evil}", "span": evil}],
+            "violations": [
+                {"check": "injection", "severity": "hard", "message": f"bad {evil}", "span": evil},
+                # A paper's sentence quoted as evidence is the paper's text: escaped like the rest.
+                {"check": "numbers", "severity": "hard", "message": "a figure", "span": "7%", "evidence": evil},
+            ],
         },
     )
     html = render_review(summary, {"p": draft})
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert '<mark class="hard" title="bad &lt;script&gt;' in html  # the span is highlighted, escaped
+    assert '<div class="evidence">&lt;script&gt;' in html
     assert "script-src" not in html and "default-src 'none'" in html
 
 

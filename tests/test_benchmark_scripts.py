@@ -71,7 +71,9 @@ def test_guardrail_benchmark_counts_false_alarms_by_rule_without_email_text() ->
         check="numbers", severity="hard", message="four is not in the paper (“X”); 12k too.", span="four"
     )
     rules = [module.rule_of(figure, "Ivan Stelmakh"), module.rule_of(foreign, "Yue Yu"), module.rule_of(counted, "A")]
-    assert rules[0] == ("numbers: The number Q is stated about <professor>'s work but appears nowhere in")
+    assert rules[0] == (
+        "numbers: The number Q is stated about <professor>'s work but appears nowhere in their titles, abstracts or"
+    )
     assert rules[1] == "attribution: Q comes from another professor's paper, not <professor>'s: remove it."
     assert rules[2] == "numbers: Q is not in the paper Q; Q too."
     for rule in rules:

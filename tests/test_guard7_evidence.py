@@ -1,5 +1,5 @@
 """Issue 11, round 7: a violation about a figure or a name quotes the passage of the paper it was checked against,
-so that a student can check the verdict in seconds: the false alarms that rules make on honest paraphrase are
+so that a student can check the verdict: the false alarms that rules make on honest paraphrase are
 dismissed at a glance, and a real error shows what the paper says instead. The passage is the paper's untrusted
 text: it is shown as a quotation (escaped in HTML) and never sent back to the model in a repair round."""
 
@@ -12,7 +12,9 @@ import pytest
 
 from assistant.cli import run
 from assistant.draft import repair_message
-from assistant.guardrails import GuardrailContext, check_text
+from assistant.guardrails import GuardrailContext, check_text, passages
+from assistant.guardrails.evidence import Evidence
+from assistant.guardrails.quantities import quantities
 from assistant.types import EmailDraft, GuardrailReport, Paper, Professor
 from assistant.web.views import environment
 
@@ -81,6 +83,37 @@ def test_a_long_sentence_is_cut_around_the_figure_between_words() -> None:
     quoted = evidence.split("says: \u201c", 1)[1].rstrip("\u201d")
     assert quoted.startswith("\u2026") and len(quoted) <= 245
     assert quoted[1:].split()[0] in long.abstract.split()  # the cut falls between words
+
+
+def test_a_figure_in_a_long_wrapped_sentence_is_quoted_around_itself() -> None:
+    """The cut centres on the figure it is quoted for, not on the sentence's first figure, and the wrapping and
+    indentation of the abstract do not move it."""
+    filler = "across many different kinds of data selection methods for efficient training,\n      " * 4
+    paper = Paper(
+        id="p-long",
+        title="Keeping Few Examples",
+        abstract=f"XMAS improves accuracy by 12% on the first benchmark {filler}and XMAS keeps only 37.5% of the "
+        "examples while matching full-data accuracy.",
+    )
+    ctx = GuardrailContext(professor=Professor(id="p", name="Ada Li", papers=[paper]), sources=[paper], min_words=0)
+    ev = Evidence.of_context(ctx)
+    for figure in ("37.5%", "12%"):
+        evidence = passages.stating(ev, "p-long", quantities(figure)[0])
+        assert evidence is not None and figure in evidence, (figure, evidence)
+        assert evidence.startswith("'Keeping Few Examples' says: \u201c")
+        assert "\n" not in evidence and "  " not in evidence and len(evidence) < 320
+
+
+def test_a_name_only_in_another_papers_title_names_that_paper() -> None:
+    """PATS is in the title of one of her papers and nowhere in its abstract: the evidence names the paper."""
+    pats = Paper(id="p-pats", title="PATS: A Dataset of Poses", abstract="We release poses, audio and transcripts.")
+    gesture = Paper(id="p-gesture", title="Language2Pose", abstract="We forecast poses from natural language.")
+    papers = [pats, gesture]
+    ctx = GuardrailContext(professor=Professor(id="p", name="Ada Li", papers=papers), sources=papers, min_words=0)
+    body = "In your Language2Pose paper, you trained the model on the PATS data."
+    text = f"Subject: PhD inquiry\n\nDear Professor Li,\n\n{body}\n\nBest regards,\nSam Lee"
+    found = [v for v in check_text(text, ctx).violations if v.span == "PATS"]
+    assert found and found[0].evidence == "'PATS: A Dataset of Poses' has it in its title."
 
 
 def test_the_cli_prints_the_evidence_and_json_carries_it(

@@ -1,7 +1,8 @@
 """The passage of a paper a claim was checked against, quoted beside the violation (`Violation.evidence`), so that
-a person can check the verdict in seconds instead of trusting it: the sentence stating the figure or writing the
-name in the paper it belongs to (another professor's, for a name credited to the wrong person), or, for a figure
-no paper states, the sentence of the paper it was said of that shares the most words with it.
+a person can check the verdict instead of trusting it: the sentence stating the figure or writing the name in the
+paper it belongs to (another professor's, for a name credited to the wrong person), or, for a figure no paper
+states, the sentence of the paper it was said of that shares the most words with it. A long sentence is cut around
+what it is quoted for.
 
 The passage is the paper's text, untrusted: it is shown to the person as a quotation of the paper, and it never
 goes into a prompt (the repair round sends the messages, not the evidence)."""
@@ -13,8 +14,8 @@ from collections.abc import Iterator
 import regex
 
 from assistant.guardrails.evidence import Evidence
-from assistant.guardrails.figures import bound_words
-from assistant.guardrails.quantities import Quantity, stated
+from assistant.guardrails.figures import bound_words, same_figure
+from assistant.guardrails.quantities import Quantity, quantities, stated
 from assistant.text import sentence_spans
 from assistant.types import Paper
 
@@ -24,16 +25,22 @@ _FIGURE_RE = regex.compile(r"\d(?![\d.,]*\))")  # not a list item's "(1)"
 
 
 def stating(ev: Evidence, pid: str, q: Quantity) -> str | None:
-    """Their paper's sentence that states the figure."""
+    """Their paper's sentence that states the figure, cut around it."""
     paper = ev.papers[pid]
-    found = next((s for s in _sentences(paper) if stated(s).has(q)), None)
-    return _quote(_says(paper), found, _first_figure(found, "%" in q.text)) if found else None
+    if paper.title and stated(paper.title).has(q):
+        return f"{paper.label()!r} has it in its title."
+    for sentence in _abstract_sentences(paper):
+        if stated(sentence).has(q):
+            # Where it stands: the figure as written, else (a rounding, a share in words) its first figure.
+            at = next((f.start for f in quantities(sentence) if same_figure(q, f)), None)
+            return _quote(_says(paper), sentence, _first_figure(sentence, "%" in q.text) if at is None else at)
+    return None
 
 
 def naming(ev: Evidence, pid: str, name: str) -> str | None:
     """Their paper's sentence that writes the name."""
     paper = ev.papers[pid]
-    return _naming(paper, _says(paper), name) or _in_title(paper, f"{paper.label()!r}", name)
+    return _naming(paper, f"{paper.label()!r}", name)
 
 
 def naming_elsewhere(ev: Evidence, name: str) -> str | None:
@@ -42,44 +49,37 @@ def naming_elsewhere(ev: Evidence, name: str) -> str | None:
     if found is None:
         return None
     owner, paper = found
-    label = f"{paper.label()!r}, by {owner},"
-    return _naming(paper, f"{label} says", name) or _in_title(paper, label.rstrip(","), name)
+    return _naming(paper, f"{paper.label()!r}, by {owner},", name)
 
 
 def closest(ev: Evidence, pid: str, q: Quantity, words: frozenset[str]) -> str | None:
-    """For a figure the paper does not state: the paper's sentence sharing the most of `words` (stemmed content
+    """For a figure the paper does not state: the abstract's sentence sharing the most of `words` (stemmed content
     words, as `bound_words` gives them), when one shares any, cut around its first figure of the same kind."""
     paper = ev.papers[pid]
     best, best_shared = None, 0
-    for sentence in _sentences(paper):
+    for sentence in _abstract_sentences(paper):
         shared = len(words & frozenset(bound_words(sentence)))
         if shared > best_shared:
             best, best_shared = sentence, shared
     return _quote(_says(paper), best, _first_figure(best, "%" in q.text)) if best else None
 
 
-def _sentences(paper: Paper, abstract_only: bool = False) -> Iterator[str]:
-    """The title (a sentence of its own: it has no full stop to end it), then the abstract's sentences."""
-    if paper.title and not abstract_only:
-        yield paper.title
+def _abstract_sentences(paper: Paper) -> Iterator[str]:
+    """Each sentence of the abstract on one line, so that offsets found in it are offsets of what is quoted. (The
+    title is not one of them: the label that leads the quotation is the title.)"""
     text = paper.abstract or ""
     for a, b in sentence_spans(text):
-        yield text[a:b]
+        if line := " ".join(text[a:b].split()):
+            yield line
 
 
-def _naming(paper: Paper, lead: str, name: str) -> str | None:
-    """The abstract's sentence that writes the name (the lead names the paper: its title is not quoted again)."""
-    pattern = regex.compile(rf"(?<!\w){regex.escape(name)}(?!\w)", regex.IGNORECASE)
-    for sentence in _sentences(paper, abstract_only=True):
-        found = pattern.search(sentence)
-        if found:
-            return _quote(lead, sentence, found.start())
-    return None
-
-
-def _in_title(paper: Paper, label: str, name: str) -> str | None:
-    found = regex.search(rf"(?<!\w){regex.escape(name)}(?!\w)", paper.title or "", regex.IGNORECASE)
-    return f"{label} has it in its title." if found else None
+def _naming(paper: Paper, label: str, name: str) -> str | None:
+    """The abstract's sentence that writes the name as a whole word; else whether the title does."""
+    word = regex.compile(rf"(?<!\w){regex.escape(name)}(?!\w)", regex.IGNORECASE)
+    for sentence in _abstract_sentences(paper):
+        if found := word.search(sentence):
+            return _quote(f"{label} says", sentence, found.start())
+    return f"{label} has it in its title." if word.search(paper.title or "") else None
 
 
 def _first_figure(sentence: str, percent: bool) -> int:
@@ -91,17 +91,14 @@ def _says(paper: Paper) -> str:
     return f"{paper.label()!r} says"
 
 
-def _quote(lead: str, sentence: str, anchor: int) -> str:
-    """`lead: “…”`, the sentence on one line and cut to MAX_CHARS around `anchor`, between words."""
-    indent = len(sentence) - len(sentence.lstrip())
-    text = " ".join(sentence.split())
-    anchor = max(0, anchor - indent)
-    if len(text) > MAX_CHARS:
-        start = max(0, min(anchor - MAX_CHARS // 3, len(text) - MAX_CHARS))
+def _quote(lead: str, line: str, anchor: int) -> str:
+    """`lead: “…”`: a one-line sentence, cut between words to MAX_CHARS with `anchor` a third of the way in."""
+    if len(line) > MAX_CHARS:
+        start = max(0, min(anchor - MAX_CHARS // 3, len(line) - MAX_CHARS))
         end = start + MAX_CHARS
         if start:
-            start = text.find(" ", start) + 1 or start
-        if end < len(text):
-            end = text.rfind(" ", start, end) if " " in text[start:end] else end
-        text = ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-    return f"{lead}: \u201c{text}\u201d"
+            start = line.find(" ", start) + 1 or start
+        if end < len(line):
+            end = line.rfind(" ", start, end) if " " in line[start:end] else end
+        line = ("…" if start else "") + line[start:end].strip() + ("…" if end < len(line) else "")
+    return f"{lead}: \u201c{line}\u201d"

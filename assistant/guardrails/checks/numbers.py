@@ -66,7 +66,8 @@ def run(email: ParsedEmail, ev: Evidence) -> list[Violation]:
 
 
 def _graded(firm: bool, message: str, atom: Atom, evidence: str | None = None) -> Violation:
-    """Hard when the sentence's paper is firmly known, else a warning; `evidence`: the passage checked against."""
+    """Hard when `firm` (the caller says what makes it so), else a warning; `evidence`: the passage it was checked
+    against."""
     return (hard if firm else soft)(NAME, message, atom.text, evidence)
 
 
@@ -123,8 +124,8 @@ def _unstated(email: ParsedEmail, ev: Evidence, atom: Atom, focus: Focus) -> Vio
     # Proven wrong only of a paper the sentence is about (found, or shown by another figure it states); of their
     # work at large, it cannot be confirmed.
     specific = bool(focus.papers) or _states_a_paper_figure(email, ev, atom)
-    near = [passages.closest(ev, p, q, atom.bound | atom.named) for p in focus.papers[:1]]
-    return _graded(specific, message, atom, next(iter(near), None))
+    near = passages.closest(ev, focus.papers[0], q, atom.bound | atom.named) if focus.papers else None
+    return _graded(specific, message, atom, near)
 
 
 def _states_a_paper_figure(email: ParsedEmail, ev: Evidence, atom: Atom) -> bool:
