@@ -169,7 +169,8 @@ def on_span(item: Item, v: Violation) -> bool:
 
 _QUOTED_RE = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|\([^)]*\)")  # an apostrophe quotes nothing
 _FIGURE_RE = re.compile(
-    r"\d[\d.,%]*[kKMBx]?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half|third|quarter)\b"
+    r"\d[\d.,%]*[kKMBx]?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half|third|quarter|twice|dozen|"
+    r"hundred|thousand|million|billion|double|triple)\b"
 )
 RULE_WORDS = 16
 
