@@ -197,3 +197,30 @@ def test_through_the_cli_no_planted_instruction_or_link_is_ever_quoted(
     quoted = [v["evidence"] for v in violations if v["evidence"]]
     assert quoted, violations
     assert not any("ignore" in q.lower() or "evil.example" in q for q in quoted), quoted
+
+
+def test_a_phrase_of_another_of_their_papers_quotes_where_it_comes_from() -> None:
+    flows = Paper(
+        id="p-flows",
+        title="Bandwidth Cost of Code Conversions",
+        abstract="First, we model the code conversion problem using information flow graphs with variable capacity "
+        "edges. Then we derive lower bounds.",
+    )
+    cache = Paper(
+        id="p-cache",
+        title="Caching with Erasure Codes for Skewed Popularity",
+        abstract="We study caching in cluster storage under skewed popularity and propose a selective cache.",
+    )
+    papers = [flows, cache]
+    ctx = GuardrailContext(professor=Professor(id="p", name="Ada Li", papers=papers), sources=papers, min_words=0)
+    body = (
+        "In 'Caching with Erasure Codes for Skewed Popularity', you model the cache with information flow graphs "
+        "with variable capacity edges."
+    )
+    text = f"Subject: PhD inquiry\n\nDear Professor Li,\n\n{body}\n\nBest regards,\nSam Lee"
+    found = [v for v in check_text(text, ctx).violations if v.evidence and "information flow graphs" in v.span]
+    assert found, check_text(text, ctx).violations
+    assert found[0].evidence == (
+        f"'{flows.title}' says: \u201cFirst, we model the code conversion problem using information flow graphs "
+        "with variable capacity edges.\u201d"
+    )

@@ -55,13 +55,22 @@ def naming_elsewhere(ev: Evidence, name: str) -> str | None:
 def closest(ev: Evidence, pid: str, q: Quantity, words: frozenset[str]) -> str | None:
     """For a figure the paper does not state: the abstract's sentence sharing the most of `words` (stemmed content
     words, as `bound_words` gives them), when one shares any, cut around its first figure of the same kind."""
-    paper = ev.papers[pid]
+    return _closest(ev.papers[pid], words, "%" in q.text)
+
+
+def wording(ev: Evidence, pid: str, phrase: str) -> str | None:
+    """Their paper's sentence with the phrase: as written, else the one sharing the most of its words (the phrase
+    was matched on normalised text, so its punctuation may differ)."""
+    return naming(ev, pid, phrase) or _closest(ev.papers[pid], frozenset(bound_words(phrase)), False)
+
+
+def _closest(paper: Paper, words: frozenset[str], percent: bool) -> str | None:
     best, best_shared = None, 0
     for sentence in _abstract_sentences(paper):
         shared = len(words & frozenset(bound_words(sentence)))
         if shared > best_shared:
             best, best_shared = sentence, shared
-    return _quote(_says(paper), best, _first_figure(best, "%" in q.text)) if best else None
+    return _quote(_says(paper), best, _first_figure(best, percent)) if best else None
 
 
 def _abstract_sentences(paper: Paper) -> Iterator[str]:

@@ -363,7 +363,7 @@ def _phrases_of_other_papers(email: ParsedEmail, ev: Evidence) -> list[Violation
                     f"{span!r} is from {found.label()!r}, not from the paper this sentence is about "
                     f"({ev.papers[focus.papers[0]].label()!r}): attach it to the paper it comes from."
                 )
-                out.append(hard(NAME, message, span) if focus.firm else soft(NAME, message, span))
+                out.append((hard if focus.firm else soft)(NAME, message, span, passages.wording(ev, found.id, span)))
     return out
 
 
