@@ -1,4 +1,4 @@
-"""Guardrail benchmark on emails nobody here wrote: `benchmarks/guardrails_set/` (264 labelled emails by five
+"""Guardrail benchmark on emails nobody here wrote: `benchmarks/guardrails_set/` (777 labelled emails by fifteen
 helper sessions that never saw the checker; its README says who wrote them and how).
 
 Each email is checked exactly as `outreach verify --professor P --cv CV email.txt` checks it: the professor
