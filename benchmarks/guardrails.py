@@ -55,6 +55,7 @@ from assistant.draft import guardrail_context  # noqa: E402
 from assistant.guardrails import GuardrailContext, check_text  # noqa: E402
 from assistant.guardrails.cases import evaluate, load_cases  # noqa: E402
 from assistant.guardrails.checks import REGISTRY  # noqa: E402
+from assistant.guardrails.quantities import quantities  # noqa: E402
 from assistant.index import PaperIndex  # noqa: E402
 from assistant.ingest import ingest_files  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
@@ -168,10 +169,6 @@ def on_span(item: Item, v: Violation) -> bool:
 
 
 _QUOTED_RE = re.compile(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|\([^)]*\)")  # an apostrophe quotes nothing
-_FIGURE_RE = re.compile(
-    r"\d[\d.,%]*[kKMBx]?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half|third|quarter|twice|dozen|"
-    r"hundred|thousand|million|billion|double|triple)\b"
-)
 RULE_WORDS = 16
 
 
@@ -180,8 +177,9 @@ def rule_of(v: Violation, professor: str) -> str:
     the email taken out (quoted spans, figures, the professor's name): "numbers: The number Q is stated about
     <professor>'s work but appears nowhere in their titles…". Held-out false alarms are reported this way so
     that their causes can be counted without anyone reading the emails."""
-    text = v.message.replace(professor, "<professor>")
-    text = _FIGURE_RE.sub("Q", _QUOTED_RE.sub("Q", text))
+    text = _QUOTED_RE.sub("Q", v.message.replace(professor, "<professor>"))
+    for q in reversed(quantities(text)):  # the package's own reading of figures, spelled ones included
+        text = text[: q.start] + "Q" + text[q.end :]
     return f"{v.check}: " + " ".join(text.split()[:RULE_WORDS])
 
 

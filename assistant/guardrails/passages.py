@@ -16,12 +16,10 @@ import regex
 from assistant.guardrails.evidence import Evidence
 from assistant.guardrails.figures import bound_words, same_figure
 from assistant.guardrails.quantities import Quantity, quantities, stated
-from assistant.text import sentence_spans
+from assistant.text import sentences
 from assistant.types import Paper
 
 MAX_CHARS = 240  # a passage longer than this is cut around what it is quoted for
-_PERCENT_RE = regex.compile(r"\d[\d.,]*\s*(?:%|percent)")
-_FIGURE_RE = regex.compile(r"\d(?![\d.,]*\))")  # not a list item's "(1)"
 
 
 def stating(ev: Evidence, pid: str, q: Quantity) -> str | None:
@@ -76,10 +74,8 @@ def _closest(paper: Paper, words: frozenset[str], percent: bool) -> str | None:
 def _abstract_sentences(paper: Paper) -> Iterator[str]:
     """Each sentence of the abstract on one line, so that offsets found in it are offsets of what is quoted. (The
     title is not one of them: the label that leads the quotation is the title.)"""
-    text = paper.abstract or ""
-    for a, b in sentence_spans(text):
-        if line := " ".join(text[a:b].split()):
-            yield line
+    for sentence in sentences(paper.abstract or ""):
+        yield " ".join(sentence.split())
 
 
 def _naming(paper: Paper, label: str, name: str) -> str | None:
@@ -92,8 +88,10 @@ def _naming(paper: Paper, label: str, name: str) -> str | None:
 
 
 def _first_figure(sentence: str, percent: bool) -> int:
-    found = (_PERCENT_RE.search(sentence) if percent else None) or _FIGURE_RE.search(sentence)
-    return found.start() if found else 0
+    """Where the sentence's first figure of the kind is (a percentage, or any but a year), else its start."""
+    figures = [q for q in quantities(sentence) if q.kind != "year"]
+    alike = [q for q in figures if ("%" in q.text or "percent" in q.text) == percent] or figures
+    return alike[0].start if alike else 0
 
 
 def _says(paper: Paper) -> str:
